@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Runs the same test files under Node, Deno and Bun, one after another, and ends with one summary
+// line per runtime. Exit status is non-zero if any runtime fails, or reports no tests at all.
+//
+//   node scripts/test.mjs                       # every runtime, every tests/**/*.test.ts
+//   node scripts/test.mjs --runtime deno,bun    # a subset of runtimes
+//   node scripts/test.mjs tests/struct_test.ts  # a subset of files (paths under tests/)
+//
+// Node 20 cannot run TypeScript, so for Node the sources and tests are compiled by tsc into
+// .build/node first (tsconfig.test.json) and the compiled copies are run.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const RUN_TIMEOUT_MS = Number(process.env.UNSTUCK_TEST_TIMEOUT_MS ?? 30 * 60_000);
+
+function parseArgs(argv) {
+  let runtimes = ["node", "deno", "bun"];
+  const files = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--runtime" || a === "-r") runtimes = argv[++i].split(",").map((s) => s.trim());
+    else if (a.startsWith("--runtime=")) runtimes = a.slice(10).split(",");
+    else files.push(a);
+  }
+  for (const r of runtimes) {
+    if (!["node", "deno", "bun"].includes(r)) throw new Error(`unknown runtime: ${r}`);
+  }
+  return { runtimes, files };
+}
+
+function listTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (name === "fixtures" || name === "node_modules") continue;
+    if (statSync(p).isDirectory()) out.push(...listTests(p));
+    else if (/\.test\.ts$/.test(name)) out.push(relative(root, p));
+  }
+  return out;
+}
+
+function expandFiles(args) {
+  if (args.length === 0) return listTests(join(root, "tests"));
+  const out = [];
+  for (const a of args) {
+    const p = resolve(a);
+    if (!existsSync(p)) throw new Error(`no such test file or directory: ${a}`);
+    if (statSync(p).isDirectory()) out.push(...listTests(p));
+    else out.push(relative(root, p));
+  }
+  return out;
+}
+
+/** Runs a command with output streamed through and captured; kills its process group on timeout. */
+function run(cmd, args, env = {}) {
+  return new Promise((resolveRun) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+      process.stderr.write(d);
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch { /* already gone */ }
+    }, RUN_TIMEOUT_MS);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      // Anything the test run left behind in its group goes too.
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch { /* already gone */ }
+      resolveRun({ code, signal, output, timedOut });
+    });
+  });
+}
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+const num = (re, s) => {
+  const all = [...s.matchAll(re)];
+  return all.length ? Number(all[all.length - 1][1]) : undefined;
+};
+
+const runners = {
+  async node(files) {
+    rmSync(join(root, ".build", "node"), { recursive: true, force: true });
+    const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.test.json"], { cwd: root, stdio: "inherit" });
+    if (tsc.status !== 0) return { version: process.version, error: "tsc failed" };
+    const compiled = files.map((f) => join(".build", "node", f.replace(/\.ts$/, ".js")));
+    const r = await run(process.execPath, [
+      "--test",
+      "--test-reporter=spec",
+      "--test-concurrency=1",
+      ...compiled,
+    ]);
+    const out = stripAnsi(r.output);
+    return {
+      version: `node ${process.version}`,
+      ...r,
+      passed: num(/^\S* ?pass (\d+)$/gm, out),
+      failed: (num(/^\S* ?fail (\d+)$/gm, out) ?? 0) + (num(/^\S* ?cancelled (\d+)$/gm, out) ?? 0),
+    };
+  },
+  async deno(files) {
+    const version = spawnSync(bin("deno"), ["--version"], { encoding: "utf8" }).stdout.split(" (")[0];
+    const r = await run(bin("deno"), ["test", "--allow-all", "--unstable-net", ...files]);
+    const out = stripAnsi(r.output);
+    const m = [...out.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/g)]
+      .pop();
+    return {
+      version,
+      ...r,
+      passed: m ? Number(m[1]) : undefined,
+      failed: m ? Number(m[3]) : undefined,
+      note: m?.[2] ? `, ${m[2]} steps` : "",
+    };
+  },
+  async bun(files) {
+    const version = "bun " + spawnSync(bin("bun"), ["--version"], { encoding: "utf8" }).stdout.trim();
+    const r = await run(bin("bun"), ["test", "--timeout", "600000", ...files.map((f) => "./" + f)]);
+    const out = stripAnsi(r.output);
+    return {
+      version,
+      ...r,
+      passed: num(/^\s*(\d+) pass$/gm, out),
+      failed: num(/^\s*(\d+) fail$/gm, out),
+    };
+  },
+};
+
+const { runtimes, files: fileArgs } = parseArgs(process.argv.slice(2));
+const files = expandFiles(fileArgs);
+if (files.length === 0) {
+  console.error("no test files found");
+  process.exit(1);
+}
+
+const results = [];
+for (const rt of runtimes) {
+  console.log(`\n=== ${rt}: ${files.length} test file(s) ===\n`);
+  const started = Date.now();
+  const r = await runners[rt](files);
+  r.seconds = ((Date.now() - started) / 1000).toFixed(1);
+  results.push([rt, r]);
+}
+
+let ok = true;
+console.log("");
+for (const [rt, r] of results) {
+  const bad = r.error || r.timedOut || r.code !== 0 || !r.passed || r.failed !== 0 ||
+    r.passed === undefined;
+  if (bad) ok = false;
+  const why = r.error ?? (r.timedOut ? "timed out" : r.code !== 0 ? `exit ${r.code ?? r.signal}` : "");
+  console.log(
+    `summary ${rt.padEnd(4)} ${(r.version ?? "").padEnd(18)} ${bad ? "FAIL" : "ok  "} ` +
+      `${r.passed ?? "?"} passed, ${r.failed ?? "?"} failed${r.note ?? ""} (${r.seconds}s)` +
+      (bad && why ? ` [${why}]` : ""),
+  );
+}
+process.exit(ok ? 0 : 1);
