@@ -91,6 +91,7 @@ function run(cmd, args, env = {}) {
   });
 }
 
+// deno-lint-ignore no-control-regex -- ANSI colour codes are exactly what is stripped here
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 const num = (re, s) => {
   const all = [...s.matchAll(re)];
@@ -100,7 +101,10 @@ const num = (re, s) => {
 const runners = {
   async node(files) {
     rmSync(join(root, ".build", "node"), { recursive: true, force: true });
-    const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.test.json"], { cwd: root, stdio: "inherit" });
+    const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.test.json"], {
+      cwd: root,
+      stdio: "inherit",
+    });
     if (tsc.status !== 0) return { version: process.version, error: "tsc failed" };
     const compiled = files.map((f) => join(".build", "node", f.replace(/\.ts$/, ".js")));
     const r = await run(process.execPath, [
@@ -118,10 +122,13 @@ const runners = {
     };
   },
   async deno(files) {
-    const version = spawnSync(bin("deno"), ["--version"], { encoding: "utf8" }).stdout.split(" (")[0];
+    const version =
+      spawnSync(bin("deno"), ["--version"], { encoding: "utf8" }).stdout.split(" (")[0];
     const r = await run(bin("deno"), ["test", "--allow-all", "--unstable-net", ...files]);
     const out = stripAnsi(r.output);
-    const m = [...out.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/g)]
+    const m = [
+      ...out.matchAll(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/g),
+    ]
       .pop();
     return {
       version,
@@ -132,7 +139,8 @@ const runners = {
     };
   },
   async bun(files) {
-    const version = "bun " + spawnSync(bin("bun"), ["--version"], { encoding: "utf8" }).stdout.trim();
+    const version = "bun " +
+      spawnSync(bin("bun"), ["--version"], { encoding: "utf8" }).stdout.trim();
     const r = await run(bin("bun"), ["test", "--timeout", "600000", ...files.map((f) => "./" + f)]);
     const out = stripAnsi(r.output);
     return {
@@ -166,7 +174,8 @@ for (const [rt, r] of results) {
   const bad = r.error || r.timedOut || r.code !== 0 || !r.passed || r.failed !== 0 ||
     r.passed === undefined;
   if (bad) ok = false;
-  const why = r.error ?? (r.timedOut ? "timed out" : r.code !== 0 ? `exit ${r.code ?? r.signal}` : "");
+  const why = r.error ??
+    (r.timedOut ? "timed out" : r.code !== 0 ? `exit ${r.code ?? r.signal}` : "");
   console.log(
     `summary ${rt.padEnd(4)} ${(r.version ?? "").padEnd(18)} ${bad ? "FAIL" : "ok  "} ` +
       `${r.passed ?? "?"} passed, ${r.failed ?? "?"} failed${r.note ?? ""} (${r.seconds}s)` +
