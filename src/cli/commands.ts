@@ -1,0 +1,9 @@
+/**
+ * The CLI's command table. Each command lives in its own file under `commands/`.
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+
+/** Top-level commands, in the order help lists them. */
+export const COMMANDS: Command[] = [];

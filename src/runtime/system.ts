@@ -1,0 +1,85 @@
+/**
+ * Process-level facilities the CLI needs: arguments, environment, standard streams, signals,
+ * exit, and reading small files. Deno, Bun and Node all implement `node:process` and `node:fs`,
+ * so one implementation serves every runtime; it lives here so nothing above the adapter layer
+ * imports `node:*` itself.
+ *
+ * @module
+ */
+import process from "node:process";
+import { readFile, stat } from "node:fs/promises";
+
+/** Command-line arguments after the program and script names. */
+export function programArgs(): string[] {
+  return process.argv.slice(2);
+}
+
+/** An environment variable, or undefined when unset. */
+export function getEnv(name: string): string | undefined {
+  return process.env[name];
+}
+
+/** A Unix signal the CLI reacts to. */
+export type ShutdownSignal = "SIGINT" | "SIGTERM";
+
+/**
+ * Calls `handler` on SIGINT or SIGTERM (instead of the default of dying at once).
+ *
+ * @returns a function that removes the handler again
+ */
+export function onShutdownSignal(handler: (signal: ShutdownSignal) => void): () => void {
+  const sigint = (): void => handler("SIGINT");
+  const sigterm = (): void => handler("SIGTERM");
+  process.on("SIGINT", sigint);
+  process.on("SIGTERM", sigterm);
+  return () => {
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigterm);
+  };
+}
+
+/** Ends the process with this exit code once pending output has been flushed. */
+export async function exit(code: number): Promise<never> {
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(code);
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write("", () => resolve());
+  });
+}
+
+function writeTo(stream: NodeJS.WriteStream, data: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(data, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Writes to standard output; resolves once the bytes were taken (backpressure). */
+export function writeStdout(data: string | Uint8Array): Promise<void> {
+  return writeTo(process.stdout, data);
+}
+
+/** Writes to standard error; resolves once the bytes were taken. */
+export function writeStderr(data: string | Uint8Array): Promise<void> {
+  return writeTo(process.stderr, data);
+}
+
+/** Standard input as chunks of bytes, until EOF. */
+export async function* readStdin(): AsyncGenerator<Uint8Array> {
+  for await (const chunk of process.stdin as AsyncIterable<Uint8Array | string>) {
+    yield typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
+  }
+}
+
+/** Reads a whole UTF-8 text file. */
+export function readTextFile(path: string): Promise<string> {
+  return readFile(path, "utf8");
+}
+
+/** The permission bits of a file (e.g. `0o600`). */
+export async function fileMode(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}

@@ -1,0 +1,186 @@
+/**
+ * The contract every runtime adapter (node, deno, bun) implements. Everything above the adapter
+ * layer (services, CLI) is written against these types only.
+ *
+ * @module
+ */
+
+/** The name of a runtime adapter. */
+export type AdapterName = "node" | "deno" | "bun";
+
+/** A network address: host name or IP literal, and port. */
+export interface NetAddress {
+  /** Host name or IP literal, e.g. `127.0.0.1` or `::1`. */
+  hostname: string;
+  /** Port number; 0 in options means "let the OS pick". */
+  port: number;
+}
+
+/** Options shared by every call that can pick an adapter explicitly. */
+export interface AdapterChoice {
+  /** Which adapter to use; default: the one native to the running runtime. */
+  adapter?: AdapterName;
+}
+
+/** Options of {@linkcode Adapter.listen}. */
+export interface ListenOptions {
+  /** Address to bind. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Port to bind; 0 lets the OS pick (read the real one from `server.addr`). @default {0} */
+  port?: number;
+  /** Aborting closes the server, as `close()` does. */
+  signal?: AbortSignal;
+  /** Disable Nagle's algorithm on accepted connections. @default {true} */
+  noDelay?: boolean;
+}
+
+/** Options of {@linkcode Adapter.connect}. */
+export interface ConnectOptions {
+  /** Host to connect to. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Port to connect to. */
+  port: number;
+  /** Aborting cancels a pending connect, or closes the connection once open. */
+  signal?: AbortSignal;
+  /** Disable Nagle's algorithm. @default {true} */
+  noDelay?: boolean;
+}
+
+/**
+ * One TCP connection. Iterating it yields the bytes as they arrive, until the peer closes its
+ * side (EOF); chunks may be views into buffers the adapter reuses only if documented otherwise.
+ */
+export interface TcpConnection extends AsyncIterable<Uint8Array>, AsyncDisposable {
+  /** The same bytes as the async iterator, as a Web stream. Use one or the other, not both. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Our end of the connection. */
+  readonly localAddr: NetAddress;
+  /** The peer's end of the connection. */
+  readonly remoteAddr: NetAddress;
+  /**
+   * Writes every byte. Resolves once the runtime has taken all of them; while the peer is slow it
+   * waits (backpressure) instead of buffering without bound. Rejects with
+   * `ConnectionClosedError` if the connection is closed or reset.
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Writes several buffers in order, as one logical write, without concatenating them first. */
+  writev(chunks: readonly Uint8Array[]): Promise<void>;
+  /** Half-close: the peer reads EOF; we can still read what it sends. */
+  closeWrite(): Promise<void>;
+  /** Closes both directions now. Idempotent. */
+  close(): void;
+  /** Turns Nagle's algorithm off (true) or on (false). */
+  setNoDelay(noDelay: boolean): void;
+  /** Resolves when the connection is fully closed, whoever closed it. */
+  readonly closed: Promise<void>;
+}
+
+/** Options of {@linkcode TcpServer.close}. */
+export interface ServerCloseOptions {
+  /** Resolve only once every open connection has closed (they are not closed for you). */
+  waitForConnections?: boolean;
+}
+
+/** A listening TCP server. */
+export interface TcpServer extends AsyncDisposable {
+  /** The bound address; for port 0 this holds the real port. */
+  readonly addr: NetAddress;
+  /** Stops accepting. Idempotent. Open connections stay open unless the caller closes them. */
+  close(options?: ServerCloseOptions): Promise<void>;
+  /** Connections currently open. */
+  readonly connections: ReadonlySet<TcpConnection>;
+}
+
+/** Called once per accepted connection; a rejection closes that connection only. */
+export type ConnectionHandler = (conn: TcpConnection) => void | Promise<void>;
+
+/** Options of {@linkcode Adapter.bindDatagram}. */
+export interface DatagramOptions {
+  /** Address to bind. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Port to bind; 0 lets the OS pick. @default {0} */
+  port?: number;
+  /** Aborting closes the socket. */
+  signal?: AbortSignal;
+}
+
+/** One received datagram. */
+export interface Datagram {
+  /** The whole datagram (never truncated, up to 65,507 bytes). */
+  data: Uint8Array;
+  /** Who sent it. */
+  remote: NetAddress;
+}
+
+/** The largest UDP payload over IPv4: 65,535 − 8 (UDP header) − 20 (IP header). */
+export const MAX_DATAGRAM_SIZE = 65_507;
+
+/** A bound UDP socket. Iterating it yields datagrams until it is closed. */
+export interface DatagramSocket extends AsyncIterable<Datagram>, AsyncDisposable {
+  /** The bound address; for port 0 this holds the real port. */
+  readonly addr: NetAddress;
+  /** Sends one datagram; more than {@linkcode MAX_DATAGRAM_SIZE} bytes is a `DatagramTooLargeError`. */
+  send(bytes: Uint8Array, to: NetAddress): Promise<void>;
+  /** Closes the socket and ends iteration. Idempotent. */
+  close(): void;
+}
+
+/** Options of {@linkcode Adapter.spawn}: exactly one of `argv` and `shell`. */
+export interface SpawnOptions {
+  /** Program and arguments, run without a shell. */
+  argv?: readonly string[];
+  /** A command line for `/bin/sh -c`. */
+  shell?: string;
+  /** Working directory. */
+  cwd?: string;
+  /** Environment; default: inherit ours. */
+  env?: Record<string, string>;
+  /** Give the child a writable stdin pipe (else it reads /dev/null). @default {false} */
+  stdin?: boolean;
+  /** Kill the whole process group after this many milliseconds; then `timedOut` is true. */
+  timeoutMs?: number;
+  /** Aborting kills the whole process group. */
+  signal?: AbortSignal;
+}
+
+/** How a subprocess ended, normalised across runtimes. */
+export interface ExitStatus {
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  /** Signal name such as `"SIGTERM"`, or null when it exited by itself. */
+  signal: string | null;
+  /** True when our timeout killed it. */
+  timedOut: boolean;
+}
+
+/** A running subprocess, in its own process group. */
+export interface Subprocess extends AsyncDisposable {
+  /** Process id (also its process group id). */
+  readonly pid: number;
+  /** Its standard output, as it arrives. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** Its standard error, as it arrives. */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Writes to its stdin (only when spawned with `stdin: true`); waits when the pipe is full. */
+  writeStdin(bytes: Uint8Array): Promise<void>;
+  /** Closes its stdin. Idempotent. */
+  closeStdin(): Promise<void>;
+  /** Sends a signal to the whole process group. Idempotent; a no-op once it has exited. */
+  kill(signal?: string): void;
+  /** Resolves once it has exited and its pipes are closed. */
+  readonly status: Promise<ExitStatus>;
+}
+
+/** One runtime's implementation of TCP, UDP and subprocesses. */
+export interface Adapter {
+  /** Which implementation this is. */
+  readonly name: AdapterName;
+  /** Starts a TCP server; `onConnection` runs for each accepted connection. */
+  listen(options: ListenOptions, onConnection: ConnectionHandler): Promise<TcpServer>;
+  /** Opens a TCP connection. */
+  connect(options: ConnectOptions): Promise<TcpConnection>;
+  /** Binds a UDP socket. */
+  bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;
+  /** Starts a subprocess in its own process group. */
+  spawn(options: SpawnOptions): Subprocess;
+}
