@@ -2,6 +2,7 @@
  * unstuck: message-oriented networking that is correct by default, for Deno, Bun and Node.
  *
  * - `struct`: Python's `struct` module, exact.
+ * - framing: length-prefixed, delimiter and fixed-size codecs, correct under any chunking.
  *
  * @example Pack a length header
  * ```ts
@@ -12,3 +13,4 @@
  * @module
  */
 export { VERSION } from "./src/version.ts";
+export * from "./src/framing/mod.ts";
