@@ -12,3 +12,14 @@
  * @module
  */
 export { VERSION } from "./src/version.ts";
+export {
+  calcsize,
+  iterUnpack,
+  pack,
+  packInto,
+  Struct,
+  StructError,
+  unpack,
+  unpackFrom,
+} from "./src/struct/mod.ts";
+export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
