@@ -35,7 +35,9 @@ export function readableBytes(buffer: unknown): Uint8Array {
 export function writableBytes(buffer: unknown): Uint8Array {
   const b = asBytes(buffer);
   if (b === undefined) {
-    throw new TypeError(`argument must be read-write bytes-like object, not ${pyTypeName(buffer)}`);
+    // CPython's "w*" conversion names None itself, other values by their type.
+    const what = buffer === null || buffer === undefined ? "None" : pyTypeName(buffer);
+    throw new TypeError(`argument must be read-write bytes-like object, not ${what}`);
   }
   return b;
 }

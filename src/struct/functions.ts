@@ -5,6 +5,7 @@
  * @module
  */
 import type { BytesLike } from "./buffers.ts";
+import { pyTypeName } from "./errors.ts";
 import type { StructValue } from "./read.ts";
 import { type PackValue, Struct } from "./struct_class.ts";
 
@@ -15,6 +16,9 @@ const cache = new Map<string, Struct>();
 function compiled(format: string): Struct {
   const hit = cache.get(format);
   if (hit !== undefined) return hit;
+  // CPython looks the format up in a dict first, which fails for unhashable values.
+  const type = pyTypeName(format);
+  if (type === "list" || type === "dict") throw new TypeError(`unhashable type: '${type}'`);
   const s = new Struct(format);
   if (cache.size >= MAX_CACHE) cache.clear();
   cache.set(format, s);

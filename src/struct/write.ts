@@ -204,6 +204,12 @@ function writeExact(b: Uint8Array, o: number, kind: number, v: unknown, item: Fo
       if (!isBytes(v)) throw new StructError(`argument for '${item.char}' must be a bytes object`);
       return kind === STR ? putBytes(b, o, v, item.size) : putPascal(b, o, v, item.size);
   }
-  // A float format and a value that is not a number: convert, then write as a number.
-  writeValue(b, o, kind, toPyFloat(v), item);
+  // A float format and a value that is not a number: convert, then write as a number. CPython
+  // reports an OverflowError on an int argument as "int too large to convert".
+  const x = toPyFloat(v);
+  try {
+    writeValue(b, o, kind, x, item);
+  } catch (e) {
+    throw e instanceof RangeError ? new StructError("int too large to convert") : e;
+  }
 }
