@@ -112,17 +112,18 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
 
   protected finish(): Uint8Array[] {
     if (this.#state === IDLE) return [];
-    const received = this.#state === BODY ? this.#wireSize - this.#remaining : this.#headLen;
-    const missing = this.#state === BODY ? this.#remaining : this.#headerNeed();
-    const where = this.#state === BODY ? "frame" : "frame header";
+    const inBody = this.#state === BODY;
+    const received = inBody ? this.#wireSize - this.#remaining : this.#headLen;
+    // Inside the header the frame's size is unknown: what is missing is a lower bound.
+    const missing = inBody ? this.#remaining : this.#headerNeed();
     this.#reset();
     throw new TruncatedFrameError(
       received,
       missing,
-      `input ended inside a ${where}: ${received} bytes received, ` +
-        `${
-          this.#read === null && where === "frame header" ? "at least " : ""
-        }${missing} bytes missing`,
+      inBody
+        ? `input ended inside a frame: ${received} bytes received, ${missing} bytes missing`
+        : `input ended inside a frame header: ${received} bytes received, ` +
+          `at least ${missing} bytes missing`,
     );
   }
 
