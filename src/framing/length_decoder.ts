@@ -45,6 +45,7 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   #headLen = 0;
   /** The frame being assembled, its fill level, wire bytes still to come and to skip. */
   #frame: Uint8Array | null = null;
+  #frameSize = 0;
   #filled = 0;
   #remaining = 0;
   #skip = 0;
@@ -66,8 +67,8 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#head = new Uint8Array(lengthFieldOffset + MAX_VARINT_BYTES);
   }
 
-  get bufferedBytes(): number {
-    return this.#state === BODY ? (this.#frame as Uint8Array).length : this.#headLen;
+  protected get pendingBytes(): number {
+    return this.#state === BODY ? this.#frameSize : this.#headLen;
   }
 
   protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
@@ -131,7 +132,11 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#state = IDLE;
     this.#headLen = 0;
     this.#frame = null;
-    this.#filled = this.#remaining = this.#skip = 0;
+    this.#frameSize =
+      this.#filled =
+      this.#remaining =
+      this.#skip =
+        0;
   }
 
   /**
@@ -212,7 +217,8 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     const frameEnd = this.#frameEnd(value, headerEnd);
     const strip = this.#strip < 0 ? headerEnd : this.#strip;
     this.#state = BODY;
-    this.#frame = new Uint8Array(frameEnd - strip);
+    this.#frameSize = frameEnd - strip;
+    this.#frame = this.frameBuffer(this.#frameSize);
     this.#filled = 0;
     if (strip < headerEnd) {
       this.#frame.set(head.subarray(strip, headerEnd));
@@ -235,8 +241,9 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#skip -= skip;
     this.#remaining -= take;
     if (this.#remaining > 0) return chunk.length;
+    const size = this.#frameSize;
     this.#reset();
-    this.deliverOwned(frame, onFrame);
+    this.deliverAssembled(frame, size, onFrame);
     return pos + take;
   }
 }

@@ -50,10 +50,29 @@ export function applySplit(bytes: Uint8Array, split: Split): Uint8Array[] {
   return cut(bytes, split.cuts.map((c) => Math.floor((c / 1e9) * bytes.length)));
 }
 
-/** Pushes every chunk, copying frames at once (views may alias chunks), then ends the input. */
+/**
+ * Pushes every chunk, then ends the input. Frames are kept as returned (no copy): they must stay
+ * intact while later chunks are decoded.
+ */
 export function decodeAll(decoder: FrameDecoder, chunks: readonly Uint8Array[]): Uint8Array[] {
   const frames: Uint8Array[] = [];
-  for (const chunk of chunks) for (const f of decoder.push(chunk)) frames.push(f.slice());
+  for (const chunk of chunks) frames.push(...decoder.push(chunk));
+  frames.push(...decoder.end());
+  return frames;
+}
+
+/** Same, choosing `push` or `pushRanges` (copying in the visitor) chunk by chunk. */
+export function decodeMixed(
+  decoder: FrameDecoder,
+  chunks: readonly Uint8Array[],
+  useRanges: (index: number) => boolean,
+): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  chunks.forEach((chunk, i) => {
+    if (useRanges(i)) {
+      decoder.pushRanges(chunk, (b, start, end) => frames.push(b.slice(start, end)));
+    } else frames.push(...decoder.push(chunk));
+  });
   frames.push(...decoder.end());
   return frames;
 }

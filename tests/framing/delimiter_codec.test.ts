@@ -19,6 +19,7 @@ import {
   concat,
   decodeAll,
   decodeAllRanges,
+  decodeMixed,
   splitArb,
 } from "../_helpers/framing.ts";
 
@@ -70,6 +71,8 @@ describe("delimiter codec", () => {
           const options = { codec: "delimiter", delimiter } as const;
           assert.deepEqual(decodeAll(createFrameDecoder(options), chunks), payloads);
           assert.deepEqual(decodeAllRanges(createFrameDecoder(options), chunks), payloads);
+          const alternate = (i: number): boolean => i % 2 === 0;
+          assert.deepEqual(decodeMixed(createFrameDecoder(options), chunks, alternate), payloads);
         },
       ),
       { numRuns: 400 },

@@ -8,7 +8,14 @@ import {
   encodeFrameParts,
   TruncatedFrameError,
 } from "../../mod.ts";
-import { applySplit, concat, decodeAll, decodeAllRanges, splitArb } from "../_helpers/framing.ts";
+import {
+  applySplit,
+  concat,
+  decodeAll,
+  decodeAllRanges,
+  decodeMixed,
+  splitArb,
+} from "../_helpers/framing.ts";
 
 describe("fixed-size codec", () => {
   it("round-trips any frames under any chunking", () => {
@@ -30,6 +37,10 @@ describe("fixed-size codec", () => {
           );
           assert.deepEqual(
             decodeAllRanges(createFrameDecoder(options), applySplit(wire, split)),
+            payloads,
+          );
+          assert.deepEqual(
+            decodeMixed(createFrameDecoder(options), applySplit(wire, split), (i) => i % 3 === 1),
             payloads,
           );
         },

@@ -20,6 +20,7 @@ import {
   concat,
   decodeAll,
   decodeAllRanges,
+  decodeMixed,
   splitArb,
 } from "../_helpers/framing.ts";
 
@@ -100,6 +101,39 @@ describe("length-prefixed codec", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("keeps frames from push intact when push and pushRanges alternate", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 10 }),
+        splitArb,
+        fc.func(fc.boolean()),
+        (payloads, split, useRanges) => {
+          const wire = concat(payloads.map((p) => encodeFrame(p, { header: "<H" })));
+          const decoder = createFrameDecoder({ header: "<H" });
+          assert.deepEqual(decodeMixed(decoder, applySplit(wire, split), useRanges), payloads);
+        },
+      ),
+    );
+  });
+
+  it("assembles spanning frames for pushRanges in one reused scratch buffer", () => {
+    const wire = concat([
+      encodeFrame(new Uint8Array(300).fill(1)),
+      encodeFrame(new Uint8Array(200).fill(2)),
+    ]);
+    const decoder = createFrameDecoder();
+    const seen: [Uint8Array, number, number][] = [];
+    for (let i = 0; i < wire.length; i += 100) {
+      decoder.pushRanges(wire.subarray(i, i + 100), (b, s, e) => seen.push([b, s, e]));
+    }
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0][0], seen[1][0]);
+    assert.deepEqual(seen.map(([, s, e]) => e - s), [300, 200]);
+    assert.ok(decoder.bufferedBytes >= 300);
+    decoder.end();
+    assert.equal(decoder.bufferedBytes, 0);
   });
 
   it("writes exactly the reference bytes for every header", () => {
