@@ -360,8 +360,16 @@ async function speed(): Promise<Row[]> {
   return rows;
 }
 
-/** Peak memory while decoding 1 GiB of 1 MiB "!I" frames, read lazily as fresh 64 KiB chunks. */
-async function memory(): Promise<Record<string, number | string>> {
+/**
+ * Peak memory while decoding 1 GiB of 1 MiB "!I" frames, read lazily in 64 KiB chunks: fresh
+ * chunks (as Node and Bun sockets deliver them) or one reused read buffer (as a Deno `conn.read`
+ * loop); decoded with `push` (a new buffer per frame, as `decodeFrames` and the streams) or
+ * `pushRanges` (frames assembled in the decoder's reused scratch buffer).
+ */
+async function memory(
+  mode: "push" | "pushRanges",
+  reuseChunks: boolean,
+): Promise<Record<string, number | string>> {
   const payload = 1 << 20;
   const frames = QUICK ? 64 : 1024;
   const chunkSize = 65536;
@@ -371,12 +379,16 @@ async function memory(): Promise<Record<string, number | string>> {
   const template = new Uint8Array(frameSize);
   template.set(headerBytes("!I", payload));
   template.fill(0x5a, 4);
+  const decoder = createFrameDecoder({ header: "!I" });
   const baseline = process.memoryUsage();
   let peakRss = baseline.rss;
   let peakHeap = baseline.heapUsed + baseline.external;
+  let peakHeld = 0;
+  const readBuffer = new Uint8Array(chunkSize);
   async function* source(): AsyncGenerator<Uint8Array> {
     for (let at = 0, n = 0; at < total; at += chunkSize, n++) {
-      const chunk = new Uint8Array(Math.min(chunkSize, total - at));
+      const size = Math.min(chunkSize, total - at);
+      const chunk = reuseChunks ? readBuffer.subarray(0, size) : new Uint8Array(size);
       for (let filled = 0; filled < chunk.length;) {
         const from = (at + filled) % frameSize;
         const part = template.subarray(from, Math.min(frameSize, from + chunk.length - filled));
@@ -393,14 +405,22 @@ async function memory(): Promise<Record<string, number | string>> {
   }
   let count = 0;
   let bytes = 0;
-  const t0 = performance.now();
-  for await (const frame of decodeFrames(source())) {
+  const onFrame = (_bytes: Uint8Array, start: number, end: number): void => {
     count++;
-    bytes += frame.length;
+    bytes += end - start;
+  };
+  const t0 = performance.now();
+  for await (const chunk of source()) {
+    if (mode === "pushRanges") decoder.pushRanges(chunk, onFrame);
+    else for (const frame of decoder.push(chunk)) onFrame(frame, 0, frame.length);
+    peakHeld = Math.max(peakHeld, decoder.bufferedBytes);
   }
+  decoder.end();
   const seconds = (performance.now() - t0) / 1000;
   const mib = (n: number): number => Math.round((n / 2 ** 20) * 10) / 10;
   return {
+    mode,
+    chunks: reuseChunks ? "reused" : "fresh",
     decoded: count === frames && bytes === frames * payload
       ? "ok"
       : `WRONG: ${count} frames, ${bytes} bytes`,
@@ -410,6 +430,7 @@ async function memory(): Promise<Record<string, number | string>> {
     peakRssMiB: mib(peakRss),
     peakRssGrowthMiB: mib(peakRss - baseline.rss),
     peakHeapPlusExternalMiB: mib(peakHeap),
+    peakHeldByDecoderMiB: mib(peakHeld),
   };
 }
 
@@ -421,7 +442,10 @@ const version = runtime === "node"
   : (globalThis as unknown as { Bun: { version: string } }).Bun.version;
 
 if (args.includes("--memory")) {
-  const result = await memory();
+  const result = await memory(
+    args.includes("--ranges") ? "pushRanges" : "push",
+    args.includes("--reuse-chunks"),
+  );
   console.log(JSON_OUT ? JSON.stringify({ runtime, version, memory: result }) : result);
 } else {
   const rows = await speed();

@@ -33,7 +33,7 @@ export class FixedDecoder extends FrameDecoderBase {
   }
 
   protected get pendingBytes(): number {
-    return this.#frame === null ? 0 : this.#size;
+    return this.#frame === null || this.isScratch(this.#frame) ? 0 : this.#size;
   }
 
   protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {

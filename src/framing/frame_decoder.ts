@@ -113,6 +113,11 @@ export abstract class FrameDecoderBase implements FrameDecoder {
     return this.#scratch;
   }
 
+  /** Whether `frame` is the scratch buffer (already counted by `bufferedBytes`). */
+  protected isScratch(frame: Uint8Array | null): boolean {
+    return frame === this.#scratch;
+  }
+
   /** Delivers the first `size` bytes of a buffer from `frameBuffer`. */
   protected deliverAssembled(frame: Uint8Array, size: number, onFrame: FrameRangeVisitor): void {
     this.#assembled = frame;

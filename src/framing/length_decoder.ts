@@ -68,7 +68,8 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   }
 
   protected get pendingBytes(): number {
-    return this.#state === BODY ? this.#frameSize : this.#headLen;
+    if (this.#state !== BODY) return this.#headLen;
+    return this.isScratch(this.#frame) ? 0 : this.#frameSize;
   }
 
   protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
