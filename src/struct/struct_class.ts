@@ -7,6 +7,7 @@
 import { type BytesLike, readableBytes, structStart, writableBytes } from "./buffers.ts";
 import { allocBytes } from "./alloc.ts";
 import { StructError } from "./errors.ts";
+import { compile, compileAfter } from "./compile.ts";
 import { type FormatPlan, parseFormat } from "./format.ts";
 import { packIntoPlan, packPlan } from "./pack.ts";
 import type { StructValue } from "./read.ts";
@@ -42,7 +43,8 @@ export class Struct {
   /** Size of the packed struct in bytes (`calcsize(format)`). */
   readonly size: number;
   #plan: FormatPlan;
-  #length: number;
+  #calls = 0;
+  #read: (b: Uint8Array, p: number) => StructValue[];
 
   /**
    * Parses `format`; throws {@linkcode StructError} for a bad one.
@@ -58,7 +60,36 @@ export class Struct {
     this.format = format;
     this.size = plan.size;
     this.#plan = plan;
-    this.#length = plan.length;
+    this.#read = (b, p) => unpackPlan(plan, b, p);
+    if (compileAfter() === 0) this.#compile();
+  }
+
+  /** Counts a call on the interpreter; the format is compiled once it has been used a few times. */
+  #warm(): void {
+    if (++this.#calls === compileAfter()) this.#compile();
+  }
+
+  /** Installs the generated functions (compile.ts) as this struct's own methods. */
+  #compile(): void {
+    const fast = compile(this.#plan, {
+      pack: (given, values) => this.#pack(given, values),
+      packInto: (given, buffer, offset, values) => this.#packInto(given, buffer, offset, values),
+      unpack: (buffer) => this.#unpack(buffer),
+      unpackFrom: (buffer, offset) => this.#unpackFrom(buffer, offset),
+    });
+    if (fast === undefined) return;
+    const own = (value: unknown): PropertyDescriptor => ({
+      value,
+      writable: true,
+      configurable: true,
+    });
+    Object.defineProperties(this, {
+      pack: own(fast.pack),
+      packInto: own(fast.packInto),
+      unpack: own(fast.unpack),
+      unpackFrom: own(fast.unpackFrom),
+    });
+    this.#read = fast.read;
   }
 
   /**
@@ -71,10 +102,14 @@ export class Struct {
    * ```
    */
   pack(...values: PackValue[]): Uint8Array {
-    if (values.length !== this.#length) {
-      throw new StructError(
-        `pack expected ${this.#length} items for packing (got ${values.length})`,
-      );
+    this.#warm();
+    return this.#pack(values.length, values);
+  }
+
+  #pack(given: number, values: unknown[]): Uint8Array {
+    const length = this.#plan.length;
+    if (given !== length) {
+      throw new StructError(`pack expected ${length} items for packing (got ${given})`);
     }
     const out = allocBytes(this.size);
     packPlan(this.#plan, out, 0, values, 0);
@@ -93,15 +128,20 @@ export class Struct {
    * ```
    */
   packInto(buffer: BytesLike, offset: number, ...values: PackValue[]): void {
-    if (values.length !== this.#length) {
-      // the count of arguments is what CPython reports
-      const given = arguments.length;
+    this.#warm();
+    // The count of arguments is what CPython reports when the buffer or offset is missing.
+    this.#packInto(arguments.length, buffer, offset, values);
+  }
+
+  #packInto(given: number, buffer: unknown, offset: unknown, values: unknown[]): void {
+    const length = this.#plan.length;
+    if (given !== length + 2) {
       throw new StructError(
         given === 0
           ? "pack_into expected buffer argument"
           : given === 1
           ? "pack_into expected offset argument"
-          : `pack_into expected ${this.#length} items for packing (got ${values.length})`,
+          : `pack_into expected ${length} items for packing (got ${given - 2})`,
       );
     }
     const b = writableBytes(buffer);
@@ -120,11 +160,16 @@ export class Struct {
    * ```
    */
   unpack<T extends StructValue[] = StructValue[]>(buffer: BytesLike): T {
+    this.#warm();
+    return this.#unpack(buffer) as T;
+  }
+
+  #unpack(buffer: unknown): StructValue[] {
     const b = readableBytes(buffer);
     if (b.length !== this.size) {
       throw new StructError(`unpack requires a buffer of ${this.size} bytes`);
     }
-    return unpackPlan(this.#plan, b, 0) as T;
+    return unpackPlan(this.#plan, b, 0);
   }
 
   /**
@@ -137,9 +182,14 @@ export class Struct {
    * ```
    */
   unpackFrom<T extends StructValue[] = StructValue[]>(buffer: BytesLike, offset = 0): T {
+    this.#warm();
+    return this.#unpackFrom(buffer, offset) as T;
+  }
+
+  #unpackFrom(buffer: unknown, offset: unknown): StructValue[] {
     const b = readableBytes(buffer);
     const start = structStart("unpack_from", this.size, b.length, offset);
-    return unpackPlan(this.#plan, b, start) as T;
+    return unpackPlan(this.#plan, b, start);
   }
 
   /**
@@ -155,6 +205,7 @@ export class Struct {
    * ```
    */
   iterUnpack<T extends StructValue[] = StructValue[]>(buffer: BytesLike): IterableIterator<T> {
+    this.#warm();
     const size = this.size;
     if (size === 0) {
       throw new StructError("cannot iteratively unpack with a struct of length 0");
@@ -163,10 +214,14 @@ export class Struct {
     if (b.length % size !== 0) {
       throw new StructError(`iterative unpacking requires a buffer of a multiple of ${size} bytes`);
     }
-    return iterate<T>(this.#plan, b);
+    return iterate<T>(this.#read, b, size);
   }
 }
 
-function* iterate<T>(plan: FormatPlan, b: Uint8Array): IterableIterator<T> {
-  for (let o = 0; o + plan.size <= b.length; o += plan.size) yield unpackPlan(plan, b, o) as T;
+function* iterate<T>(
+  read: (b: Uint8Array, p: number) => StructValue[],
+  b: Uint8Array,
+  size: number,
+): IterableIterator<T> {
+  for (let p = 0; p + size <= b.length; p += size) yield read(b, p) as T;
 }

@@ -1,0 +1,475 @@
+/**
+ * The fast path: straight-line JavaScript generated per format, with constant offsets and inline
+ * checks, so `Struct` methods run as a hand-written DataView function would. It only handles the
+ * ordinary cases (a Uint8Array buffer, in-range numbers and bigints, Uint8Arrays for bytes); any
+ * other input goes to the interpreter (pack.ts, unpack.ts), which owns the semantics and every
+ * error. The generated code interpolates numbers and fixed snippets only, never user text.
+ *
+ * `new Function` is refused by hosts with a strict Content Security Policy; there, and for
+ * formats too large to unroll, nothing is compiled and the interpreter does all the work.
+ *
+ * @module
+ */
+import { allocBytes } from "./alloc.ts";
+import {
+  BE,
+  BOOL,
+  CHAR,
+  F16,
+  F32,
+  F32N,
+  F64,
+  I16,
+  I32,
+  I64,
+  I8,
+  PAD,
+  PSTR,
+  PTR,
+  STR,
+  U16,
+  U32,
+  U64,
+  U8,
+} from "./codes.ts";
+import type { FormatItem, FormatPlan } from "./format.ts";
+import { packHalf, unpackHalf } from "./half_float.ts";
+import { copyBytes, readPascal, type StructValue } from "./read.ts";
+import { pyTruthy } from "./values.ts";
+import { putBytes, putPascal } from "./write.ts";
+
+/** The interpreter's entry points for one struct, which the generated code falls back to. */
+export interface SlowPaths {
+  /** pack with `given` arguments (CPython reports a wrong count). */
+  pack(given: number, values: unknown[]): Uint8Array;
+  /** pack_into with `given` arguments in all. */
+  packInto(given: number, buffer: unknown, offset: unknown, values: unknown[]): void;
+  /** unpack. */
+  unpack(buffer: unknown): StructValue[];
+  /** unpack_from. */
+  unpackFrom(buffer: unknown, offset: unknown): StructValue[];
+}
+
+/** The generated functions of one struct. */
+export interface Compiled {
+  /** `Struct.pack`. */
+  pack(...values: unknown[]): Uint8Array;
+  /** `Struct.packInto`. */
+  packInto(buffer: unknown, offset: unknown, ...values: unknown[]): void;
+  /** `Struct.unpack`. */
+  unpack(buffer: unknown): StructValue[];
+  /** `Struct.unpackFrom`. */
+  unpackFrom(buffer: unknown, offset?: unknown): StructValue[];
+  /** The values at `b[p]`, bounds already checked (for iterUnpack). */
+  read(b: Uint8Array, p: number): StructValue[];
+}
+
+/** Formats with more values than this are not unrolled. */
+const MAX_VALUES = 64;
+
+/** Calls a struct serves on the interpreter before its format is compiled. */
+const DEFAULT_AFTER = 8;
+let allowed = true;
+let after = DEFAULT_AFTER;
+let works: boolean | undefined;
+
+/**
+ * Sets code generation for structs created afterwards: off (the interpreter does everything),
+ * or on after `afterCalls` calls (0: at once). Tests use it to run each engine alone; a host can
+ * use it to avoid `new Function` altogether.
+ *
+ * @example
+ * ```ts
+ * import { setCodegen } from "./compile.ts";
+ * setCodegen(false);
+ * ```
+ */
+export function setCodegen(on: boolean, afterCalls: number = DEFAULT_AFTER): void {
+  allowed = on;
+  after = afterCalls;
+}
+
+/** How many interpreter calls a struct serves before it is compiled (-1: never). */
+export function compileAfter(): number {
+  return allowed ? after : -1;
+}
+
+function codegenWorks(): boolean {
+  if (works === undefined) {
+    try {
+      works = new Function("return 1")() === 1;
+    } catch {
+      works = false; // a Content Security Policy without 'unsafe-eval'
+    }
+  }
+  return works;
+}
+
+const scratch = new ArrayBuffer(8);
+const helpers = {
+  s8: new Uint8Array(scratch),
+  sdv: new DataView(scratch),
+  alloc: allocBytes,
+  copy: copyBytes,
+  pascal: readPascal,
+  putBytes,
+  putPascal,
+  truthy: pyTruthy,
+  half: packHalf,
+  unhalf: unpackHalf,
+  wide: (h: number, l: number): bigint => (BigInt(h) << 32n) + BigInt(l),
+};
+
+/** One value of the format: where it is and how it is stored. */
+interface Slot {
+  kind: number;
+  offset: number;
+  item: FormatItem;
+}
+
+function slotsOf(plan: FormatPlan): Slot[] {
+  const slots: Slot[] = [];
+  for (const item of plan.items) {
+    if (item.kind === PAD) continue;
+    for (let j = 0; j < item.count; j++) {
+      slots.push({ kind: item.kind, offset: item.offset + j * item.size, item });
+    }
+  }
+  return slots;
+}
+
+/** Byte ranges of the struct that no value covers (pad bytes and alignment), as [from, to). */
+function gapsOf(plan: FormatPlan, slots: Slot[]): [number, number][] {
+  const gaps: [number, number][] = [];
+  let covered = 0;
+  for (const s of slots) {
+    if (s.offset > covered) gaps.push([covered, s.offset]);
+    covered = Math.max(covered, s.offset + s.item.size);
+  }
+  if (covered < plan.size) gaps.push([covered, plan.size]);
+  return gaps;
+}
+
+// ---- code snippets ---------------------------------------------------------------------------
+// `at(k)` is the index expression of byte k of the value; `le` is "true"/"false".
+
+type At = (k: number) => string;
+
+function bytesLE(at: At, v: string, n: number, shift = ">>>"): string {
+  let s = "";
+  for (let k = 0; k < n; k++) s += `b[${at(k)}] = ${k ? `${v} ${shift} ${8 * k}` : v}; `;
+  return s;
+}
+
+function bytesBE(at: At, v: string, n: number, shift = ">>>"): string {
+  let s = "";
+  for (let k = 0; k < n; k++) {
+    const sh = 8 * (n - 1 - k);
+    s += `b[${at(k)}] = ${sh ? `${v} ${shift} ${sh}` : v}; `;
+  }
+  return s;
+}
+
+/** Copies n bytes of the scratch buffer to the value's bytes. */
+function fromScratch(at: At, n: number): string {
+  let s = "";
+  for (let k = 0; k < n; k++) s += `b[${at(k)}] = s8[${k}]; `;
+  return s;
+}
+
+/** A safe integer as 64-bit two's complement: its low and high 32-bit halves. */
+function int64FromNumber(at: At, v: string, be: boolean, view: boolean): string {
+  const lo = (k: number): string => at(be ? k + 4 : k);
+  const hi = (k: number): string => at(be ? k : k + 4);
+  const split = `hi = Math.floor(${v} / 4294967296); lo = ${v} - hi * 4294967296; `;
+  if (view) {
+    const le = be ? "false" : "true";
+    return split + `d.setUint32(${lo(0)}, lo, ${le}); d.setInt32(${hi(0)}, hi, ${le}); `;
+  }
+  return split +
+    (be
+      ? bytesBE(lo, "lo", 4) + bytesBE(hi, "hi", 4, ">>")
+      : bytesLE(lo, "lo", 4) + bytesLE(hi, "hi", 4, ">>"));
+}
+
+/** Writes `x` with a DataView setter: on the target's view, or on the scratch and copied. */
+function viaView(at: At, x: string, setter: string, n: number, le: string, view: boolean): string {
+  return view
+    ? `d.${setter}(${at(0)}, ${x}, ${le}); `
+    : `sdv.${setter}(0, ${x}, ${le}); ${fromScratch(at, n)}`;
+}
+
+function constBytes(at: At, bytes: number[]): string {
+  return bytes.map((x, k) => `b[${at(k)}] = ${x}; `).join("");
+}
+
+/**
+ * Statements that write value `v` of `slot`, or `return fail;` when the fast path can't. With
+ * `view`, a DataView `d` over the target is in scope and multi-byte values go through it.
+ */
+function writeCode(
+  slot: Slot,
+  v: string,
+  at: At,
+  fail: string,
+  inStruct: boolean,
+  view: boolean,
+): string {
+  const kind = slot.kind;
+  const be = kind >= BE;
+  const le = be ? "false" : "true";
+  const ints = (test: string, n: number): string =>
+    `if (typeof ${v} === "number" && ${test}) { ${
+      view && n > 1
+        ? `d.setUint${8 * n}(${at(0)}, ${v}, ${le}); `
+        : be
+        ? bytesBE(at, v, n)
+        : bytesLE(at, v, n)
+    }} else ${fail}`;
+  const nan = (bits: number[]): number[] => (be ? bits : [...bits].reverse());
+  switch (kind) {
+    case I8:
+      return ints(`(${v} << 24 >> 24) === ${v}`, 1);
+    case U8:
+      return ints(`(${v} & 255) === ${v}`, 1);
+    case I16:
+    case I16 + BE:
+      return ints(`(${v} << 16 >> 16) === ${v}`, 2);
+    case U16:
+    case U16 + BE:
+      return ints(`(${v} & 65535) === ${v}`, 2);
+    case I32:
+    case I32 + BE:
+      return ints(`(${v} | 0) === ${v}`, 4);
+    case U32:
+    case U32 + BE:
+      return ints(`(${v} >>> 0) === ${v}`, 4);
+    case I64:
+    case I64 + BE:
+    case U64:
+    case U64 + BE:
+    case PTR: {
+      // The range test of a bigint: BigInt.asIntN/asUintN(64) is the cheap one in V8 (JSC
+      // prefers comparisons, but not by as much as V8 dislikes them).
+      const unsigned = kind === U64 || kind === U64 + BE;
+      const setter = unsigned || kind === PTR ? "setBigUint64" : "setBigInt64";
+      const bigTest = kind === PTR
+        ? `(BigInt.asIntN(64, ${v}) === ${v} || BigInt.asUintN(64, ${v}) === ${v})`
+        : `BigInt.as${unsigned ? "Uint" : "Int"}N(64, ${v}) === ${v}`;
+      const big = kind === PTR ? `BigInt.asUintN(64, ${v})` : v;
+      const numTest = unsigned
+        ? `Number.isSafeInteger(${v}) && ${v} >= 0`
+        : `Number.isSafeInteger(${v})`;
+      return `if (typeof ${v} === "bigint" && ${bigTest}) { ` +
+        viaView(at, big, setter, 8, le, view) +
+        `} else if (typeof ${v} === "number" && ${numTest}) { ${
+          int64FromNumber(at, v, be, view)
+        }} else ${fail}`;
+    }
+    case F16:
+    case F16 + BE:
+      return `if (typeof ${v} === "number" && ${v} < 65520 && ${v} > -65520 || ${v} !== ${v}) { ` +
+        `h = half(${v}); ${be ? bytesBE(at, "h", 2) : bytesLE(at, "h", 2)}} else ${fail}`;
+    case F32:
+    case F32 + BE:
+    case F32N: {
+      // Standard f: a finite double that rounds to an infinite float is CPython's OverflowError.
+      const overflow = kind === F32N
+        ? ""
+        : `if (f - f !== 0 && f !== ${v} && ${v} === ${v}) ${fail}`;
+      return `if (typeof ${v} !== "number") ${fail} f = Math.fround(${v}); ${overflow}` +
+        `if (f !== f) { ${constBytes(at, nan([0x7f, 0xc0, 0, 0]))}} else { ` +
+        viaView(at, "f", "setFloat32", 4, le, view) + "} ";
+    }
+    case F64:
+    case F64 + BE:
+      return `if (typeof ${v} !== "number") ${fail} ` +
+        `if (${v} !== ${v}) { ${constBytes(at, nan([0x7f, 0xf8, 0, 0, 0, 0, 0, 0]))}} else { ` +
+        viaView(at, v, "setFloat64", 8, le, view) + "} ";
+    case BOOL:
+      return `b[${at(0)}] = (typeof ${v} === "boolean" ? ${v} : truthy(${v})) ? 1 : 0; `;
+    case CHAR:
+      return `if (${v} instanceof Uint8Array && ${v}.length === 1) b[${
+        at(0)
+      }] = ${v}[0]; else ${fail}`;
+    case STR:
+      return `if (${v} instanceof Uint8Array) putBytes(b, ${
+        at(0)
+      }, ${v}, ${slot.item.size}); else ${fail}`;
+    case PSTR:
+      // CPython 3.11 writes a stray 0xff for 0p; it shows when it lands inside the struct.
+      return `if (${v} instanceof Uint8Array) putPascal(b, ${at(0)}, ${v}, ${slot.item.size}); ` +
+        `else ${fail}` + (slot.item.size === 0 && inStruct ? `b[${at(0)}] = 255; ` : "");
+  }
+  throw new Error(`unknown value kind ${kind}`);
+}
+
+/** An expression reading the value of `slot`. */
+function readCode(slot: Slot, at: At): string {
+  const kind = slot.kind;
+  const be = kind >= BE;
+  const byte = (k: number): string => `b[${at(k)}]`;
+  const word = (n: number): string => {
+    const parts: string[] = [];
+    for (let k = 0; k < n; k++) {
+      const sh = 8 * (be ? n - 1 - k : k);
+      parts.push(sh ? `${byte(k)} << ${sh}` : byte(k));
+    }
+    return `(${parts.join(" | ")})`;
+  };
+  const word32At = (first: number): string => {
+    const parts: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      const sh = 8 * (be ? 3 - k : k);
+      parts.push(sh ? `${byte(first + k)} << ${sh}` : byte(first + k));
+    }
+    return `(${parts.join(" | ")})`;
+  };
+  const toScratch = (n: number): string =>
+    Array.from({ length: n }, (_, k) => `s8[${k}] = ${byte(k)}, `).join("");
+  const le = be ? "false" : "true";
+  switch (kind) {
+    case I8:
+      return `(${byte(0)} << 24 >> 24)`;
+    case U8:
+      return byte(0);
+    case BOOL:
+      return `(${byte(0)} !== 0)`;
+    case I16:
+    case I16 + BE:
+      return `(${word(2)} << 16 >> 16)`;
+    case U16:
+    case U16 + BE:
+      return word(2);
+    case I32:
+    case I32 + BE:
+      return word(4);
+    case U32:
+    case U32 + BE:
+      return `(${word(4)} >>> 0)`;
+    case I64:
+    case I64 + BE:
+    case U64:
+    case U64 + BE:
+    case PTR: {
+      const signed = kind === I64 || kind === I64 + BE;
+      const lo = `(${word32At(be ? 4 : 0)} >>> 0)`;
+      const hi = signed ? word32At(be ? 0 : 4) : `(${word32At(be ? 0 : 4)} >>> 0)`;
+      const small = signed ? "h >= -2097152 && h < 2097152" : "h < 2097152";
+      return `(l = ${lo}, h = ${hi}, ${small} ? BigInt(h * 4294967296 + l) : wide(h, l))`;
+    }
+    case F16:
+    case F16 + BE:
+      return `unhalf(${word(2)})`;
+    case F32:
+    case F32 + BE:
+    case F32N:
+      return `(${toScratch(4)}sdv.getFloat32(0, ${le}))`;
+    case F64:
+    case F64 + BE:
+      return `(${toScratch(8)}sdv.getFloat64(0, ${le}))`;
+    case CHAR:
+      return `copy(b, ${at(0)}, 1)`;
+    case STR:
+      return `copy(b, ${at(0)}, ${slot.item.size})`;
+    case PSTR:
+      return `pascal(b, ${at(0)}, ${slot.item.size})`;
+  }
+  throw new Error(`unknown value kind ${kind}`);
+}
+
+function sourceOf(plan: FormatPlan, slots: Slot[]): string {
+  const n = slots.length;
+  const size = plan.size;
+  const params = slots.map((_, j) => `v${j}`).join(", ");
+  const list = `[${params}]`;
+  const writes = (base: string, fail: string, view: boolean): string =>
+    slots.map((s, j) =>
+      writeCode(s, `v${j}`, (k) => base + (s.offset + k), fail, s.offset < size, view)
+    ).join("\n      ");
+  // packInto zeroes the gaps first, as CPython zeroes the whole struct before it writes.
+  const gaps = gapsOf(plan, slots).map(([from, to]) =>
+    to - from > 16
+      ? `b.fill(0, p + ${from}, p + ${to}); `
+      : Array.from({ length: to - from }, (_, k) => `b[p + ${from + k}] = 0; `).join("")
+  ).join("");
+  // packInto goes through a DataView over the target once the same target comes back (a reused
+  // buffer), and byte by byte otherwise, which needs no view.
+  const multiByte = slots.some((s) => s.item.size > 1 && s.kind !== STR && s.kind !== PSTR);
+  const intoFail = `return slow.packInto(${n + 2}, b, p, ${list});`;
+  const intoBody = multiByte
+    ? `const d = view(b);
+    if (d !== undefined) {
+      ${writes("p + ", intoFail, true)}
+    } else {
+      ${writes("p + ", intoFail, false)}
+    }`
+    : writes("p + ", intoFail, false);
+  const readBody = slots.map((s) => readCode(s, (k) => `p + ${s.offset + k}`)).join(",\n      ");
+  return `"use strict";
+const { s8, sdv, alloc, copy, pascal, putBytes, putPascal, truthy, half, unhalf, wide } = h;
+let lastB, lastView;
+function view(b) {
+  if (b === lastB) return lastView === undefined ? (lastView = new DataView(b.buffer, b.byteOffset)) : lastView;
+  lastB = b;
+  lastView = undefined;
+  return undefined;
+}
+function read(b, p) {
+  let l = 0, h = 0;
+  return [
+      ${readBody}
+  ];
+}
+return {
+  pack: function pack(${params}) {
+    if (arguments.length !== ${n}) return slow.pack(arguments.length, ${list});
+    const b = alloc(${size});
+    let lo = 0, hi = 0, h = 0, f = 0;
+    ${writes("", `return slow.pack(${n}, ${list});`, false)}
+    return b;
+  },
+  packInto: function packInto(b, p, ${params}) {
+    if (arguments.length !== ${n + 2} || !(b instanceof Uint8Array) || typeof p !== "number" ||
+        (p | 0) !== p || p < 0 || p > b.length - ${size}) {
+      return slow.packInto(arguments.length, b, p, ${list});
+    }
+    let lo = 0, hi = 0, h = 0, f = 0;
+    ${gaps}
+    ${intoBody}
+  },
+  unpack: function unpack(b) {
+    if (!(b instanceof Uint8Array) || b.length !== ${size}) return slow.unpack(b);
+    return read(b, 0);
+  },
+  unpackFrom: function unpackFrom(b, p = 0) {
+    if (!(b instanceof Uint8Array) || typeof p !== "number" || (p | 0) !== p || p < 0 ||
+        p > b.length - ${size}) {
+      return slow.unpackFrom(b, p);
+    }
+    return read(b, p);
+  },
+  read,
+};`;
+}
+
+/**
+ * Generates the fast functions of a format, or returns undefined when code generation is off or
+ * refused, or the format has too many values to unroll.
+ */
+export function compile(plan: FormatPlan, slow: SlowPaths): Compiled | undefined {
+  if (!allowed || plan.length > MAX_VALUES || !codegenWorks()) return undefined;
+  let factory = factories.get(plan.format);
+  if (factory === undefined) {
+    factory = new Function("h", "slow", sourceOf(plan, slotsOf(plan))) as Factory;
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    factories.set(plan.format, factory);
+  }
+  return factory(helpers, slow);
+}
+
+type Factory = (h: typeof helpers, slow: SlowPaths) => Compiled;
+
+/** Generated code by format, so that new Structs of a known format skip `new Function`. */
+const factories = new Map<string, Factory>();
+const MAX_FACTORIES = 256;
