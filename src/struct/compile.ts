@@ -151,28 +151,27 @@ function gapsOf(plan: FormatPlan, slots: Slot[]): [number, number][] {
 }
 
 // ---- code snippets ---------------------------------------------------------------------------
-// `at(k)` is the index expression of byte k of the value; `le` is "true"/"false".
+// `at(k)` is the index expression of byte k of a value; `le` is "true" or "false".
 
 type At = (k: number) => string;
 
-function bytesLE(at: At, v: string, n: number, shift = ">>>"): string {
-  let s = "";
-  for (let k = 0; k < n; k++) s += `b[${at(k)}] = ${k ? `${v} ${shift} ${8 * k}` : v}; `;
-  return s;
-}
+/** The largest magnitude a double may have and still round to a finite float (ties to even). */
+const F32_LIMIT = 2 ** 128 - 2 ** 103;
 
-function bytesBE(at: At, v: string, n: number, shift = ">>>"): string {
+/** Stores the `n` low bytes of the integer expression `v`, in the slot's byte order. */
+function storeBytes(at: At, v: string, n: number, be: boolean, shift = ">>>"): string {
   let s = "";
   for (let k = 0; k < n; k++) {
-    const sh = 8 * (n - 1 - k);
+    const sh = 8 * (be ? n - 1 - k : k);
     s += `b[${at(k)}] = ${sh ? `${v} ${shift} ${sh}` : v}; `;
   }
   return s;
 }
 
-/** Copies n bytes of the scratch buffer to the value's bytes. */
-function fromScratch(at: At, n: number): string {
-  let s = "";
+/** Writes `x` with a DataView setter: on the target's view `d`, or on the scratch, copied. */
+function setter(at: At, name: string, x: string, n: number, le: string, view: boolean): string {
+  if (view) return `d.${name}(${at(0)}, ${x}, ${le}); `;
+  let s = `sdv.${name}(0, ${x}, ${le}); `;
   for (let k = 0; k < n; k++) s += `b[${at(k)}] = s8[${k}]; `;
   return s;
 }
@@ -186,120 +185,101 @@ function int64FromNumber(at: At, v: string, be: boolean, view: boolean): string 
     const le = be ? "false" : "true";
     return split + `d.setUint32(${lo(0)}, lo, ${le}); d.setInt32(${hi(0)}, hi, ${le}); `;
   }
-  return split +
-    (be
-      ? bytesBE(lo, "lo", 4) + bytesBE(hi, "hi", 4, ">>")
-      : bytesLE(lo, "lo", 4) + bytesLE(hi, "hi", 4, ">>"));
-}
-
-/** Writes `x` with a DataView setter: on the target's view, or on the scratch and copied. */
-function viaView(at: At, x: string, setter: string, n: number, le: string, view: boolean): string {
-  return view
-    ? `d.${setter}(${at(0)}, ${x}, ${le}); `
-    : `sdv.${setter}(0, ${x}, ${le}); ${fromScratch(at, n)}`;
-}
-
-function constBytes(at: At, bytes: number[]): string {
-  return bytes.map((x, k) => `b[${at(k)}] = ${x}; `).join("");
+  return split + storeBytes(lo, "lo", 4, be) + storeBytes(hi, "hi", 4, be, ">>");
 }
 
 /**
- * Statements that write value `v` of `slot`, or `return fail;` when the fast path can't. With
- * `view`, a DataView `d` over the target is in scope and multi-byte values go through it.
+ * An expression that is true when the fast path can write `v` into `slot`; "" when every value
+ * can be written. Anything else (NaN, infinities for \`e\`, out-of-range values, other types)
+ * goes to the interpreter, which writes it or throws CPython's error.
  */
-function writeCode(
-  slot: Slot,
-  v: string,
-  at: At,
-  fail: string,
-  inStruct: boolean,
-  view: boolean,
-): string {
+function checkCode(slot: Slot, v: string): string {
+  const num = `typeof ${v} === "number"`;
+  switch (slot.kind & ~BE) {
+    case I8:
+      return `${num} && (${v} << 24 >> 24) === ${v}`;
+    case U8:
+      return `${num} && (${v} & 255) === ${v}`;
+    case I16:
+      return `${num} && (${v} << 16 >> 16) === ${v}`;
+    case U16:
+      return `${num} && (${v} & 65535) === ${v}`;
+    case I32:
+      return `${num} && (${v} | 0) === ${v}`;
+    case U32:
+      return `${num} && (${v} >>> 0) === ${v}`;
+    // BigInt.asIntN/asUintN(64) is the cheap range test of a bigint in V8 (JSC prefers
+    // comparisons, but not by as much as V8 dislikes them).
+    case I64:
+      return `(typeof ${v} === "bigint" ? BigInt.asIntN(64, ${v}) === ${v} : ` +
+        `${num} && Number.isSafeInteger(${v}))`;
+    case U64:
+      return `(typeof ${v} === "bigint" ? BigInt.asUintN(64, ${v}) === ${v} : ` +
+        `${num} && Number.isSafeInteger(${v}) && ${v} >= 0)`;
+    case PTR:
+      return `(typeof ${v} === "bigint" ? BigInt.asIntN(64, ${v}) === ${v} || ` +
+        `BigInt.asUintN(64, ${v}) === ${v} : ${num} && Number.isSafeInteger(${v}))`;
+    case F16:
+      return `${num} && ${v} < 65520 && ${v} > -65520`;
+    case F32:
+      return `${num} && (${v} < ${F32_LIMIT} && ${v} > -${F32_LIMIT} || ${v} - ${v} !== 0) && ` +
+        `${v} === ${v}`;
+    case F32N:
+    case F64:
+      return `${num} && ${v} === ${v}`;
+    case BOOL:
+      return "";
+    case CHAR:
+      return `${v} instanceof Uint8Array && ${v}.length === 1`;
+    case STR:
+    case PSTR:
+      return `${v} instanceof Uint8Array`;
+  }
+  throw new Error(`unknown value kind ${slot.kind}`);
+}
+
+/** Statements writing `v`, which checkCode passed; with `view`, through the DataView `d`. */
+function writeCode(slot: Slot, v: string, at: At, view: boolean, inStruct: boolean): string {
   const kind = slot.kind;
   const be = kind >= BE;
   const le = be ? "false" : "true";
-  const ints = (test: string, n: number): string =>
-    `if (typeof ${v} === "number" && ${test}) { ${
-      view && n > 1
-        ? `d.setUint${8 * n}(${at(0)}, ${v}, ${le}); `
-        : be
-        ? bytesBE(at, v, n)
-        : bytesLE(at, v, n)
-    }} else ${fail}`;
-  const nan = (bits: number[]): number[] => (be ? bits : [...bits].reverse());
-  switch (kind) {
+  switch (kind & ~BE) {
     case I8:
-      return ints(`(${v} << 24 >> 24) === ${v}`, 1);
     case U8:
-      return ints(`(${v} & 255) === ${v}`, 1);
+      return `b[${at(0)}] = ${v}; `;
     case I16:
-    case I16 + BE:
-      return ints(`(${v} << 16 >> 16) === ${v}`, 2);
     case U16:
-    case U16 + BE:
-      return ints(`(${v} & 65535) === ${v}`, 2);
+      return view ? `d.setUint16(${at(0)}, ${v}, ${le}); ` : storeBytes(at, v, 2, be);
     case I32:
-    case I32 + BE:
-      return ints(`(${v} | 0) === ${v}`, 4);
     case U32:
-    case U32 + BE:
-      return ints(`(${v} >>> 0) === ${v}`, 4);
+      return view ? `d.setUint32(${at(0)}, ${v}, ${le}); ` : storeBytes(at, v, 4, be);
     case I64:
-    case I64 + BE:
     case U64:
-    case U64 + BE:
     case PTR: {
-      // The range test of a bigint: BigInt.asIntN/asUintN(64) is the cheap one in V8 (JSC
-      // prefers comparisons, but not by as much as V8 dislikes them).
-      const unsigned = kind === U64 || kind === U64 + BE;
-      const setter = unsigned || kind === PTR ? "setBigUint64" : "setBigInt64";
-      const bigTest = kind === PTR
-        ? `(BigInt.asIntN(64, ${v}) === ${v} || BigInt.asUintN(64, ${v}) === ${v})`
-        : `BigInt.as${unsigned ? "Uint" : "Int"}N(64, ${v}) === ${v}`;
       const big = kind === PTR ? `BigInt.asUintN(64, ${v})` : v;
-      const numTest = unsigned
-        ? `Number.isSafeInteger(${v}) && ${v} >= 0`
-        : `Number.isSafeInteger(${v})`;
-      return `if (typeof ${v} === "bigint" && ${bigTest}) { ` +
-        viaView(at, big, setter, 8, le, view) +
-        `} else if (typeof ${v} === "number" && ${numTest}) { ${
-          int64FromNumber(at, v, be, view)
-        }} else ${fail}`;
+      const name = (kind & ~BE) === I64 ? "setBigInt64" : "setBigUint64";
+      return `if (typeof ${v} === "bigint") { ${setter(at, name, big, 8, le, view)}} ` +
+        `else { ${int64FromNumber(at, v, be, view)}} `;
     }
     case F16:
-    case F16 + BE:
-      return `if (typeof ${v} === "number" && ${v} < 65520 && ${v} > -65520 || ${v} !== ${v}) { ` +
-        `h = half(${v}); ${be ? bytesBE(at, "h", 2) : bytesLE(at, "h", 2)}} else ${fail}`;
+      return view
+        ? `d.setUint16(${at(0)}, half(${v}), ${le}); `
+        : `h = half(${v}); ${storeBytes(at, "h", 2, be)}`;
     case F32:
-    case F32 + BE:
-    case F32N: {
-      // Standard f: a finite double that rounds to an infinite float is CPython's OverflowError.
-      const overflow = kind === F32N
-        ? ""
-        : `if (f - f !== 0 && f !== ${v} && ${v} === ${v}) ${fail}`;
-      return `if (typeof ${v} !== "number") ${fail} f = Math.fround(${v}); ${overflow}` +
-        `if (f !== f) { ${constBytes(at, nan([0x7f, 0xc0, 0, 0]))}} else { ` +
-        viaView(at, "f", "setFloat32", 4, le, view) + "} ";
-    }
+    case F32N:
+      return setter(at, "setFloat32", v, 4, le, view);
     case F64:
-    case F64 + BE:
-      return `if (typeof ${v} !== "number") ${fail} ` +
-        `if (${v} !== ${v}) { ${constBytes(at, nan([0x7f, 0xf8, 0, 0, 0, 0, 0, 0]))}} else { ` +
-        viaView(at, v, "setFloat64", 8, le, view) + "} ";
+      return setter(at, "setFloat64", v, 8, le, view);
     case BOOL:
       return `b[${at(0)}] = (typeof ${v} === "boolean" ? ${v} : truthy(${v})) ? 1 : 0; `;
     case CHAR:
-      return `if (${v} instanceof Uint8Array && ${v}.length === 1) b[${
-        at(0)
-      }] = ${v}[0]; else ${fail}`;
+      return `b[${at(0)}] = ${v}[0]; `;
     case STR:
-      return `if (${v} instanceof Uint8Array) putBytes(b, ${
-        at(0)
-      }, ${v}, ${slot.item.size}); else ${fail}`;
+      return `putBytes(b, ${at(0)}, ${v}, ${slot.item.size}); `;
     case PSTR:
       // CPython 3.11 writes a stray 0xff for 0p; it shows when it lands inside the struct.
-      return `if (${v} instanceof Uint8Array) putPascal(b, ${at(0)}, ${v}, ${slot.item.size}); ` +
-        `else ${fail}` + (slot.item.size === 0 && inStruct ? `b[${at(0)}] = 255; ` : "");
+      return `putPascal(b, ${at(0)}, ${v}, ${slot.item.size}); ` +
+        (slot.item.size === 0 && inStruct ? `b[${at(0)}] = 255; ` : "");
   }
   throw new Error(`unknown value kind ${kind}`);
 }
@@ -382,38 +362,60 @@ function sourceOf(plan: FormatPlan, slots: Slot[]): string {
   const n = slots.length;
   const size = plan.size;
   const params = slots.map((_, j) => `v${j}`).join(", ");
-  const list = `[${params}]`;
-  const writes = (base: string, fail: string, view: boolean): string =>
-    slots.map((s, j) =>
-      writeCode(s, `v${j}`, (k) => base + (s.offset + k), fail, s.offset < size, view)
-    ).join("\n      ");
+  const checks = slots.map((s, j) => checkCode(s, `v${j}`)).filter((c) => c !== "");
+  const valid = checks.length ? checks.map((c) => `(${c})`).join(" &&\n      ") : "true";
+  const writes = (view: boolean): string =>
+    slots.map((s, j) => writeCode(s, `v${j}`, (k) => `p + ${s.offset + k}`, view, s.offset < size))
+      .join("\n    ");
   // packInto zeroes the gaps first, as CPython zeroes the whole struct before it writes.
   const gaps = gapsOf(plan, slots).map(([from, to]) =>
     to - from > 16
       ? `b.fill(0, p + ${from}, p + ${to}); `
       : Array.from({ length: to - from }, (_, k) => `b[p + ${from + k}] = 0; `).join("")
   ).join("");
-  // packInto goes through a DataView over the target once the same target comes back (a reused
-  // buffer), and byte by byte otherwise, which needs no view.
+  // packInto writes through a DataView over the target once the same target comes back (a
+  // reused buffer): the view stands for the instanceof check, and multi-byte values take one
+  // call each. A new target is written byte by byte (put), which needs no view.
   const multiByte = slots.some((s) => s.item.size > 1 && s.kind !== STR && s.kind !== PSTR);
-  const intoFail = `return slow.packInto(${n + 2}, b, p, ${list});`;
-  const intoBody = multiByte
-    ? `const d = view(b);
-    if (d !== undefined) {
-      ${writes("p + ", intoFail, true)}
-    } else {
-      ${writes("p + ", intoFail, false)}
+  const intoSlow = `return intoSlow(arguments.length, b, p${n ? ", " : ""}${params});`;
+  const intoEntry = multiByte
+    ? `let d = lastView;
+    if (b !== lastB || d === undefined) {
+      if (!(b instanceof Uint8Array)) ${intoSlow}
+      d = view(b);
     }`
-    : writes("p + ", intoFail, false);
+    : `if (!(b instanceof Uint8Array)) ${intoSlow}`;
+  const args = n ? `, ${params}` : "";
+  const intoWrite = multiByte
+    ? `if (d !== undefined) putView(b, d, p${args}); else put(b, p${args});`
+    : `put(b, p${args});`;
   const readBody = slots.map((s) => readCode(s, (k) => `p + ${s.offset + k}`)).join(",\n      ");
   return `"use strict";
 const { s8, sdv, alloc, copy, pascal, putBytes, putPascal, truthy, half, unhalf, wide } = h;
 let lastB, lastView;
 function view(b) {
-  if (b === lastB) return lastView === undefined ? (lastView = new DataView(b.buffer, b.byteOffset)) : lastView;
+  if (b === lastB) return lastView = new DataView(b.buffer, b.byteOffset);
   lastB = b;
   lastView = undefined;
   return undefined;
+}
+function valid(${params}) {
+  return ${valid};
+}
+function put(b, p${args}) {
+  let lo = 0, hi = 0, h = 0;
+  ${writes(false)}
+}
+function putView(b, d, p${args}) {
+  let lo = 0, hi = 0;
+  ${multiByte ? writes(true) : ""}
+}
+// Out of line, so that the hot functions stay small enough for engines to inline them.
+function packSlow(given, ...values) {
+  return slow.pack(given, values);
+}
+function intoSlow(given, b, p, ...values) {
+  return slow.packInto(given, b, p, values);
 }
 function read(b, p) {
   let l = 0, h = 0;
@@ -423,20 +425,19 @@ function read(b, p) {
 }
 return {
   pack: function pack(${params}) {
-    if (arguments.length !== ${n}) return slow.pack(arguments.length, ${list});
+    if (arguments.length !== ${n} || !valid(${params})) return packSlow(arguments.length${args});
     const b = alloc(${size});
-    let lo = 0, hi = 0, h = 0, f = 0;
-    ${writes("", `return slow.pack(${n}, ${list});`, false)}
+    put(b, 0${args});
     return b;
   },
   packInto: function packInto(b, p, ${params}) {
-    if (arguments.length !== ${n + 2} || !(b instanceof Uint8Array) || typeof p !== "number" ||
-        (p | 0) !== p || p < 0 || p > b.length - ${size}) {
-      return slow.packInto(arguments.length, b, p, ${list});
+    ${intoEntry}
+    if (arguments.length !== ${n + 2} || typeof p !== "number" || (p | 0) !== p || p < 0 ||
+        p > b.length - ${size} || !valid(${params})) {
+      ${intoSlow}
     }
-    let lo = 0, hi = 0, h = 0, f = 0;
     ${gaps}
-    ${intoBody}
+    ${intoWrite}
   },
   unpack: function unpack(b) {
     if (!(b instanceof Uint8Array) || b.length !== ${size}) return slow.unpack(b);
