@@ -6,7 +6,8 @@
 //   deno run -A bench/struct.ts        bun bench/struct.ts
 //   node bench/run_struct.mjs --only node   (Node 20 runs the tsc-compiled copy)
 //
-// Flags: --json (one JSON line per measurement), --ms N (CPU time per sample, default 300).
+// Flags: --json (one JSON line per measurement), --ms N (CPU time per sample, default 300),
+// --format F (only that format).
 // Rates are per second of CPU time, which other processes on a shared machine disturb less.
 // Every measured function returns a number that is summed into a checksum, and the checksum is
 // compared with the expected one, so dead-code elimination cannot fake a result.
@@ -20,6 +21,8 @@ const JSON_OUT = args.includes("--json");
 const msArg = args.indexOf("--ms");
 const SAMPLE_MS = msArg >= 0 ? Number(args[msArg + 1]) : 300;
 const SAMPLES = 3;
+const formatArg = args.indexOf("--format");
+const ONLY_FORMAT = formatArg >= 0 ? args[formatArg + 1] : undefined;
 
 const text20 = "hello, struct world!";
 const bytes20 = new TextEncoder().encode(text20);
@@ -227,6 +230,7 @@ for (let k = 0; k < 4; k++) measure(() => k, () => k, 1);
 const rows: Row[] = [];
 const runtime = runtimeName();
 for (const c of cases) {
+  if (ONLY_FORMAT !== undefined && c.format !== ONLY_FORMAT) continue;
   const s = new Struct(c.format);
   const ours = c.ours(s);
   const v = c.values;
