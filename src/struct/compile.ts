@@ -87,6 +87,7 @@ let works: boolean | undefined;
 export function setCodegen(on: boolean, afterCalls: number = DEFAULT_AFTER): void {
   allowed = on;
   after = afterCalls;
+  works = undefined; // probe again: the host may have changed
 }
 
 /** How many interpreter calls a struct serves before it is compiled (-1: never). */
