@@ -178,19 +178,6 @@ describe("struct properties", () => {
     );
   });
 
-  it("the generated code takes the values the interpreter takes (same bytes, same errors)", () => {
-    fc.assert(
-      fc.property(
-        formatArb,
-        fc.array(anyValue, { maxLength: 8 }),
-        fc.uint8Array({ maxLength: 48 }),
-        fc.integer({ min: -50, max: 50 }),
-        agree,
-      ),
-      runs,
-    );
-  });
-
   it("packInto writes pack's bytes at the offset and nothing outside them", () => {
     fc.assert(
       fc.property(
