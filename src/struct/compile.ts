@@ -275,8 +275,14 @@ function writeCode(slot: Slot, v: string, at: At, view: boolean, inStruct: boole
       return `b[${at(0)}] = (typeof ${v} === "boolean" ? ${v} : truthy(${v})) ? 1 : 0; `;
     case CHAR:
       return `b[${at(0)}] = ${v}[0]; `;
-    case STR:
-      return `putBytes(b, ${at(0)}, ${v}, ${slot.item.size}); `;
+    case STR: {
+      const size = slot.item.size;
+      if (size > 64) return `putBytes(b, ${at(0)}, ${v}, ${size}); `;
+      // Short fields inline: the loops beat a call to set() or fill().
+      return `n = ${v}.length; if (n <= ${size}) { b.set(${v}, ${at(0)}); ` +
+        `for (k = n; k < ${size}; k++) b[${at(0)} + k] = 0; } ` +
+        `else putBytes(b, ${at(0)}, ${v}, ${size}); `;
+    }
     case PSTR:
       // CPython 3.11 writes a stray 0xff for 0p; it shows when it lands inside the struct.
       return `putPascal(b, ${at(0)}, ${v}, ${slot.item.size}); ` +
@@ -404,11 +410,11 @@ function valid(${params}) {
   return ${valid};
 }
 function put(b, p${args}) {
-  let lo = 0, hi = 0, h = 0;
+  let lo = 0, hi = 0, h = 0, n = 0, k = 0;
   ${writes(false)}
 }
 function putView(b, d, p${args}) {
-  let lo = 0, hi = 0;
+  let lo = 0, hi = 0, n = 0, k = 0;
   ${multiByte ? writes(true) : ""}
 }
 // Out of line, so that the hot functions stay small enough for engines to inline them.

@@ -100,8 +100,10 @@ function putFloat64(b: Uint8Array, o: number, x: number, be: boolean): void {
 /** `s`: the bytes of `v`, cut or zero-padded to `size`. */
 export function putBytes(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
   const n = v.length < size ? v.length : size;
-  // For short fields loops beat set() and fill(), which cost a view or a builtin call.
-  if (n > 64) b.set(n === v.length ? v : v.subarray(0, n), o);
+  // set() is a copy in native code, worth its call beyond a few bytes; a cut source would need
+  // a subarray view first, which costs more than a short loop.
+  if (n === v.length && n > 8) b.set(v, o);
+  else if (n > 64) b.set(v.subarray(0, n), o);
   else for (let k = 0; k < n; k++) b[o + k] = v[k];
   if (size - n > 64) b.fill(0, o + n, o + size);
   else for (let k = n; k < size; k++) b[o + k] = 0;
