@@ -58,9 +58,9 @@ console.log(
   `millions of ops per CPU second; ${cpyRuntime}; best of 3 samples of ${ms} ms of CPU each\n`,
 );
 console.log(
-  "| runtime | format | op | unstuck | CPython | ×CPython | python-struct | ×python-struct | hand DataView | ×hand | targets |",
+  "| runtime | format | op | unstuck | CPython | ×CPython | python-struct | ×python-struct | hand DataView | ×hand | targets | no codegen |",
 );
-console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+console.log("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
 let allMet = true;
 for (
   const runtime of [...new Set(rows.filter((r) => r.impl !== "CPython").map((r) => r.runtime))]
@@ -85,7 +85,9 @@ for (
         fmt(cpython(r.format, r.op))
       } | ${showRatio(cp)} | ${fmt(get("python-struct"))} | ${showRatio(peer)} | ${
         fmt(get("hand DataView"))
-      } | ${showRatio(hand)} | ${missed.length ? "missed: " + missed.join(", ") : "met"} |`,
+      } | ${showRatio(hand)} | ${missed.length ? "missed: " + missed.join(", ") : "met"} | ${
+        fmt(get("unstuck interpreter"))
+      } |`,
     );
   }
 }

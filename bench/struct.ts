@@ -15,6 +15,7 @@ import { Buffer } from "node:buffer";
 import process from "node:process";
 import pyStruct from "python-struct";
 import { Struct } from "../mod.ts";
+import { setCodegen } from "../src/struct/compile.ts";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
@@ -208,7 +209,7 @@ interface Row {
   runtime: string;
   format: string;
   op: "pack" | "unpack" | "packInto";
-  impl: "unstuck" | "python-struct" | "hand DataView";
+  impl: "unstuck" | "unstuck interpreter" | "python-struct" | "hand DataView";
   opsPerSec: number;
 }
 
@@ -232,7 +233,10 @@ const runtime = runtimeName();
 for (const c of cases) {
   if (ONLY_FORMAT !== undefined && c.format !== ONLY_FORMAT) continue;
   const s = new Struct(c.format);
-  const ours = c.ours(s);
+  // The same struct without generated code (what a host that forbids new Function gets).
+  setCodegen(false);
+  const plain = new Struct(c.format);
+  setCodegen(true);
   const v = c.values;
   const packed = s.pack(...(v as never[]));
   // The peers must produce the same bytes and values, or the comparison is meaningless.
@@ -241,82 +245,51 @@ for (const c of cases) {
     throw new Error(`python-struct pack differs: ${c.format}`);
   }
   const peerBuf = Buffer.from(packed);
-  const firstByte = packed[0];
+  const firstByte = (): number => packed[0];
   const target = new Uint8Array(packed.length + 16);
-  const record = (op: Row["op"], impl: Row["impl"], opsPerSec: number): void => {
-    rows.push({ runtime, format: c.format, op, impl, opsPerSec });
-    if (JSON_OUT) console.log(JSON.stringify(rows[rows.length - 1]));
-  };
   const unpackSum = num(s.unpack(packed)[0]) + s.unpack(packed).length;
   const peerSum = num(pyStruct.unpack(c.format, peerBuf)[0]) + v.length;
-
-  record("pack", "unstuck", measure(() => ours.pack(v)[0], () => firstByte));
-  record(
-    "pack",
-    "python-struct",
-    measure(() => pyStruct.pack(c.format, c.peerValues)[0], () => firstByte),
-  );
-  record("pack", "hand DataView", measure(() => c.hand.pack(v)[0], () => firstByte));
-
-  record(
-    "unpack",
-    "unstuck",
-    measure(() => {
-      const r = s.unpack(packed);
-      return num(r[0]) + r.length;
-    }, () => unpackSum),
-  );
-  record(
-    "unpack",
-    "python-struct",
-    measure(() => {
-      const r = pyStruct.unpack(c.format, peerBuf);
-      return num(r[0]) + r.length;
-    }, () => peerSum),
-  );
-  record(
-    "unpack",
-    "hand DataView",
-    measure(() => {
-      const r = c.hand.unpack(packed);
-      return num(r[0]) + r.length;
-    }, () => unpackSum),
-  );
-
-  record(
-    "packInto",
-    "unstuck",
-    measure((i) => {
-      ours.packInto(target, i & 15, v);
-      return target[i & 15];
-    }, () => firstByte),
-  );
-  record(
-    "packInto",
-    "hand DataView",
-    measure((i) => {
-      c.hand.packInto(target, i & 15, v);
-      return target[i & 15];
-    }, () => firstByte),
-  );
+  const checked = (r: unknown[]): number => num(r[0]) + r.length;
+  const into = (f: (b: Uint8Array, o: number, v: Values) => void) => (i: number): number => {
+    f(target, i & 15, v);
+    return target[i & 15];
+  };
+  const [ours, interp] = [c.ours(s), c.ours(plain)];
+  const runs: [Row["op"], Row["impl"], (i: number) => number, (i: number) => number][] = [
+    ["pack", "unstuck", () => ours.pack(v)[0], firstByte],
+    ["pack", "unstuck interpreter", () => interp.pack(v)[0], firstByte],
+    ["pack", "python-struct", () => pyStruct.pack(c.format, c.peerValues)[0], firstByte],
+    ["pack", "hand DataView", () => c.hand.pack(v)[0], firstByte],
+    ["unpack", "unstuck", () => checked(s.unpack(packed)), () => unpackSum],
+    ["unpack", "unstuck interpreter", () => checked(plain.unpack(packed)), () => unpackSum],
+    ["unpack", "python-struct", () => checked(pyStruct.unpack(c.format, peerBuf)), () => peerSum],
+    ["unpack", "hand DataView", () => checked(c.hand.unpack(packed)), () => unpackSum],
+    ["packInto", "unstuck", into(ours.packInto), firstByte],
+    ["packInto", "unstuck interpreter", into(interp.packInto), firstByte],
+    ["packInto", "hand DataView", into(c.hand.packInto), firstByte],
+  ];
+  for (const [op, impl, fn, expect] of runs) {
+    rows.push({ runtime, format: c.format, op, impl, opsPerSec: measure(fn, expect) });
+    if (JSON_OUT) console.log(JSON.stringify(rows[rows.length - 1]));
+  }
 }
 
 if (!JSON_OUT) {
   console.log(
     `struct benchmark, ${runtime} (ops per CPU second, best of ${SAMPLES} × ${SAMPLE_MS} ms)\n`,
   );
-  console.log("| format | op | unstuck | python-struct | hand DataView |");
-  console.log("| --- | --- | ---: | ---: | ---: |");
-  for (const c of cases) {
+  console.log("| format | op | unstuck | unstuck interpreter | python-struct | hand DataView |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: |");
+  for (const c of cases.filter((c) => rows.some((r) => r.format === c.format))) {
     for (const op of ["pack", "unpack", "packInto"] as const) {
       const get = (impl: Row["impl"]): string => {
         const r = rows.find((x) => x.format === c.format && x.op === op && x.impl === impl);
         return r ? Math.round(r.opsPerSec).toLocaleString("en-US") : "—";
       };
       console.log(
-        `| \`${c.format}\` | ${op} | ${get("unstuck")} | ${get("python-struct")} | ${
-          get("hand DataView")
-        } |`,
+        `| \`${c.format}\` | ${op} | ${get("unstuck")} | ${get("unstuck interpreter")} | ${
+          get("python-struct")
+        } | ${get("hand DataView")} |`,
       );
     }
   }
