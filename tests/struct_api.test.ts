@@ -165,6 +165,14 @@ describe("struct API", () => {
     });
   });
 
+  it("keeps a struct made without code generation on the interpreter", () => {
+    setCodegen(false);
+    const s = new Struct("<H");
+    setCodegen(true);
+    for (let i = 0; i < 50; i++) s.unpack(s.pack(i));
+    assert.deepEqual(Object.getOwnPropertyNames(s).sort(), ["format", "size"]);
+  });
+
   it("compiles a struct after a few calls, with the same results", () => {
     const s = new Struct(">hq");
     const seen: unknown[] = [];

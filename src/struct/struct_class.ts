@@ -44,6 +44,8 @@ export class Struct {
   readonly size: number;
   #plan: FormatPlan;
   #calls = 0;
+  /** The call on which the format gets compiled (-1: never), as set when the struct was made. */
+  #compileAt: number;
   #read: (b: Uint8Array, p: number) => StructValue[];
 
   /**
@@ -61,12 +63,13 @@ export class Struct {
     this.size = plan.size;
     this.#plan = plan;
     this.#read = (b, p) => unpackPlan(plan, b, p);
-    if (compileAfter() === 0) this.#compile();
+    this.#compileAt = compileAfter();
+    if (this.#compileAt === 0) this.#compile();
   }
 
   /** Counts a call on the interpreter; the format is compiled once it has been used a few times. */
   #warm(): void {
-    if (++this.#calls === compileAfter()) this.#compile();
+    if (++this.#calls === this.#compileAt) this.#compile();
   }
 
   /** Installs the generated functions (compile.ts) as this struct's own methods. */
