@@ -8,6 +8,7 @@ import {
   iterUnpack,
   pack,
   packInto,
+  type PackValue,
   Struct,
   StructError,
   unpack,
@@ -179,5 +180,19 @@ describe("struct API", () => {
     for (let i = 0; i < 20; i++) seen.push(s.unpack(s.pack(0 - i, BigInt(i) << 40n)));
     assert.ok(Object.getOwnPropertyNames(s).includes("pack"));
     assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => [0 - i, BigInt(i) << 40n]));
+  });
+
+  it("keeps a subclass's overrides when it compiles the format", () => {
+    class Counted extends Struct {
+      packs = 0;
+      override pack(...values: PackValue[]): Uint8Array {
+        this.packs++;
+        return super.pack(...values);
+      }
+    }
+    const s = new Counted("<I");
+    for (let i = 0; i < 20; i++) assert.deepEqual(s.unpack(s.pack(i)), [i]);
+    assert.equal(s.packs, 20);
+    assert.ok(Object.getOwnPropertyNames(s).includes("unpack"), "unpack was compiled");
   });
 });

@@ -22,12 +22,16 @@ export type PackValue = number | bigint | boolean | Uint8Array;
 
 /**
  * A compiled struct format, as Python's `struct.Struct`: the format is parsed once and every
- * method reuses the plan.
+ * method reuses the plan; after a few calls the struct also gets straight-line generated code
+ * (where the host allows `new Function`), with the same results.
  *
- * Values: integers of up to 4 bytes unpack as numbers, 8-byte integers (`q Q n N P`, and `l L` in
- * native mode, where they are 8 bytes) as bigints; `e f d` as numbers; `?` as booleans; `c s p`
- * as new Uint8Arrays. Errors are {@linkcode StructError}s with CPython 3.11's messages (RangeError
- * or TypeError where CPython raises OverflowError or TypeError).
+ * Unpacked values: integers of up to 4 bytes are numbers, 8-byte integers (`q Q n N P`, and `l L`
+ * in native mode, where they are 8 bytes) bigints; `e f d` numbers; `?` booleans; `c s p` new
+ * Uint8Arrays. Packed values, as Python sees them: for integer formats an integral number or a
+ * bigint is an int (anything else is not); for `e f d` a number is a float and a bigint an int;
+ * `?` takes any value by Python truthiness; `c s p` take Uint8Arrays. Errors are
+ * {@linkcode StructError}s with CPython 3.11's messages (RangeError or TypeError where CPython
+ * raises OverflowError or TypeError).
  *
  * @example Pack and unpack a record
  * ```ts
@@ -81,18 +85,13 @@ export class Struct {
       unpackFrom: (buffer, offset) => this.#unpackFrom(buffer, offset),
     });
     if (fast === undefined) return;
-    const own = (value: unknown): PropertyDescriptor => ({
-      value,
-      writable: true,
-      configurable: true,
-    });
-    Object.defineProperties(this, {
-      pack: own(fast.pack),
-      packInto: own(fast.packInto),
-      unpack: own(fast.unpack),
-      unpackFrom: own(fast.unpackFrom),
-    });
     this.#read = fast.read;
+    // A subclass that overrides a method keeps its override.
+    const proto = Struct.prototype;
+    for (const name of ["pack", "packInto", "unpack", "unpackFrom"] as const) {
+      if (this[name] !== proto[name]) continue;
+      Object.defineProperty(this, name, { value: fast[name], writable: true, configurable: true });
+    }
   }
 
   /**
@@ -120,7 +119,9 @@ export class Struct {
   }
 
   /**
-   * Packs `values` into `buffer` at `offset` (negative: from the end), allocating nothing.
+   * Packs `values` into `buffer` at `offset` (negative: from the end). Once the struct is
+   * compiled (after a few calls), a call with a Uint8Array target allocates nothing; it keeps one
+   * DataView over a target that comes back.
    *
    * @example
    * ```ts
