@@ -14,3 +14,53 @@
  */
 export { VERSION } from "./src/version.ts";
 export * from "./src/framing/mod.ts";
+export {
+  availableAdapters,
+  bindDatagram,
+  connect,
+  detectRuntime,
+  getAdapter,
+  listen,
+  spawn,
+} from "./src/runtime/adapter.ts";
+export {
+  AddressInUseError,
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  DatagramTooLargeError,
+  NetworkError,
+  PipeClosedError,
+  SpawnError,
+  UnsupportedRuntimeError,
+} from "./src/runtime/errors.ts";
+export { MAX_DATAGRAM_SIZE } from "./src/runtime/types.ts";
+export type {
+  Adapter,
+  AdapterChoice,
+  AdapterName,
+  ConnectionHandler,
+  ConnectOptions,
+  Datagram,
+  DatagramOptions,
+  DatagramSocket,
+  ExitStatus,
+  ListenOptions,
+  NetAddress,
+  ServerCloseOptions,
+  SpawnOptions,
+  Subprocess,
+  TcpConnection,
+  TcpServer,
+} from "./src/runtime/types.ts";
+export {
+  calcsize,
+  iterUnpack,
+  pack,
+  packInto,
+  Struct,
+  StructError,
+  unpack,
+  unpackFrom,
+} from "./src/struct/mod.ts";
+export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
