@@ -8,11 +8,19 @@
  *
  * @module
  */
-import type { ConnectionHandler, ConnectOptions, ListenOptions, NetAddress, TcpConnection, TcpServer } from "../types.ts";
+import type {
+  ConnectionHandler,
+  ConnectOptions,
+  ListenOptions,
+  NetAddress,
+  TcpConnection,
+  TcpServer,
+} from "../types.ts";
 import { errorCode, toNetworkError } from "../errors.ts";
 import { BaseConnection, READ_DONE } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
-import { type DenoConn, type DenoListener, denoApi } from "./api.ts";
+import { abortable } from "../shared/abortable.ts";
+import { denoApi, type DenoConn, type DenoListener } from "./api.ts";
 
 /** Size of the buffer each read fills. */
 const READ_SIZE = 64 * 1024;
@@ -216,22 +224,13 @@ export async function connectDeno(options: ConnectOptions): Promise<TcpConnectio
   const { signal } = options;
   if (signal?.aborted) throw signal.reason;
   const hostname = options.hostname ?? "127.0.0.1";
-  const connecting = deno.connect({ hostname, port: options.port, transport: "tcp" });
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
   let conn: DenoConn;
   try {
-    conn = await (signal ? Promise.race([connecting, aborted]) : connecting);
+    const connecting = deno.connect({ hostname, port: options.port, transport: "tcp" });
+    conn = await abortable(connecting, signal, (c) => c.close());
   } catch (e) {
-    // An abort may win the race against a connect that still succeeds: close that one.
-    connecting.then((c) => c.close(), () => {});
     if (signal?.aborted) throw signal.reason;
     throw toNetworkError(e, `connect to ${hostname}:${options.port}`);
-  } finally {
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
   conn.setNoDelay(options.noDelay ?? true);
   return new DenoConnection(conn, signal);
