@@ -2,6 +2,7 @@
  * unstuck: message-oriented networking that is correct by default, for Deno, Bun and Node.
  *
  * - `struct`: Python's `struct` module, exact.
+ * - framing: length-prefixed, delimiter and fixed-size codecs, correct under any chunking.
  *
  * @example Pack a length header
  * ```ts
@@ -12,6 +13,7 @@
  * @module
  */
 export { VERSION } from "./src/version.ts";
+export * from "./src/framing/mod.ts";
 export {
   availableAdapters,
   bindDatagram,
@@ -51,3 +53,14 @@ export type {
   TcpConnection,
   TcpServer,
 } from "./src/runtime/types.ts";
+export {
+  calcsize,
+  iterUnpack,
+  pack,
+  packInto,
+  Struct,
+  StructError,
+  unpack,
+  unpackFrom,
+} from "./src/struct/mod.ts";
+export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
