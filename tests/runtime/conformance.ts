@@ -14,6 +14,7 @@ import {
   PipeClosedError,
   SpawnError,
 } from "../../src/runtime/errors.ts";
+import { createFrameEncoder, decodeFrames, FrameTooLargeError } from "../../src/framing/mod.ts";
 import {
   bytes,
   concat,
@@ -253,6 +254,55 @@ export function describeConformance(adapter: Adapter): void {
       );
     });
 
+    it("round-trips frames with the framing layer; a bad frame closes that connection only", async () => {
+      const options = { header: "!I" as const, maxFrameLength: 4 * MiB };
+      const errors: unknown[] = [];
+      await using server = await a.listen({}, async (conn) => {
+        const encoder = createFrameEncoder(options);
+        try {
+          for await (const frame of decodeFrames(conn, options)) {
+            await conn.writev(encoder.encodeParts(frame));
+          }
+          await conn.closeWrite();
+        } catch (e) {
+          errors.push(e);
+          throw e; // the server closes this connection
+        }
+      });
+      const payloads = [0, 1, 5, 100, 65_536, MiB + 3, 4 * MiB, 0, 7].map((n, i) =>
+        pseudoRandom(n, i + 1)
+      );
+      await using conn = await a.connect({ port: server.addr.port });
+      const encoder = createFrameEncoder(options);
+      const sending = (async () => {
+        for (const p of payloads) await conn.writev(encoder.encodeParts(p));
+        // Many small frames in one write: they arrive stuck together.
+        const small = Array.from({ length: 1000 }, (_, i) => encoder.encode(bytes(`#${i}`)));
+        await conn.write(concat(small));
+        await conn.closeWrite();
+      })();
+      const frames: Uint8Array[] = [];
+      for await (const frame of decodeFrames(conn, options)) frames.push(frame.slice());
+      await within(sending, 10_000, "send");
+      assert.equal(frames.length, payloads.length + 1000);
+      payloads.forEach((p, i) => assert.deepEqual(frames[i], p, `frame ${i}`));
+      assert.equal(new TextDecoder().decode(frames[payloads.length + 999]), "#999");
+
+      await using bad = await a.connect({ port: server.addr.port });
+      await bad.write(new Uint8Array([0x40, 0, 0, 0, 1, 2, 3])); // claims 1 GiB
+      assert.equal(await within(readText(bad), 5000, "bad connection closed"), "");
+      assert.ok(errors[0] instanceof FrameTooLargeError, String(errors[0]));
+      await using good = await a.connect({ port: server.addr.port });
+      await good.write(encoder.encode(bytes("still serving")));
+      await good.closeWrite();
+      const [reply] = await within(
+        collect(decodeFrames(good, options)),
+        5000,
+        "reply",
+      );
+      assert.equal(new TextDecoder().decode(reply), "still serving");
+    });
+
     it("closes a connection whose handler rejects, and the server keeps serving", async () => {
       let n = 0;
       await using server = await a.listen({}, (conn) => {
@@ -470,6 +520,12 @@ export function describeConformance(adapter: Adapter): void {
       assert.deepEqual(await proc.status, { code: null, signal: "SIGKILL", timedOut: false });
     });
   });
+}
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) out.push(item);
+  return out;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
