@@ -76,6 +76,32 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(new TextDecoder().decode(got.subarray(0, 4)), "abcd");
     });
 
+    it("reads with a BYOB reader into a reused buffer, then with a default reader", async () => {
+      const sent = pseudoRandom(300_000, 5);
+      await using server = await a.listen({}, async (conn) => {
+        await conn.write(sent);
+        conn.close();
+      });
+      await using conn = await a.connect({ port: server.addr.port });
+      const byob = conn.readable.getReader({ mode: "byob" });
+      const got: Uint8Array[] = [];
+      let buffer = new Uint8Array(7000);
+      let total = 0;
+      while (total < 100_000) {
+        const r = await within(byob.read(buffer), 5000, "byob read");
+        assert.equal(r.done, false);
+        got.push(r.value!.slice());
+        total += r.value!.length;
+        buffer = new Uint8Array(r.value!.buffer); // the same memory, handed back
+        assert.equal(buffer.length, 7000);
+      }
+      byob.releaseLock();
+      got.push(
+        await within(readAll(conn.readable as unknown as AsyncIterable<Uint8Array>), 5000, "rest"),
+      );
+      assert.deepEqual(concat(got), sent);
+    });
+
     it("carries 64 MiB one way intact (checksum), then a large view", async () => {
       let received: Promise<{ length: number; hash: number }> | undefined;
       await using server = await a.listen({}, (conn) => {
