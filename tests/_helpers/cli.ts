@@ -127,9 +127,13 @@ export class Running implements AsyncDisposable {
     this.child.stdin!.end();
   }
 
-  /** Sends a signal to the process (only, not its group: as a terminal's Ctrl-C would). */
+  /**
+   * Sends a signal to the process only (not its group). Through `process.kill`, not
+   * `child.kill`: after `child.kill(sig)` Deno's node:child_process reports the child as killed by
+   * `sig` even when it caught the signal and exited 0 (Deno 2.9).
+   */
   signal(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
+    if (this.child.pid !== undefined) process.kill(this.child.pid, signal);
   }
 
   /** Waits for it to exit, killing its group after `timeoutMs`. */

@@ -100,13 +100,20 @@ const join = defineCommand({
       adapter: adapterName(flags.adapter),
     });
     // After EOF a last /who marks the end: the room answers in order, so once its reply is here,
-    // so is everything our own lines caused. That reply is not printed.
-    let leaving = false;
+    // so is everything our own lines caused. That reply is not printed. Replies to /who are
+    // counted, so that the marker's is told apart from the user's own.
+    let asked = 0;
+    let answered = 0;
+    let marker = -1;
     let lastReply!: () => void;
     const flushed = new Promise<void>((resolve) => (lastReply = resolve));
+    const send = (text: string): Promise<void> => {
+      if (text.startsWith("/who") && text.trim() === "/who") asked++;
+      return client.send(text);
+    };
     const printing = (async () => {
       for await (const line of client) {
-        if (leaving && line.startsWith("* in room: ")) {
+        if (line.startsWith("* in room: ") && ++answered === marker) {
           lastReply();
           continue;
         }
@@ -116,10 +123,10 @@ const join = defineCommand({
     let stop!: () => void;
     const signalled = new Promise<void>((resolve) => (stop = onShutdownSignal(() => resolve())));
     const sending = (async () => {
-      await client.send("/who");
-      for await (const line of stdinLines(MAX_LINE)) await client.send(decoder.decode(line));
-      leaving = true;
-      await client.send("/who");
+      await send("/who");
+      for await (const line of stdinLines(MAX_LINE)) await send(decoder.decode(line));
+      marker = asked + 1;
+      await send("/who");
       await withTimeout(flushed, 2_000).catch(() => {});
     })();
     sending.catch(() => {}); // a failure after a signal has nobody left to tell
