@@ -45,7 +45,7 @@ describe("unstuck CLI basics", () => {
     const echo = await runCli(["echo"]);
     assert.equal(echo.code, 2);
     assert.match(echo.stdout, /^Usage: unstuck echo <command>/m);
-    assert.match(echo.stdout, /^  serve /m);
+    assert.match(echo.stdout, /^ {2}serve /m);
   });
 
   it("every group and command has --help that exits 0", async () => {

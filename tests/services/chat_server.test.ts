@@ -51,7 +51,7 @@ describe("serveChat / joinChat", () => {
       keepaliveMs: 100,
     });
     const heard = collect(listener);
-    await using sleeper = await joinChat({
+    await using _sleeper = await joinChat({
       port: server.addr.port,
       name: "sleeper",
       keepaliveMs: 0,
