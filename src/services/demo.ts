@@ -6,6 +6,7 @@
 import type { AdapterChoice, TcpConnection } from "../runtime/types.ts";
 import { connect, getAdapter, listen } from "../runtime/adapter.ts";
 import { createFrameDecoder, createFrameEncoder } from "../framing/mod.ts";
+import { pyBytesRepr } from "./py_repr.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions extends AdapterChoice {
@@ -69,18 +70,8 @@ async function exchange(
   return result;
 }
 
-/** Bytes as Python prints them, as the tutorial's `print('data1:', data1)` did: `b'hi\x00'`. */
-function show(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) {
-    out += b === 0x27 || b === 0x5c
-      ? `\\${String.fromCharCode(b)}`
-      : b >= 0x20 && b < 0x7f
-      ? String.fromCharCode(b)
-      : `\\x${b.toString(16).padStart(2, "0")}`;
-  }
-  return `b'${out}'`;
-}
+/** Bytes as Python prints them, as the tutorial's `print('data1:', data1)` did. */
+const show = pyBytesRepr;
 
 /**
  * Runs the demo: (1) two small writes on a raw TCP stream arrive stuck together in one read;
