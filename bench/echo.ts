@@ -81,11 +81,7 @@ async function pipelined(
   return { rate: (total - lost) / seconds, lost };
 }
 
-async function measure(
-  transport: "tcp" | "udp",
-  impl: string,
-  open: () => Promise<{ client: Requester; close(): Promise<void> }>,
-): Promise<Row> {
+async function measure(transport: "tcp" | "udp", impl: string, open: Opener): Promise<Row> {
   const a = await open();
   const { p50, p99 } = await latency(a.client);
   await a.close();
@@ -97,62 +93,43 @@ async function measure(
   return { transport, impl, p50us: p50, p99us: p99, msgsPerSec: rate, lost };
 }
 
-function ours(adapter: AdapterName) {
+type Opener = () => Promise<{ client: Requester; close(): Promise<void> }>;
+
+/** A server and a client of it, closed together. */
+async function pair<S extends { close(): Promise<void> }>(
+  server: S,
+  client: (server: S) => Promise<Requester>,
+): Promise<{ client: Requester; close(): Promise<void> }> {
+  const c = await client(server);
   return {
-    tcp: async () => {
-      const server = await serveEcho({ port: 0, adapter });
-      const client = await connectEcho({ port: server.addr.port, adapter });
-      return {
-        client,
-        close: async () => {
-          await client.close();
-          await server.close();
-        },
-      };
-    },
-    udp: async () => {
-      const server = await serveEchoUdp({ port: 0, adapter });
-      const client = await connectEchoUdp({
-        port: server.addr.port,
-        adapter,
-        timeoutMs: UDP_TIMEOUT_MS,
-      });
-      return {
-        client,
-        close: async () => {
-          await client.close();
-          await server.close();
-        },
-      };
+    client: c,
+    close: async () => {
+      await c.close();
+      await server.close();
     },
   };
 }
 
-function raw(runtime: AdapterName) {
+function ours(adapter: AdapterName): Record<"tcp" | "udp", Opener> {
+  return {
+    tcp: async () =>
+      pair(
+        await serveEcho({ port: 0, adapter }),
+        (s) => connectEcho({ port: s.addr.port, adapter }),
+      ),
+    udp: async () =>
+      pair(
+        await serveEchoUdp({ port: 0, adapter }),
+        (s) => connectEchoUdp({ port: s.addr.port, adapter, timeoutMs: UDP_TIMEOUT_MS }),
+      ),
+  };
+}
+
+function raw(runtime: AdapterName): Record<"tcp" | "udp", Opener> {
   const api = rawApi(runtime);
   return {
-    tcp: async () => {
-      const server = await api.tcpServer();
-      const client = await api.tcpClient(server.port);
-      return {
-        client,
-        close: async () => {
-          await client.close();
-          await server.close();
-        },
-      };
-    },
-    udp: async () => {
-      const server = await api.udpServer();
-      const client = await api.udpClient(server.port, UDP_TIMEOUT_MS);
-      return {
-        client,
-        close: async () => {
-          await client.close();
-          await server.close();
-        },
-      };
-    },
+    tcp: async () => pair(await api.tcpServer(), (s) => api.tcpClient(s.port)),
+    udp: async () => pair(await api.udpServer(), (s) => api.udpClient(s.port, UDP_TIMEOUT_MS)),
   };
 }
 

@@ -7,20 +7,25 @@ import { type FlagDef, UsageError } from "./args.ts";
 import type { AdapterName } from "../runtime/types.ts";
 import { DEFAULT_HOST } from "../services/defaults.ts";
 
-/** `--host H`. */
-export const HOST_FLAG: FlagDef & { type: "string" } = {
-  type: "string",
-  help: "Host to bind or reach",
-  placeholder: "HOST",
-  defaultText: DEFAULT_HOST,
-};
+/** `--host H` for a server (the address to bind) or a client (the server's host). */
+export function hostFlag(role: "server" | "client"): FlagDef & { type: "string" } {
+  return {
+    type: "string",
+    help: role === "server" ? "Address to bind" : "Server's host",
+    placeholder: "HOST",
+    defaultText: DEFAULT_HOST,
+  };
+}
 
-/** `--port P` with the given default. */
-export function portFlag(defaultPort: number): FlagDef & { type: "integer" } {
+/** `--port P` for a server (0: any free port) or a client, with the given default. */
+export function portFlag(
+  role: "server" | "client",
+  defaultPort: number,
+): FlagDef & { type: "integer" } {
   return {
     type: "integer",
     short: "p",
-    help: "Port (0: let the OS pick)",
+    help: role === "server" ? "Port to bind (0: any free port)" : "Server's port",
     placeholder: "PORT",
     defaultText: String(defaultPort),
     min: 0,

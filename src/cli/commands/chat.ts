@@ -4,7 +4,7 @@
  * @module
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
-import { ADAPTER_FLAG, adapterName, HOST_FLAG, noPositionals, portFlag } from "../common_flags.ts";
+import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { onShutdownSignal, writeStderr, writeStdout } from "../../runtime/system.ts";
@@ -32,8 +32,8 @@ const serve = defineCommand({
     "Example: unstuck chat serve --port 8081 --idle 600",
   ].join("\n"),
   flags: {
-    host: HOST_FLAG,
-    port: portFlag(DEFAULT_CHAT_PORT),
+    host: hostFlag("server"),
+    port: portFlag("server", DEFAULT_CHAT_PORT),
     idle: {
       type: "integer",
       help: "Drop peers silent this many seconds",
@@ -86,8 +86,8 @@ const join = defineCommand({
     "Example: unstuck chat join --port 8081 --name alice",
   ].join("\n"),
   flags: {
-    host: HOST_FLAG,
-    port: portFlag(DEFAULT_CHAT_PORT),
+    host: hostFlag("client"),
+    port: portFlag("client", DEFAULT_CHAT_PORT),
     name: { type: "string", help: "Take this name on joining", placeholder: "N" },
     adapter: ADAPTER_FLAG,
   },

@@ -5,7 +5,7 @@
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
-import { ADAPTER_FLAG, adapterName, HOST_FLAG, noPositionals, portFlag } from "../common_flags.ts";
+import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { writeStderr, writeStdout } from "../../runtime/system.ts";
@@ -75,8 +75,8 @@ const serve = defineCommand({
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
-    host: HOST_FLAG,
-    port: portFlag(DEFAULT_ECHO_PORT),
+    host: hostFlag("server"),
+    port: portFlag("server", DEFAULT_ECHO_PORT),
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
     adapter: ADAPTER_FLAG,
@@ -111,8 +111,8 @@ const send = defineCommand({
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Send UDP datagrams instead of TCP frames" },
-    host: HOST_FLAG,
-    port: portFlag(DEFAULT_ECHO_PORT),
+    host: hostFlag("client"),
+    port: portFlag("client", DEFAULT_ECHO_PORT),
     ...FRAMING_FLAGS,
     timeout: {
       type: "integer",
