@@ -4,7 +4,7 @@
 // Deno.listen/Deno.connect/Deno.listenDatagram; Bun: Bun.listen/Bun.connect/Bun.udpSocket.
 import { connect as netConnect, createServer, type Socket } from "node:net";
 import { createSocket } from "node:dgram";
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 
 /** Something that answers requests: our echo clients and these raw ones alike. */
 export interface Requester {
@@ -16,6 +16,14 @@ export interface Requester {
 export interface RawServer {
   port: number;
   close(): Promise<void>;
+}
+
+/** A close function for a synchronous close. */
+function settled(close: () => void): () => Promise<void> {
+  return () => {
+    close();
+    return Promise.resolve();
+  };
 }
 
 // ---- shared by-hand framing ---------------------------------------------------------------
@@ -138,14 +146,14 @@ const node = {
         sock.write(frame(payload));
         return reply;
       },
-      close: async () => void sock.destroy(),
+      close: settled(() => sock.destroy()),
     };
   },
   async udpServer(): Promise<RawServer> {
     const sock = createSocket("udp4");
     sock.on("message", (m, rinfo) => sock.send(m, rinfo.port, rinfo.address));
     await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
-    return { port: sock.address().port, close: async () => void sock.close() };
+    return { port: sock.address().port, close: settled(() => sock.close()) };
   },
   async udpClient(port: number, timeoutMs: number): Promise<Requester> {
     const sock = createSocket("udp4");
@@ -158,7 +166,7 @@ const node = {
         sock.send(payload, port, "127.0.0.1");
         return reply;
       },
-      close: async () => void sock.close(),
+      close: settled(() => sock.close()),
     };
   },
 };
@@ -222,14 +230,14 @@ const deno = {
     })();
     return Promise.resolve({
       port: listener.addr.port,
-      close: async () => {
+      close: settled(() => {
         listener.close();
         for (const c of conns) {
           try {
             c.close();
           } catch { /* closed */ }
         }
-      },
+      }),
     });
   },
   async tcpClient(port: number): Promise<Requester> {
@@ -252,7 +260,7 @@ const deno = {
         void denoWriteAll(conn, frame(payload));
         return reply;
       },
-      close: async () => conn.close(),
+      close: settled(() => conn.close()),
     };
   },
   udpServer(): Promise<RawServer> {
@@ -266,7 +274,7 @@ const deno = {
         }
       } catch { /* closed */ }
     })();
-    return Promise.resolve({ port: sock.addr.port, close: async () => sock.close() });
+    return Promise.resolve({ port: sock.addr.port, close: settled(() => sock.close()) });
   },
   udpClient(port: number, timeoutMs: number): Promise<Requester> {
     const sock = D().listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
@@ -284,7 +292,7 @@ const deno = {
         void sock.send(payload, to);
         return reply;
       },
-      close: async () => sock.close(),
+      close: settled(() => sock.close()),
     });
   },
 };
@@ -370,7 +378,7 @@ const bun = {
         },
       },
     });
-    return Promise.resolve({ port: server.port, close: async () => server.stop(true) });
+    return Promise.resolve({ port: server.port, close: settled(() => server.stop(true)) });
   },
   async tcpClient(port: number): Promise<Requester> {
     const replies = new ReplyQueue();
@@ -396,7 +404,7 @@ const bun = {
         writer.write(sock, frame(payload));
         return reply;
       },
-      close: async () => void sock.end(),
+      close: settled(() => sock.end()),
     };
   },
   async udpServer(): Promise<RawServer> {
@@ -409,7 +417,7 @@ const bun = {
         },
       },
     });
-    return { port: sock.port, close: async () => sock.close() };
+    return { port: sock.port, close: settled(() => sock.close()) };
   },
   async udpClient(port: number, timeoutMs: number): Promise<Requester> {
     const waiters = new DatagramWaiters();
@@ -428,7 +436,7 @@ const bun = {
         sock.send(payload, port, "127.0.0.1");
         return reply;
       },
-      close: async () => sock.close(),
+      close: settled(() => sock.close()),
     };
   },
 };

@@ -14,11 +14,16 @@
  * ```
  */
 export class ReplyTimeoutError extends Error {
+  /** Always `"ReplyTimeoutError"`. */
   override name = "ReplyTimeoutError";
   /** How long we waited, in milliseconds. */
   readonly timeoutMs: number;
 
-  /** @param timeoutMs How long we waited, in milliseconds. */
+  /**
+   * Creates the error.
+   *
+   * @param timeoutMs How long we waited, in milliseconds.
+   */
   constructor(timeoutMs: number) {
     super(`no reply within ${timeoutMs} ms`);
     this.timeoutMs = timeoutMs;
