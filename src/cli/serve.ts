@@ -10,7 +10,8 @@ import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
 
 /**
  * Announces `server` as `listening on <scheme>://<host>:<port>` and resolves with exit code 0
- * once a signal has closed it (or 1 if it closed by itself first).
+ * once a signal has closed it gracefully; 1 if it closed by itself, or if a second signal cut
+ * the graceful shutdown short.
  *
  * @example
  * ```ts
@@ -23,16 +24,19 @@ export async function serveUntilSignal(
   server: ServerHandle,
   scheme: "tcp" | "udp",
 ): Promise<number> {
-  let signalled = false;
+  let signals = 0;
+  let forced!: () => void;
+  const impatient = new Promise<void>((resolve) => (forced = resolve));
   const stop = onShutdownSignal(() => {
-    signalled = true;
-    void server.close();
+    // The first signal shuts down gracefully; a second one stops waiting for it.
+    if (++signals === 1) void server.close();
+    else forced();
   });
   try {
     await writeStdout(`listening on ${scheme}://${formatAddress(server.addr)}\n`);
-    await server.closed;
+    await Promise.race([server.closed, impatient]);
   } finally {
     stop();
   }
-  return signalled ? 0 : 1;
+  return signals === 1 ? 0 : 1;
 }

@@ -108,6 +108,27 @@ describe("unstuck chat", () => {
     ]);
   });
 
+  it("chat join says so on stderr when the room stays silent, and still leaves cleanly", async () => {
+    const silent = await Peer.open(); // takes the datagrams, never answers
+    try {
+      await using joiner = startCli(["chat", "join", "--port", String(silent.port)]);
+      await joiner.until(
+        (_o, err) => /no answer from udp:\/\/127\.0\.0\.1:\d+/.test(err),
+        "the hint",
+      );
+      joiner.signal("SIGINT");
+      const done = await joiner.wait();
+      assert.equal(done.code, 0);
+      assert.equal(done.stderr.trimEnd().split("\n").length, 1, done.stderr);
+      assert.ok(
+        silent.lines.includes("/who") && silent.lines.includes("/quit"),
+        silent.lines.join(),
+      );
+    } finally {
+      silent.close();
+    }
+  });
+
   it("/who is sorted, invalid UTF-8 is refused, and --max-peers turns newcomers away", async () => {
     const { proc: server, port } = await startServer(["chat", "serve", "--max-peers", "2"]);
     await using _s = server;

@@ -207,6 +207,23 @@ describe("unstuck echo serve (TCP)", () => {
   }
 });
 
+describe("unstuck echo serve: a second signal", () => {
+  it("cuts a graceful shutdown short: exit 1 without waiting for the frame in flight", async () => {
+    const { proc, port } = await startServer(["echo", "serve"]);
+    await using _ = proc;
+    const busy = await RawClient.connect(port);
+    busy.write(Buffer.concat([frame("ping"), frame("never finished").subarray(0, 5)]));
+    await busy.bytes(8);
+    proc.signal("SIGTERM");
+    // The server now waits (up to its grace time) for the rest of that frame.
+    await new Promise((r) => setTimeout(r, 200));
+    proc.signal("SIGINT");
+    const done = await proc.wait(4_000);
+    assert.equal(done.code, 1);
+    busy.close();
+  });
+});
+
 describe("unstuck echo serve --udp", () => {
   it("sends each datagram back to its sender, uppercased with --upper", async () => {
     const { proc, port, url } = await startServer(["echo", "serve", "--udp", "--upper"]);

@@ -93,9 +93,9 @@ const join = defineCommand({
   },
   async run({ flags, positionals }): Promise<number> {
     noPositionals(positionals);
+    const room = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? DEFAULT_CHAT_PORT };
     const client = await joinChat({
-      hostname: flags.host ?? DEFAULT_HOST,
-      port: flags.port ?? DEFAULT_CHAT_PORT,
+      ...room,
       name: flags.name,
       adapter: adapterName(flags.adapter),
     });
@@ -111,8 +111,10 @@ const join = defineCommand({
       if (text.startsWith("/who") && text.trim() === "/who") asked++;
       return client.send(text);
     };
+    let heard = false;
     const printing = (async () => {
       for await (const line of client) {
+        heard = true;
         if (line.startsWith("* in room: ") && ++answered === marker) {
           lastReply();
           continue;
@@ -122,6 +124,14 @@ const join = defineCommand({
     })();
     let stop!: () => void;
     const signalled = new Promise<void>((resolve) => (stop = onShutdownSignal(() => resolve())));
+    // UDP says nothing when nobody listens: say it ourselves if the room stays silent.
+    const silence = setTimeout(() => {
+      if (!heard) {
+        void writeStderr(
+          `chat join: no answer from udp://${formatAddress(room)} yet (is the room running?)\n`,
+        );
+      }
+    }, 3_000);
     const sending = (async () => {
       await send("/who");
       for await (const line of stdinLines(MAX_LINE)) await send(decoder.decode(line));
@@ -133,6 +143,7 @@ const join = defineCommand({
     try {
       await Promise.race([sending, signalled]);
     } finally {
+      clearTimeout(silence);
       stop();
       await client.close();
       await printing;
