@@ -26,6 +26,25 @@ function settled(close: () => void): () => Promise<void> {
   };
 }
 
+/**
+ * A requester over any transport: `send` puts the request on the wire, `reply` is what answers
+ * it (registered first, so a fast reply cannot be missed).
+ */
+function requester(
+  reply: () => Promise<Uint8Array>,
+  send: (payload: Uint8Array) => void,
+  close: () => void,
+): Requester {
+  return {
+    request(payload) {
+      const answer = reply();
+      send(payload);
+      return answer;
+    },
+    close: settled(close),
+  };
+}
+
 // ---- shared by-hand framing ---------------------------------------------------------------
 
 /** Bytes of complete frames at the start of `buf`. */
@@ -140,14 +159,11 @@ const node = {
     });
     const replies = new ReplyQueue();
     sock.on("data", (d: Buffer) => replies.push(d));
-    return {
-      request(payload) {
-        const reply = replies.wait();
-        sock.write(frame(payload));
-        return reply;
-      },
-      close: settled(() => sock.destroy()),
-    };
+    return requester(
+      () => replies.wait(),
+      (payload) => sock.write(frame(payload)),
+      () => sock.destroy(),
+    );
   },
   async udpServer(): Promise<RawServer> {
     const sock = createSocket("udp4");
@@ -160,14 +176,11 @@ const node = {
     const waiters = new DatagramWaiters();
     sock.on("message", (m) => waiters.push(m));
     await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
-    return {
-      request(payload) {
-        const reply = waiters.wait(timeoutMs);
-        sock.send(payload, port, "127.0.0.1");
-        return reply;
-      },
-      close: settled(() => sock.close()),
-    };
+    return requester(
+      () => waiters.wait(timeoutMs),
+      (payload) => sock.send(payload, port, "127.0.0.1"),
+      () => sock.close(),
+    );
   },
 };
 
@@ -254,14 +267,11 @@ const deno = {
         }
       } catch { /* closed */ }
     })();
-    return {
-      request(payload) {
-        const reply = replies.wait();
-        void denoWriteAll(conn, frame(payload));
-        return reply;
-      },
-      close: settled(() => conn.close()),
-    };
+    return requester(
+      () => replies.wait(),
+      (payload) => denoWriteAll(conn, frame(payload)),
+      () => conn.close(),
+    );
   },
   udpServer(): Promise<RawServer> {
     const sock = D().listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
@@ -286,14 +296,11 @@ const deno = {
       } catch { /* closed */ }
     })();
     const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
-    return Promise.resolve({
-      request(payload) {
-        const reply = waiters.wait(timeoutMs);
-        void sock.send(payload, to);
-        return reply;
-      },
-      close: settled(() => sock.close()),
-    });
+    return Promise.resolve(requester(
+      () => waiters.wait(timeoutMs),
+      (payload) => sock.send(payload, to),
+      () => sock.close(),
+    ));
   },
 };
 
@@ -398,14 +405,11 @@ const bun = {
         },
       },
     });
-    return {
-      request(payload) {
-        const reply = replies.wait();
-        writer.write(sock, frame(payload));
-        return reply;
-      },
-      close: settled(() => sock.end()),
-    };
+    return requester(
+      () => replies.wait(),
+      (payload) => writer.write(sock, frame(payload)),
+      () => sock.end(),
+    );
   },
   async udpServer(): Promise<RawServer> {
     const sock = await B().udpSocket({
@@ -430,14 +434,11 @@ const bun = {
         },
       },
     });
-    return {
-      request(payload) {
-        const reply = waiters.wait(timeoutMs);
-        sock.send(payload, port, "127.0.0.1");
-        return reply;
-      },
-      close: settled(() => sock.close()),
-    };
+    return requester(
+      () => waiters.wait(timeoutMs),
+      (payload) => sock.send(payload, port, "127.0.0.1"),
+      () => sock.close(),
+    );
   },
 };
 
