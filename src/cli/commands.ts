@@ -4,6 +4,15 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { echoCommand } from "./commands/echo.ts";
+import { chatCommand } from "./commands/chat.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { structCommand } from "./commands/struct.ts";
 
 /** Top-level commands, in the order help lists them. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  echoCommand,
+  chatCommand,
+  demoCommand,
+  structCommand,
+];
