@@ -108,6 +108,14 @@ describe("struct API", () => {
       bigint: true,
       char: "q",
     });
+    // Unsigned in every byte order, native included (CPython's native B/H accept negative input
+    // before their range check, which must not make them look signed).
+    for (const fmt of ["B", "H", "I", "L", "Q", "N", "P", "@B", "=H", "<B", "!H"]) {
+      assert.equal(integerLayout(fmt)?.signed, false, fmt);
+    }
+    for (const fmt of ["b", "h", "i", "l", "q", "n", "@b", "=h", "<b", "!h"]) {
+      assert.equal(integerLayout(fmt)?.signed, true, fmt);
+    }
     assert.equal(integerLayout("2H"), undefined);
     assert.equal(integerLayout("<d"), undefined);
     assert.equal(integerLayout("xB"), undefined);

@@ -62,9 +62,7 @@ function parseUncached(format: string): IntegerHeader {
         '(one of b B h H i I l L q Q n N, count 1), e.g. "!I"',
     );
   }
-  const { size, littleEndian } = layout;
-  // Signedness from the character (b h i l q n), as Python defines it.
-  const signed = layout.char === layout.char.toLowerCase();
+  const { size, littleEndian, signed } = layout;
   return {
     format,
     size,

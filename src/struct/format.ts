@@ -218,7 +218,9 @@ export function integerLayout(fmt: string): IntegerLayout | undefined {
   if (item.spec.int === undefined || item.offset !== 0 || item.size !== plan.size) return undefined;
   return {
     size: item.size as 1 | 2 | 4 | 8,
-    signed: item.spec.int.lo < 0n && item.char !== "P",
+    // Signedness comes from the character: the range in `spec.int` is what CPython accepts before
+    // its range check, which for native B and H includes negative numbers.
+    signed: "bhilqn".includes(item.char),
     littleEndian: plan.littleEndian,
     bigint: item.size === 8,
     char: item.char,

@@ -5,6 +5,7 @@
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
+import { StructError } from "../../struct/errors.ts";
 import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
@@ -51,7 +52,9 @@ function framingFlags(
   try {
     lengthFraming(framing);
   } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError) {
+    if (
+      error instanceof StructError || error instanceof TypeError || error instanceof RangeError
+    ) {
       throw new UsageError(`--header: ${error.message}`);
     }
     throw error;
