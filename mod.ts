@@ -12,3 +12,4 @@
  * @module
  */
 export { VERSION } from "./src/version.ts";
+export * from "./src/services/exec/mod.ts";
