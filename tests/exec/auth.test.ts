@@ -23,6 +23,13 @@ describe("exec auth", () => {
     assert.equal(mac, base64(hex(expected)));
   });
 
+  it("matches the test vector in docs/PROTOCOL.md", async () => {
+    const key = await importTokenKey("correct horse battery staple");
+    const nonce = Uint8Array.from({ length: 32 }, (_, i) => i);
+    assert.equal(base64(nonce), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    assert.equal(await signNonce(key, nonce), "VrBrtSMr5KbTSZn8IiXG+o6FJZpF1Ybg+5RlFx+zSnQ=");
+  });
+
   it("verifies a right answer and refuses wrong ones", async () => {
     const key = await importTokenKey("s3cret token");
     const other = await importTokenKey("s3cret tokeN");
