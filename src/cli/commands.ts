@@ -4,6 +4,7 @@
  * @module
  */
 import type { Command } from "./command.ts";
+import { execCommand } from "./commands/exec.ts";
 
 /** Top-level commands, in the order help lists them. */
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [execCommand];

@@ -9,6 +9,9 @@
 /** The protocol name the server announces in its `hello`. */
 export const EXEC_PROTOCOL = "unstuck-exec/1";
 
+/** The TCP port `unstuck exec` uses by default. */
+export const EXEC_DEFAULT_PORT = 8082;
+
 /** The largest frame payload either side accepts: 8 MiB. */
 export const EXEC_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
 

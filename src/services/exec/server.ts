@@ -1,0 +1,125 @@
+/**
+ * The exec server: accepts TCP connections and serves each as an {@linkcode ExecSession}.
+ *
+ * @module
+ */
+import type { Adapter, NetAddress, TcpConnection } from "../../runtime/types.ts";
+import { nativeAdapter } from "../../runtime/mod.ts";
+import { importTokenKey } from "./auth.ts";
+import { ExecSession, type ExecServerEvent, type SessionContext } from "./session.ts";
+import type { ExecPolicy } from "./policy.ts";
+import { FrameWriter } from "./wire.ts";
+import { EXEC_DEFAULT_PORT } from "./protocol.ts";
+
+/** Options of {@linkcode serveExec}. */
+export interface ExecServerOptions extends ExecPolicy {
+  /** The shared secret clients must prove they hold. */
+  token: string;
+  /** Address to bind. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Port to bind; 0 lets the OS pick (read it from `server.addr`). @default {8082} */
+  port?: number;
+  /** Time limit per command, in milliseconds; a `run` may ask for less. @default {30000} */
+  timeoutMs?: number;
+  /** Most stdout + stderr bytes sent per command; past it the command is killed. @default {67108864} */
+  maxOutputBytes?: number;
+  /** How long a new connection may take to authenticate, in milliseconds. @default {10000} */
+  handshakeTimeoutMs?: number;
+  /** Delay before answering a wrong MAC, in milliseconds. @default {250} */
+  authFailureDelayMs?: number;
+  /** Connections allowed to be authenticating at once; more are refused. @default {16} */
+  maxPendingHandshakes?: number;
+  /** The runtime adapter to use. @default {the one native to this runtime} */
+  adapter?: Adapter;
+  /** Aborting closes the server, as `close()` does. */
+  signal?: AbortSignal;
+  /** Receives one event per command and per rejected connection (for a log). */
+  onEvent?: (event: ExecServerEvent) => void;
+}
+
+/** A running exec server. */
+export interface ExecServer extends AsyncDisposable {
+  /** The bound address; for port 0 this holds the real port. */
+  readonly addr: NetAddress;
+  /**
+   * Stops accepting, closes every connection and kills every running command; resolves once all
+   * sessions have ended. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an exec server.
+ *
+ * @example
+ * ```ts
+ * import { serveExec } from "@unstuck/unstuck";
+ * await using server = await serveExec({ token: "s3cret", port: 0 });
+ * console.log(`listening on tcp://${server.addr.hostname}:${server.addr.port}`);
+ * ```
+ */
+export async function serveExec(options: ExecServerOptions): Promise<ExecServer> {
+  const adapter = options.adapter ?? nativeAdapter();
+  const maxPending = options.maxPendingHandshakes ?? 16;
+  const sessions = new Set<ExecSession>();
+  const ended = new Set<Promise<void>>();
+  let pending = 0;
+  const base: Omit<SessionContext, "onHandshakeEnd"> = {
+    key: await importTokenKey(options.token),
+    policy: { allow: options.allow, shell: options.shell },
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    authFailureDelayMs: options.authFailureDelayMs ?? 250,
+    spawn: (o) => adapter.spawn(o),
+    onEvent: options.onEvent ?? (() => {}),
+  };
+
+  let closing: Promise<void> | undefined;
+  const onConnection = async (conn: TcpConnection): Promise<void> => {
+    if (closing !== undefined) return conn.close();
+    if (pending >= maxPending) {
+      await refuseBusy(conn);
+      return;
+    }
+    pending++;
+    let counted = true;
+    const session = new ExecSession(conn, {
+      ...base,
+      onHandshakeEnd: () => {
+        if (counted) pending--;
+        counted = false;
+      },
+    });
+    sessions.add(session);
+    const done = session.serve();
+    ended.add(done);
+    await done;
+    sessions.delete(session);
+    ended.delete(done);
+  };
+
+  const server = await adapter.listen({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? EXEC_DEFAULT_PORT,
+  }, onConnection);
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await server.close();
+      for (const s of sessions) s.close();
+      await Promise.all(ended);
+    })();
+    return closing;
+  };
+  options.signal?.addEventListener("abort", () => void close(), { once: true });
+  if (options.signal?.aborted) await close();
+
+  return { addr: server.addr, close, [Symbol.asyncDispose]: close };
+}
+
+async function refuseBusy(conn: TcpConnection): Promise<void> {
+  const message = "too many connections awaiting authentication";
+  await new FrameWriter(conn).control({ type: "error", message }).catch(() => {});
+  conn.close();
+}
