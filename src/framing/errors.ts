@@ -1,0 +1,100 @@
+/**
+ * The errors of the framing layer. Every one is a {@linkcode FramingError}, so a connection
+ * handler can catch the base class, close that one connection and keep serving.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every framing error: the byte stream does not follow the framing rules, so the
+ * stream cannot be trusted any further and should be closed.
+ *
+ * @example Catch any framing error
+ * ```ts
+ * import { createFrameDecoder, FramingError } from "@unstuck/unstuck";
+ * const decoder = createFrameDecoder({ header: "!I", maxFrameLength: 16 });
+ * try {
+ *   decoder.push(new Uint8Array([0, 0, 1, 0]));
+ * } catch (error) {
+ *   if (!(error instanceof FramingError)) throw error;
+ *   console.log(error.name); // "FrameTooLargeError"
+ * }
+ * ```
+ */
+export class FramingError extends Error {
+  override name = "FramingError";
+}
+
+/**
+ * A frame announces (or reaches) a length above the configured limit, or a negative length from a
+ * signed header. Raised as soon as the length is known, before anything of that size is
+ * allocated. Encoders raise it too, for a payload that the limit or the header cannot carry.
+ *
+ * @example
+ * ```ts
+ * import { FrameTooLargeError } from "@unstuck/unstuck";
+ * const error = new FrameTooLargeError(1_000_000, 65_536);
+ * console.log(error.message); // "frame length 1000000 exceeds the limit of 65536 bytes"
+ * ```
+ */
+export class FrameTooLargeError extends FramingError {
+  override name = "FrameTooLargeError";
+  /** The offending length, as read from the header or counted so far (may be negative). */
+  readonly length: number;
+  /** The largest length accepted. */
+  readonly limit: number;
+
+  /**
+   * @param length The offending length.
+   * @param limit The largest length accepted.
+   * @param message Overrides the default message.
+   */
+  constructor(length: number, limit: number, message?: string) {
+    super(
+      message ??
+        (length < 0
+          ? `frame length ${length} is negative (the limit is ${limit} bytes)`
+          : `frame length ${length} exceeds the limit of ${limit} bytes`),
+    );
+    this.length = length;
+    this.limit = limit;
+  }
+}
+
+/**
+ * The input ended inside a frame: the bytes already received are not a complete frame, and they
+ * are reported rather than dropped.
+ *
+ * @example
+ * ```ts
+ * import { createFrameDecoder, TruncatedFrameError } from "@unstuck/unstuck";
+ * const decoder = createFrameDecoder({ header: "!I" });
+ * decoder.push(new Uint8Array([0, 0, 0, 5, 104, 105]));
+ * try {
+ *   decoder.end();
+ * } catch (error) {
+ *   if (error instanceof TruncatedFrameError) console.log(error.missing); // 3
+ * }
+ * ```
+ */
+export class TruncatedFrameError extends FramingError {
+  override name = "TruncatedFrameError";
+  /** Bytes of the frame received before the input ended. */
+  readonly received: number;
+  /** Bytes that were still missing (a lower bound when the length itself was not complete). */
+  readonly missing: number;
+
+  /**
+   * @param received Bytes of the frame received.
+   * @param missing Bytes still missing.
+   * @param message Overrides the default message.
+   */
+  constructor(received: number, missing: number, message?: string) {
+    super(
+      message ??
+        `input ended inside a frame: ${received} bytes received, ${missing} bytes missing`,
+    );
+    this.received = received;
+    this.missing = missing;
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The length-prefixed decoder core: reads `[offset bytes][length field][body]` frames from chunks
+ * cut anywhere, returning in-chunk frames as ranges of the chunk and assembling spanning frames
+ * with one copy into a buffer of their final size.
+ *
+ * @module
+ */
+
+import { FrameTooLargeError, FramingError, TruncatedFrameError } from "./errors.ts";
+import { FrameDecoderBase } from "./frame_decoder.ts";
+import type { FrameRangeVisitor } from "./frame_decoder.ts";
+import { lengthReader } from "./length_field.ts";
+import type { LengthReader } from "./length_field.ts";
+import { MAX_VARINT_BYTES } from "./length_config.ts";
+import type { LengthConfig } from "./length_config.ts";
+
+const IDLE = 0;
+const HEADER = 1;
+const BODY = 2;
+
+/**
+ * Decoder of the length-prefixed codec. Build it with `createFrameDecoder`.
+ *
+ * @example
+ * ```ts
+ * import { lengthConfig } from "./length_config.ts";
+ * import { LengthPrefixedDecoder } from "./length_decoder.ts";
+ * const decoder = new LengthPrefixedDecoder(lengthConfig({ header: "B" }));
+ * console.log(decoder.push(new Uint8Array([2, 104, 105, 0]))); // [ Uint8Array(2) [ 104, 105 ], Uint8Array(0) [] ]
+ * ```
+ */
+export class LengthPrefixedDecoder extends FrameDecoderBase {
+  readonly #read: LengthReader | null;
+  readonly #offset: number;
+  /** offset + length field size; for varint, offset + 1 (the least a header can be). */
+  readonly #minHeader: number;
+  readonly #max: number;
+  readonly #adjust: number;
+  readonly #includesHeader: boolean;
+  readonly #strip: number;
+
+  #state = IDLE;
+  /** The frame's first bytes while its header is incomplete. */
+  readonly #head: Uint8Array;
+  #headLen = 0;
+  /** The frame being assembled, its fill level, wire bytes still to come and to skip. */
+  #frame: Uint8Array | null = null;
+  #filled = 0;
+  #remaining = 0;
+  #skip = 0;
+  #wireSize = 0;
+  /** Where the last varint ended (set by #varint). */
+  #varintEnd = 0;
+
+  /** @param config Validated options (see `lengthConfig`). */
+  constructor(config: LengthConfig) {
+    super(config.copy);
+    const { header, lengthFieldOffset } = config;
+    this.#read = header === null ? null : lengthReader(header);
+    this.#offset = lengthFieldOffset;
+    this.#minHeader = lengthFieldOffset + (header === null ? 1 : header.size);
+    this.#max = config.maxFrameLength;
+    this.#adjust = config.lengthAdjustment;
+    this.#includesHeader = config.lengthIncludesHeader;
+    this.#strip = config.initialBytesToStrip;
+    this.#head = new Uint8Array(lengthFieldOffset + MAX_VARINT_BYTES);
+  }
+
+  get bufferedBytes(): number {
+    return this.#state === BODY ? (this.#frame as Uint8Array).length : this.#headLen;
+  }
+
+  protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
+    const n = chunk.length;
+    let pos = 0;
+    if (this.#state === HEADER) pos = this.#continueHeader(chunk, onFrame);
+    if (this.#state === BODY) pos = this.#continueBody(chunk, pos, onFrame);
+    if (this.#state !== IDLE) return;
+    const read = this.#read;
+    if (read !== null && this.#strip < 0 && this.#adjust === 0 && !this.#includesHeader) {
+      // The common case, kept free of the general case's arithmetic.
+      const max = this.#max;
+      const off = this.#offset;
+      const headerEnd = this.#minHeader;
+      while (n - pos >= headerEnd) {
+        const body = read(chunk, pos + off);
+        if (body < 0 || body > max) throw new FrameTooLargeError(body, max);
+        const end = pos + headerEnd + body;
+        if (end > n) break;
+        onFrame(chunk, pos + headerEnd, end);
+        pos = end;
+      }
+    } else {
+      while (n - pos >= this.#minHeader) {
+        let headerEnd = this.#minHeader;
+        let value: number;
+        if (read !== null) {
+          value = read(chunk, pos + this.#offset);
+        } else {
+          value = this.#varint(chunk, pos + this.#offset, n);
+          if (value < 0) break;
+          headerEnd = this.#varintEnd - pos;
+        }
+        const frameEnd = this.#frameEnd(value, headerEnd);
+        if (pos + frameEnd > n) break;
+        onFrame(chunk, pos + (this.#strip < 0 ? headerEnd : this.#strip), pos + frameEnd);
+        pos += frameEnd;
+      }
+    }
+    if (pos < n) pos = this.#startFrame(chunk, pos, onFrame);
+  }
+
+  protected finish(): Uint8Array[] {
+    if (this.#state === IDLE) return [];
+    const received = this.#state === BODY ? this.#wireSize - this.#remaining : this.#headLen;
+    const missing = this.#state === BODY ? this.#remaining : this.#headerNeed();
+    const where = this.#state === BODY ? "frame" : "frame header";
+    this.#reset();
+    throw new TruncatedFrameError(
+      received,
+      missing,
+      `input ended inside a ${where}: ${received} bytes received, ` +
+        `${
+          this.#read === null && where === "frame header" ? "at least " : ""
+        }${missing} bytes missing`,
+    );
+  }
+
+  #reset(): void {
+    this.#state = IDLE;
+    this.#headLen = 0;
+    this.#frame = null;
+    this.#filled = this.#remaining = this.#skip = 0;
+  }
+
+  /**
+   * Reads a varint whose first byte is at `p`, stopping at `end`. Returns its value and sets
+   * `#varintEnd`, or returns -1 if the varint continues past `end`.
+   */
+  #varint(bytes: Uint8Array, p: number, end: number): number {
+    let value = 0;
+    let scale = 1;
+    const start = p;
+    for (;;) {
+      if (p >= end) return -1;
+      const b = bytes[p++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      if (p - start === MAX_VARINT_BYTES) {
+        throw new FramingError(`varint length header is longer than ${MAX_VARINT_BYTES} bytes`);
+      }
+      scale *= 128;
+    }
+    this.#varintEnd = p;
+    return value;
+  }
+
+  /** Checks a length field's value; returns the frame's size on the wire, header included. */
+  #frameEnd(value: number, headerEnd: number): number {
+    const max = this.#max;
+    if (value < 0) throw new FrameTooLargeError(value, max);
+    const body = value + this.#adjust - (this.#includesHeader ? headerEnd : 0);
+    if (body > max) throw new FrameTooLargeError(body, max);
+    if (body < 0) {
+      throw new FramingError(
+        `length field ${value} with lengthAdjustment ${this.#adjust}` +
+          `${this.#includesHeader ? " and a header of " + headerEnd + " bytes" : ""}` +
+          ` gives a negative body length (${body})`,
+      );
+    }
+    const frameEnd = headerEnd + body;
+    if (this.#strip > frameEnd) {
+      throw new FramingError(
+        `initialBytesToStrip ${this.#strip} is more than the frame's ${frameEnd} bytes`,
+      );
+    }
+    return frameEnd;
+  }
+
+  /** Starts a frame at `pos` that the chunk does not complete; returns the chunk's length. */
+  #startFrame(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+    this.#state = HEADER;
+    this.#headLen = 0;
+    return this.#continueHeader(chunk.subarray(pos), onFrame) + pos;
+  }
+
+  /** How many more header bytes are certainly needed (varints: 1 while they continue). */
+  #headerNeed(): number {
+    const len = this.#headLen;
+    if (this.#read !== null || len < this.#minHeader) return this.#minHeader - len;
+    return this.#head[len - 1] < 0x80 ? 0 : 1;
+  }
+
+  /** Feeds header bytes from the chunk's start; returns where the chunk's unread bytes begin. */
+  #continueHeader(chunk: Uint8Array, onFrame: FrameRangeVisitor): number {
+    const head = this.#head;
+    let pos = 0;
+    let need: number;
+    while ((need = this.#headerNeed()) > 0) {
+      if (pos === chunk.length) return pos;
+      if (this.#headLen === head.length) this.#varint(head, this.#offset, head.length);
+      const take = Math.min(need, chunk.length - pos);
+      head.set(chunk.subarray(pos, pos + take), this.#headLen);
+      this.#headLen += take;
+      pos += take;
+    }
+    const headerEnd = this.#headLen;
+    const value = this.#read !== null
+      ? this.#read(head, this.#offset)
+      : this.#varint(head, this.#offset, headerEnd);
+    const frameEnd = this.#frameEnd(value, headerEnd);
+    const strip = this.#strip < 0 ? headerEnd : this.#strip;
+    this.#state = BODY;
+    this.#frame = new Uint8Array(frameEnd - strip);
+    this.#filled = 0;
+    if (strip < headerEnd) {
+      this.#frame.set(head.subarray(strip, headerEnd));
+      this.#filled = headerEnd - strip;
+    }
+    this.#skip = Math.max(0, strip - headerEnd);
+    this.#remaining = frameEnd - headerEnd;
+    this.#wireSize = frameEnd;
+    this.#headLen = 0;
+    return this.#continueBody(chunk, pos, onFrame);
+  }
+
+  /** Feeds body bytes from `pos`; returns where the chunk's unread bytes begin. */
+  #continueBody(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+    const take = Math.min(this.#remaining, chunk.length - pos);
+    const skip = Math.min(this.#skip, take);
+    const frame = this.#frame as Uint8Array;
+    if (take > skip) frame.set(chunk.subarray(pos + skip, pos + take), this.#filled);
+    this.#filled += take - skip;
+    this.#skip -= skip;
+    this.#remaining -= take;
+    if (this.#remaining > 0) return chunk.length;
+    this.#reset();
+    this.deliverOwned(frame, onFrame);
+    return pos + take;
+  }
+}

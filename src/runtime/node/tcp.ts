@@ -1,0 +1,235 @@
+/**
+ * TCP over `node:net`. Runs in Node, and in Deno and Bun through their Node compatibility.
+ *
+ * Reading: `data` events fill a bounded queue; past its high-water mark the socket is paused, so
+ * a slow consumer stops the peer (TCP flow control) instead of growing our memory. Writing:
+ * `socket.write()` returns false once Node's buffer is over its high-water mark; we then wait
+ * for `drain`.
+ *
+ * @module
+ */
+import net from "node:net";
+import type { Buffer } from "node:buffer";
+import type {
+  ConnectionHandler,
+  ConnectOptions,
+  ListenOptions,
+  NetAddress,
+  TcpConnection,
+  TcpServer,
+} from "../types.ts";
+import { type ConnectionClosedError, toNetworkError } from "../errors.ts";
+import { BaseConnection } from "../shared/connection.ts";
+import { BaseServer } from "../shared/server.ts";
+import { PushQueue } from "../shared/push_queue.ts";
+
+/** Bytes queued from a socket before it is paused. */
+const READ_HIGH_WATER_MARK = 256 * 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * A TCP connection over a `net.Socket`.
+ *
+ * @example
+ * ```ts
+ * import { connectNode } from "./tcp.ts";
+ * const conn = await connectNode({ port: 8080 });
+ * await conn.write(new TextEncoder().encode("hi"));
+ * conn.close();
+ * ```
+ */
+export class NodeConnection extends BaseConnection {
+  readonly localAddr: NetAddress;
+  readonly remoteAddr: NetAddress;
+  readonly #socket: net.Socket;
+  readonly #queue: PushQueue<Uint8Array>;
+  #drain: Promise<void> | null = null;
+  #drained: (() => void) | null = null;
+  #broken: ((e: unknown) => void) | null = null;
+  #error: unknown = undefined;
+
+  /** Wraps a connected socket (created with `allowHalfOpen: true`). */
+  constructor(socket: net.Socket, signal?: AbortSignal) {
+    super(signal);
+    this.#socket = socket;
+    this.localAddr = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0 };
+    this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
+    const queue = new PushQueue<Uint8Array>({
+      highWaterMark: READ_HIGH_WATER_MARK,
+      sizeOf: (c) => c.length,
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+    });
+    this.#queue = queue;
+    socket.on("data", (b: Buffer) => queue.push(new Uint8Array(b.buffer, b.byteOffset, b.length)));
+    socket.on("end", () => queue.end());
+    socket.on("drain", () => this.#settleDrain(null));
+    socket.on("error", (e: Error) => {
+      this.#error = e;
+      queue.fail(toNetworkError(e, "read"));
+    });
+    socket.on("close", () => {
+      queue.end();
+      this.#settleDrain(this.closedError(this.#error));
+      this.markClosed();
+    });
+  }
+
+  protected readResult(): Promise<IteratorResult<Uint8Array, undefined>> {
+    return this.#queue.next();
+  }
+
+  protected writeBytes(bytes: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed) return Promise.reject(this.#writeError());
+    return socket.write(bytes) ? RESOLVED : this.#waitDrain();
+  }
+
+  protected override writeMany(chunks: readonly Uint8Array[]): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed) return Promise.reject(this.#writeError());
+    socket.cork();
+    let ok = true;
+    for (const chunk of chunks) ok = socket.write(chunk);
+    socket.uncork();
+    return ok && socket.writableLength < socket.writableHighWaterMark
+      ? RESOLVED
+      : this.#waitDrain();
+  }
+
+  protected shutdownWrite(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#socket.end((e?: Error | null) => (e ? reject(this.#writeError(e)) : resolve()));
+    });
+  }
+
+  protected destroy(): void {
+    this.#socket.destroy();
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.#socket.setNoDelay(noDelay);
+  }
+
+  #writeError(e: unknown = this.#error): ConnectionClosedError {
+    return e === undefined
+      ? this.closedError()
+      : toNetworkError(e, "write") as ConnectionClosedError;
+  }
+
+  #waitDrain(): Promise<void> {
+    this.#drain ??= new Promise<void>((resolve, reject) => {
+      this.#drained = resolve;
+      this.#broken = reject;
+    });
+    return this.#drain;
+  }
+
+  #settleDrain(error: unknown): void {
+    if (this.#drain === null) return;
+    const [drained, broken] = [this.#drained, this.#broken];
+    this.#drain = this.#drained = this.#broken = null;
+    if (error === null) drained?.();
+    else broken?.(error);
+  }
+}
+
+class NodeServer extends BaseServer {
+  readonly #server: net.Server;
+
+  constructor(
+    server: net.Server,
+    handler: ConnectionHandler,
+    noDelay: boolean,
+    signal?: AbortSignal,
+  ) {
+    const a = server.address() as net.AddressInfo;
+    super({ hostname: a.address, port: a.port }, handler, signal);
+    this.#server = server;
+    server.on("connection", (socket: net.Socket) => {
+      socket.setNoDelay(noDelay);
+      this.accept(new NodeConnection(socket));
+    });
+  }
+
+  protected stopListening(): void {
+    this.#server.close();
+  }
+}
+
+/**
+ * Starts a TCP server with `node:net`.
+ *
+ * @example
+ * ```ts
+ * import { listenNode } from "./tcp.ts";
+ * const server = await listenNode({ port: 0 }, (conn) => conn.close());
+ * console.log(server.addr.port);
+ * await server.close();
+ * ```
+ */
+export async function listenNode(
+  options: ListenOptions,
+  onConnection: ConnectionHandler,
+): Promise<TcpServer> {
+  options.signal?.throwIfAborted();
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  const server = net.createServer({ allowHalfOpen: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ host: hostname, port }, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    server.close();
+    throw toNetworkError(e, `listen on ${hostname}:${port}`);
+  }
+  server.on("error", () => {/* after listening, errors belong to connections */});
+  return new NodeServer(server, onConnection, options.noDelay ?? true, options.signal);
+}
+
+/**
+ * Opens a TCP connection with `node:net`.
+ *
+ * @example
+ * ```ts
+ * import { connectNode } from "./tcp.ts";
+ * const conn = await connectNode({ hostname: "127.0.0.1", port: 8080 });
+ * conn.close();
+ * ```
+ */
+export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
+  const { signal } = options;
+  const hostname = options.hostname ?? "127.0.0.1";
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const socket = net.connect({ host: hostname, port: options.port, allowHalfOpen: true });
+    const done = (): void => {
+      socket.off("error", onError);
+      socket.off("connect", onConnect);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onError = (e: Error): void => {
+      done();
+      socket.destroy();
+      reject(toNetworkError(e, `connect to ${hostname}:${options.port}`));
+    };
+    const onAbort = (): void => {
+      done();
+      socket.destroy();
+      reject(signal?.reason);
+    };
+    const onConnect = (): void => {
+      done();
+      socket.setNoDelay(options.noDelay ?? true);
+      resolve(new NodeConnection(socket, signal));
+    };
+    socket.once("error", onError);
+    socket.once("connect", onConnect);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * UDP over `node:dgram`. Runs in Node, Deno (it is the Deno adapter's fallback without
+ * `--unstable-net`) and Bun.
+ *
+ * @module
+ */
+import dgram from "node:dgram";
+import { isIPv6 } from "node:net";
+import type { Buffer } from "node:buffer";
+import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
+import { toNetworkError } from "../errors.ts";
+import { BaseDatagramSocket, DatagramQueue } from "../shared/datagram.ts";
+
+class NodeDatagramSocket extends BaseDatagramSocket {
+  readonly #socket: dgram.Socket;
+  readonly #queue = new DatagramQueue();
+
+  constructor(socket: dgram.Socket, signal?: AbortSignal) {
+    const a = socket.address();
+    super({ hostname: a.address, port: a.port }, signal);
+    this.#socket = socket;
+    socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+      this.#queue.offer(
+        new Uint8Array(msg.buffer, msg.byteOffset, msg.length),
+        { hostname: rinfo.address, port: rinfo.port },
+      );
+    });
+    socket.on("close", () => this.#queue.end());
+  }
+
+  protected receiveResult(): Promise<IteratorResult<Datagram, undefined>> {
+    return this.#queue.next();
+  }
+
+  protected sendBytes(bytes: Uint8Array, to: NetAddress): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#socket.send(bytes, to.port, to.hostname, (e) => {
+        if (e) reject(toNetworkError(e, `send to ${to.hostname}:${to.port}`));
+        else resolve();
+      });
+    });
+  }
+
+  protected closeSocket(): void {
+    this.#socket.close();
+  }
+}
+
+/**
+ * Binds a UDP socket with `node:dgram`.
+ *
+ * @example
+ * ```ts
+ * import { bindDatagramNode } from "./udp.ts";
+ * const sock = await bindDatagramNode({ port: 0 });
+ * await sock.send(new TextEncoder().encode("ping"), sock.addr);
+ * sock.close();
+ * ```
+ */
+export async function bindDatagramNode(options: DatagramOptions): Promise<DatagramSocket> {
+  options.signal?.throwIfAborted();
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  const socket = dgram.createSocket({ type: isIPv6(hostname) ? "udp6" : "udp4" });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind({ address: hostname, port }, () => {
+        socket.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    socket.close();
+    throw toNetworkError(e, `bind ${hostname}:${port}`);
+  }
+  socket.on("error", () => {/* send errors are reported to the sender */});
+  return new NodeDatagramSocket(socket, options.signal);
+}

@@ -1,0 +1,140 @@
+/**
+ * What every adapter's UDP socket has in common: the size check on send, iteration, close,
+ * abort and async dispose. Each adapter supplies the runtime calls.
+ *
+ * @module
+ */
+import {
+  type Datagram,
+  type DatagramSocket,
+  MAX_DATAGRAM_SIZE,
+  type NetAddress,
+} from "../types.ts";
+import { DatagramTooLargeError, NetworkError } from "../errors.ts";
+import { PushQueue } from "./push_queue.ts";
+
+/** Bytes of received datagrams held for a consumer that is not iterating; newer ones are dropped. */
+export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
+/** What a queued datagram counts for on top of its payload (its object, address). */
+const DATAGRAM_OVERHEAD = 64;
+
+/**
+ * Base class of the adapters' UDP sockets.
+ *
+ * @example What an adapter subclass looks like
+ * ```ts
+ * import { BaseDatagramSocket } from "./datagram.ts";
+ * class Mute extends BaseDatagramSocket {
+ *   protected receiveResult() { return Promise.resolve({ done: true as const, value: undefined }); }
+ *   protected sendBytes() { return Promise.resolve(); }
+ *   protected closeSocket() {}
+ * }
+ * const sock = new Mute({ hostname: "127.0.0.1", port: 1 });
+ * sock.close();
+ * ```
+ */
+export abstract class BaseDatagramSocket implements DatagramSocket {
+  /** The bound address; for port 0 this holds the real port. */
+  readonly addr: NetAddress;
+  #closed = false;
+  #receiving = false;
+  #signal: AbortSignal | undefined;
+  #onAbort: (() => void) | undefined;
+
+  /** Starts the bookkeeping for a socket bound at `addr`; aborting `signal` closes it. */
+  constructor(addr: NetAddress, signal?: AbortSignal) {
+    this.addr = addr;
+    if (signal) {
+      this.#signal = signal;
+      this.#onAbort = () => this.close();
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** The next datagram, or done once closed. */
+  protected abstract receiveResult(): Promise<IteratorResult<Datagram, undefined>>;
+  /** Sends one datagram of at most {@linkcode MAX_DATAGRAM_SIZE} bytes. */
+  protected abstract sendBytes(bytes: Uint8Array, to: NetAddress): Promise<void>;
+  /** Releases the socket; pending receives must end. */
+  protected abstract closeSocket(): void;
+
+  /** True once `close()` was called. */
+  protected get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Sends one datagram; more than 65,507 bytes is a `DatagramTooLargeError`. */
+  send(bytes: Uint8Array, to: NetAddress): Promise<void> {
+    if (bytes.length > MAX_DATAGRAM_SIZE) {
+      return Promise.reject(new DatagramTooLargeError(bytes.length, MAX_DATAGRAM_SIZE));
+    }
+    if (this.#closed) return Promise.reject(new NetworkError("socket closed", { code: "EBADF" }));
+    return this.sendBytes(bytes, to);
+  }
+
+  async #next(): Promise<IteratorResult<Datagram, undefined>> {
+    if (this.#receiving) throw new TypeError("another receive is already pending on this socket");
+    this.#receiving = true;
+    try {
+      return await this.receiveResult();
+    } finally {
+      this.#receiving = false;
+    }
+  }
+
+  /**
+   * Received datagrams until the socket is closed. Leaving a loop early does not close the socket:
+   * iterate again to go on receiving.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Datagram> {
+    return { next: () => this.#next() };
+  }
+
+  /** Closes the socket and ends iteration. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.closeSocket();
+  }
+
+  /** Closes the socket. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * The queue for runtimes that push datagrams at us: bounded by {@linkcode RECEIVE_QUEUE_BYTES};
+ * when full, new datagrams are dropped, as the kernel does when its buffer is full.
+ *
+ * @example
+ * ```ts
+ * import { DatagramQueue } from "./datagram.ts";
+ * const q = new DatagramQueue();
+ * q.offer(new Uint8Array(3), { hostname: "127.0.0.1", port: 9 });
+ * console.log((await q.next()).value?.data.length); // 3
+ * ```
+ */
+export class DatagramQueue {
+  readonly #queue = new PushQueue<Datagram>({
+    highWaterMark: RECEIVE_QUEUE_BYTES,
+    sizeOf: (d) => d.data.length + DATAGRAM_OVERHEAD,
+  });
+
+  /** Queues a datagram unless the queue is full (then it is dropped). */
+  offer(data: Uint8Array, remote: NetAddress): void {
+    if (!this.#queue.full) this.#queue.push({ data, remote });
+  }
+
+  /** The next datagram, or done after `end()`. */
+  next(): Promise<IteratorResult<Datagram, undefined>> {
+    return this.#queue.next();
+  }
+
+  /** Ends iteration once the queued datagrams are taken. */
+  end(): void {
+    this.#queue.end();
+  }
+}

@@ -1,0 +1,473 @@
+// The conformance suite: one set of cases that every runtime adapter must pass. Test files call
+// `describeConformance(adapter)` for each adapter available in the runtime they run in.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import type { Adapter, TcpConnection } from "../../src/runtime/types.ts";
+import { MAX_DATAGRAM_SIZE } from "../../src/runtime/types.ts";
+import {
+  AddressInUseError,
+  ConnectionClosedError,
+  ConnectionRefusedError,
+  DatagramTooLargeError,
+  NetworkError,
+  PipeClosedError,
+  SpawnError,
+} from "../../src/runtime/errors.ts";
+import {
+  bytes,
+  concat,
+  eventually,
+  exists,
+  fnv1a,
+  isRunning,
+  pseudoRandom,
+  readAll,
+  readText,
+  request,
+  sleep,
+  stillPending,
+  within,
+} from "./helpers.ts";
+
+const MiB = 1024 * 1024;
+
+/** A server that echoes every byte, then half-closes once the client has. */
+async function echoHandler(conn: TcpConnection): Promise<void> {
+  for await (const chunk of conn) await conn.write(chunk);
+  await conn.closeWrite();
+}
+
+async function streamText(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new TextDecoder().decode(await readAll(stream as unknown as AsyncIterable<Uint8Array>));
+}
+
+/** Registers the conformance cases for `adapter`. */
+export function describeConformance(adapter: Adapter): void {
+  const a = adapter;
+
+  describe(`${a.name} adapter: TCP`, () => {
+    it("echoes a round trip and reports addresses", async () => {
+      await using server = await a.listen({ hostname: "127.0.0.1", port: 0 }, echoHandler);
+      assert.equal(server.addr.hostname, "127.0.0.1");
+      assert.ok(server.addr.port > 0);
+      await using conn = await a.connect({ hostname: "127.0.0.1", port: server.addr.port });
+      assert.deepEqual(conn.remoteAddr, server.addr);
+      assert.equal(conn.localAddr.hostname, "127.0.0.1");
+      assert.ok(conn.localAddr.port > 0 && conn.localAddr.port !== server.addr.port);
+      conn.setNoDelay(false);
+      conn.setNoDelay(true);
+      assert.equal(await within(request(conn, "hello, unstuck"), 5000, "echo"), "hello, unstuck");
+      await within(conn.closed, 5000, "connection closes after EOF both ways");
+    });
+
+    it("reads through the readable stream view and writev", async () => {
+      await using server = await a.listen({}, echoHandler);
+      await using conn = await a.connect({ port: server.addr.port });
+      await conn.writev([bytes("ab"), new Uint8Array(0), bytes("cd"), new Uint8Array(40_000)]);
+      await conn.closeWrite();
+      const got = await within(
+        readAll(conn.readable as unknown as AsyncIterable<Uint8Array>),
+        5000,
+        "read",
+      );
+      assert.equal(got.length, 40_004);
+      assert.equal(new TextDecoder().decode(got.subarray(0, 4)), "abcd");
+    });
+
+    it("carries 64 MiB one way intact (checksum)", async () => {
+      let received: Promise<{ length: number; hash: number }> | undefined;
+      await using server = await a.listen({}, (conn) => {
+        received = (async () => {
+          let length = 0;
+          let hash = undefined as number | undefined;
+          for await (const chunk of conn) {
+            length += chunk.length;
+            hash = fnv1a(chunk, hash);
+          }
+          await conn.write(bytes(`${length} ${hash}`));
+          conn.close();
+          return { length, hash: hash ?? 0 };
+        })();
+      });
+      await using conn = await a.connect({ port: server.addr.port });
+      const base = pseudoRandom(MiB, 7);
+      let hash: number | undefined;
+      for (let k = 0; k < 64; k++) {
+        const chunk = base.slice();
+        chunk[0] = k;
+        chunk[MiB - 1] = 255 - k;
+        hash = fnv1a(chunk, hash);
+        await within(conn.write(chunk), 10_000, `write chunk ${k}`);
+      }
+      await conn.closeWrite();
+      const reply = await within(readText(conn), 30_000, "checksum reply");
+      assert.equal(reply, `${64 * MiB} ${hash}`);
+      assert.deepEqual(await received, { length: 64 * MiB, hash });
+    });
+
+    it("replies after the peer's half-close", async () => {
+      await using server = await a.listen({}, async (conn) => {
+        const got = await readText(conn); // to EOF: the client has closed its side
+        await conn.write(bytes(`got ${got.length} bytes: ${got}`));
+        await conn.write(bytes(" and more"));
+        conn.close();
+      });
+      await using conn = await a.connect({ port: server.addr.port });
+      await conn.write(bytes("question"));
+      await conn.closeWrite();
+      await assert.rejects(conn.write(bytes("x")), ConnectionClosedError);
+      assert.equal(await within(readText(conn), 5000, "reply"), "got 8 bytes: question and more");
+    });
+
+    it("applies backpressure while the reader stalls", async () => {
+      const chunk = new Uint8Array(64 * 1024);
+      const cap = 512 * MiB; // without backpressure the writer would get this far in a second
+      const bound = 96 * MiB; // kernel buffers (up to ~40 MiB here) plus the adapters' own
+      let stalled = true;
+      let readBytes = 0;
+      const done = deferred();
+      await using server = await a.listen({}, async (conn) => {
+        await sleep(1000);
+        stalled = false;
+        for await (const c of conn) readBytes += c.length;
+        done.resolve();
+        conn.close();
+      });
+      await using conn = await a.connect({ port: server.addr.port });
+      let written = 0;
+      let writtenWhileStalled = 0;
+      while (written < cap) {
+        await within(conn.write(chunk), 10_000, "write");
+        written += chunk.length;
+        if (stalled) writtenWhileStalled = written;
+        else if (written > writtenWhileStalled + 8 * MiB) break;
+      }
+      await conn.closeWrite();
+      await within(done.promise, 20_000, "reader finishes");
+      assert.ok(writtenWhileStalled < bound, `${writtenWhileStalled} bytes taken while stalled`);
+      assert.ok(writtenWhileStalled > 0);
+      if (process.env.UNSTUCK_DEBUG) {
+        console.log(`${a.name}: ${writtenWhileStalled} bytes taken while stalled`);
+      }
+      assert.equal(readBytes, written);
+    });
+
+    it("reports a peer reset as ConnectionClosedError and keeps serving", async () => {
+      let first = true;
+      await using server = await a.listen({}, async (conn) => {
+        if (!first) return echoHandler(conn);
+        first = false;
+        const it = conn[Symbol.asyncIterator]();
+        await it.next(); // some bytes arrived; more are unread when we close: the kernel resets
+        conn.close();
+      });
+      await using conn = await a.connect({ port: server.addr.port });
+      const big = new Uint8Array(16 * MiB);
+      const writing = conn.write(big).then(() => conn.write(big)).then(() => conn.write(big));
+      const error = await within(writing.then(() => null, (e) => e), 10_000, "write fails");
+      assert.ok(error instanceof ConnectionClosedError, `write rejected with ${error}`);
+      const read = await within(readAll(conn).then(() => null, (e) => e), 5000, "read ends");
+      if (read !== null) assert.ok(read instanceof ConnectionClosedError, String(read));
+      await within(conn.closed, 5000, "closed");
+      await assert.rejects(conn.write(bytes("x")), ConnectionClosedError);
+      await using again = await a.connect({ port: server.addr.port });
+      assert.equal(await within(request(again, "still here"), 5000, "echo"), "still here");
+    });
+
+    it("serves 200 concurrent connections", async () => {
+      await using server = await a.listen({}, echoHandler);
+      const replies = await within(
+        Promise.all(Array.from({ length: 200 }, async (_, i) => {
+          const conn = await a.connect({ port: server.addr.port });
+          try {
+            return await request(conn, `client ${i} `.repeat(i + 1));
+          } finally {
+            conn.close();
+          }
+        })),
+        30_000,
+        "200 round trips",
+      );
+      replies.forEach((r, i) => assert.equal(r, `client ${i} `.repeat(i + 1)));
+      await server.close({ waitForConnections: true });
+      assert.equal(server.connections.size, 0);
+    });
+
+    it("closes the server while clients stay connected", async () => {
+      const server = await a.listen({}, echoHandler);
+      const port = server.addr.port;
+      const clients = await Promise.all([1, 2, 3].map(() => a.connect({ port })));
+      await eventually(() => server.connections.size === 3, 5000);
+      assert.equal(server.connections.size, 3);
+      await within(server.close(), 5000, "close without waiting");
+      await assert.rejects(a.connect({ port }), ConnectionRefusedError);
+      assert.equal(await within(request(clients[0], "after close"), 5000, "echo"), "after close");
+      const waiting = server.close({ waitForConnections: true });
+      await within(clients[0].closed, 5000, "first client closed");
+      assert.ok(await stillPending(waiting, 200), "waits for the two open connections");
+      clients[1].close();
+      clients[2].close();
+      await within(waiting, 5000, "close waits for connections");
+      assert.equal(server.connections.size, 0);
+      await server.close(); // idempotent
+    });
+
+    it("closes open connections on async dispose and on abort", async () => {
+      const controller = new AbortController();
+      const server = await a.listen({ signal: controller.signal }, () => {});
+      const conn = await a.connect({ port: server.addr.port });
+      await eventually(() => server.connections.size === 1, 5000);
+      controller.abort();
+      await within(server.close(), 5000, "aborted server closes");
+      await assert.rejects(a.connect({ port: server.addr.port }), ConnectionRefusedError);
+      await within(server[Symbol.asyncDispose](), 5000, "dispose");
+      assert.equal(await within(readText(conn), 5000, "EOF from the disposed server"), "");
+      conn.close();
+    });
+
+    it("maps refused connects, ports in use and aborted connects", async () => {
+      const server = await a.listen({}, echoHandler);
+      const port = server.addr.port;
+      const inUse = await a.listen({ port }, echoHandler).then(() => null, (e) => e);
+      assert.ok(inUse instanceof AddressInUseError, String(inUse));
+      assert.ok(inUse instanceof NetworkError);
+      assert.equal(inUse.code, "EADDRINUSE");
+      assert.notEqual(inUse.cause, undefined);
+      await server.close();
+      const refused = await a.connect({ port }).then(() => null, (e) => e);
+      assert.ok(refused instanceof ConnectionRefusedError, String(refused));
+      assert.equal(refused.name, "ConnectionRefusedError");
+      await assert.rejects(a.connect({ port, signal: AbortSignal.abort() }), {
+        name: "AbortError",
+      });
+      await assert.rejects(
+        a.listen({ signal: AbortSignal.abort() }, echoHandler),
+        { name: "AbortError" },
+      );
+    });
+
+    it("closes a connection whose handler rejects, and the server keeps serving", async () => {
+      let n = 0;
+      await using server = await a.listen({}, (conn) => {
+        if (n++ === 0) return Promise.reject(new Error("handler failed"));
+        return echoHandler(conn);
+      });
+      await using bad = await a.connect({ port: server.addr.port });
+      assert.equal(await within(readText(bad), 5000, "EOF"), "");
+      await using good = await a.connect({ port: server.addr.port });
+      assert.equal(await within(request(good, "ok"), 5000, "echo"), "ok");
+    });
+  });
+
+  describe(`${a.name} adapter: UDP`, () => {
+    it("round-trips datagrams and reports the sender", async () => {
+      await using server = await a.bindDatagram({ hostname: "127.0.0.1", port: 0 });
+      await using client = await a.bindDatagram({});
+      assert.ok(server.addr.port > 0);
+      assert.equal(server.addr.hostname, "127.0.0.1");
+      await client.send(bytes("ping"), server.addr);
+      for await (const { data, remote } of server) {
+        assert.equal(new TextDecoder().decode(data), "ping");
+        assert.deepEqual(remote, client.addr);
+        await server.send(bytes("PONG"), remote);
+        break;
+      }
+      const reply = await within(client[Symbol.asyncIterator]().next(), 5000, "reply");
+      assert.equal(new TextDecoder().decode(reply.value?.data), "PONG");
+      // Leaving the loop did not close the server: it still receives.
+      await client.send(bytes("again"), server.addr);
+      const again = await within(server[Symbol.asyncIterator]().next(), 5000, "again");
+      assert.equal(new TextDecoder().decode(again.value?.data), "again");
+    });
+
+    it("carries a 65,507-byte datagram whole", async () => {
+      await using server = await a.bindDatagram({});
+      await using client = await a.bindDatagram({});
+      const big = pseudoRandom(MAX_DATAGRAM_SIZE, 3);
+      await client.send(big, server.addr);
+      const got = await within(server[Symbol.asyncIterator]().next(), 5000, "datagram");
+      assert.equal(got.value?.data.length, MAX_DATAGRAM_SIZE);
+      assert.deepEqual(got.value?.data, big);
+    });
+
+    it("refuses an oversize datagram and stays usable", async () => {
+      await using sock = await a.bindDatagram({});
+      const error = await sock.send(new Uint8Array(MAX_DATAGRAM_SIZE + 1), sock.addr)
+        .then(() => null, (e) => e);
+      assert.ok(error instanceof DatagramTooLargeError, String(error));
+      assert.equal(error.size, MAX_DATAGRAM_SIZE + 1);
+      assert.equal(error.limit, MAX_DATAGRAM_SIZE);
+      await sock.send(bytes("small"), sock.addr);
+      const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
+      assert.equal(new TextDecoder().decode(got.value?.data), "small");
+    });
+
+    it("ends iteration on close, and on abort", async () => {
+      const sock = await a.bindDatagram({});
+      const next = sock[Symbol.asyncIterator]().next();
+      sock.close();
+      sock.close();
+      assert.equal((await within(next, 5000, "iteration ends")).done, true);
+      const controller = new AbortController();
+      const other = await a.bindDatagram({ signal: controller.signal });
+      const pending = other[Symbol.asyncIterator]().next();
+      controller.abort();
+      assert.equal((await within(pending, 5000, "abort ends iteration")).done, true);
+      await assert.rejects(other.send(bytes("x"), other.addr), NetworkError);
+    });
+  });
+
+  describe(`${a.name} adapter: subprocess`, () => {
+    it("reports the exit code and reaps the child", async () => {
+      const proc = a.spawn({ argv: ["sh", "-c", "echo out; echo err >&2; exit 3"] });
+      const [out, err, status] = await within(
+        Promise.all([streamText(proc.stdout), streamText(proc.stderr), proc.status]),
+        10_000,
+        "exit",
+      );
+      assert.deepEqual(status, { code: 3, signal: null, timedOut: false });
+      assert.equal(out, "out\n");
+      assert.equal(err, "err\n");
+      assert.ok(await eventually(() => !exists(proc.pid), 2000), "no zombie left");
+      proc.kill(); // after exit: a no-op
+      proc.kill("SIGKILL");
+    });
+
+    it("runs a shell string, with cwd and env", async () => {
+      const proc = a.spawn({
+        shell: 'echo "$((6 * 7)) $UNSTUCK_X $(pwd)"',
+        cwd: "/tmp",
+        env: { UNSTUCK_X: "y", PATH: "/usr/bin:/bin" },
+      });
+      const [out, status] = await within(
+        Promise.all([streamText(proc.stdout), proc.status]),
+        10_000,
+        "exit",
+      );
+      assert.equal(out, "42 y /tmp\n");
+      assert.equal(status.code, 0);
+      assert.throws(() => a.spawn({}), TypeError);
+      assert.throws(() => a.spawn({ argv: ["true"], shell: "true" }), TypeError);
+      assert.throws(() => a.spawn({ argv: [] }), TypeError);
+    });
+
+    it("normalises a signal exit and kills idempotently", async () => {
+      const proc = a.spawn({ argv: ["sleep", "30"] });
+      proc.kill();
+      proc.kill();
+      const status = await within(proc.status, 10_000, "killed");
+      assert.deepEqual(status, { code: null, signal: "SIGTERM", timedOut: false });
+      proc.kill();
+      const killed = a.spawn({ shell: "kill -KILL $$" });
+      assert.deepEqual(await within(killed.status, 10_000, "self-kill"), {
+        code: null,
+        signal: "SIGKILL",
+        timedOut: false,
+      });
+    });
+
+    it("streams output as it arrives and takes stdin", async () => {
+      const proc = a.spawn({
+        shell: 'echo first; read line; echo "second $line"; echo warn >&2; cat',
+        stdin: true,
+      });
+      const out = proc.stdout.getReader();
+      const first = await within(out.read(), 5000, "first line before any stdin");
+      assert.equal(new TextDecoder().decode(first.value), "first\n");
+      await proc.writeStdin(bytes("reply\n"));
+      const payload = pseudoRandom(200_000, 11);
+      const writing = proc.writeStdin(payload).then(() => proc.closeStdin());
+      const rest: Uint8Array[] = [];
+      for (;;) {
+        const r = await within(out.read(), 10_000, "stdout");
+        if (r.done) break;
+        rest.push(r.value);
+      }
+      await writing;
+      const all = concat(rest);
+      const head = new TextEncoder().encode("second reply\n");
+      assert.deepEqual(all.subarray(0, head.length), head);
+      assert.deepEqual(all.subarray(head.length), payload);
+      assert.equal(await streamText(proc.stderr), "warn\n");
+      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+      await proc.closeStdin(); // idempotent
+      await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
+    });
+
+    it("refuses stdin writes when spawned without stdin", async () => {
+      const proc = a.spawn({ argv: ["cat"] });
+      await assert.rejects(proc.writeStdin(bytes("x")), PipeClosedError);
+      assert.equal(await streamText(proc.stdout), ""); // stdin is /dev/null: cat ends at once
+      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+    });
+
+    it("blocks a child whose output nobody reads (bounded memory)", async () => {
+      const proc = a.spawn({ shell: "head -c 8000000 /dev/zero; echo done >&2" });
+      const err = proc.stderr.getReader();
+      const early = err.read();
+      assert.ok(await stillPending(early, 1000), "the child must block on its full stdout pipe");
+      const out = await within(
+        readAll(proc.stdout as unknown as AsyncIterable<Uint8Array>),
+        10_000,
+        "stdout",
+      );
+      assert.equal(out.length, 8_000_000);
+      assert.equal(new TextDecoder().decode((await early).value), "done\n");
+      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+    });
+
+    it("kills the whole group, grandchild too, on timeout", async () => {
+      const proc = a.spawn({ shell: "sleep 30 & echo $!; wait", timeoutMs: 300 });
+      const reader = proc.stdout.getReader();
+      const line = await within(reader.read(), 5000, "grandchild pid");
+      const grandchild = Number(new TextDecoder().decode(line.value).trim());
+      assert.ok(grandchild > 0 && isRunning(grandchild));
+      const status = await within(proc.status, 5000, "timeout");
+      assert.deepEqual(status, { code: null, signal: "SIGKILL", timedOut: true });
+      assert.ok(await eventually(() => !isRunning(grandchild), 2000), "grandchild killed");
+      assert.ok(await eventually(() => !exists(proc.pid), 2000), "child reaped");
+    });
+
+    it("kills the whole group on abort, and after the leader exited while a grandchild holds the pipe", async () => {
+      const controller = new AbortController();
+      const proc = a.spawn({ shell: "sleep 30 & echo $!", signal: controller.signal });
+      const reader = proc.stdout.getReader();
+      const line = await within(reader.read(), 5000, "grandchild pid");
+      const grandchild = Number(new TextDecoder().decode(line.value).trim());
+      // The shell has exited; the grandchild keeps stdout open, so the status waits for it.
+      assert.ok(await stillPending(proc.status, 300));
+      controller.abort();
+      const status = await within(proc.status, 5000, "abort");
+      assert.equal(status.timedOut, false);
+      assert.equal(status.code, 0); // the leader had exited by itself
+      assert.ok(await eventually(() => !isRunning(grandchild), 2000), "grandchild killed");
+    });
+
+    it("throws SpawnError for a program that does not exist", () => {
+      const error = (() => {
+        try {
+          a.spawn({ argv: ["/no/such/program"] });
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.ok(error instanceof SpawnError, String(error));
+      assert.equal(error.code, "ENOENT");
+      assert.throws(() => a.spawn({ argv: ["no-such-program-unstuck"] }), SpawnError);
+    });
+
+    it("kills the group on async dispose", async () => {
+      const proc = a.spawn({ argv: ["sleep", "30"] });
+      await within(proc[Symbol.asyncDispose](), 5000, "dispose");
+      assert.deepEqual(await proc.status, { code: null, signal: "SIGKILL", timedOut: false });
+    });
+  });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
