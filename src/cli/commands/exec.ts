@@ -9,7 +9,11 @@ import { onShutdownSignal, readStdin, writeStderr, writeStdout } from "../../run
 import type { NetAddress } from "../../runtime/types.ts";
 import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
 import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
-import { EXIT_CONNECTION_FAILED, EXIT_NOT_STARTED, exitCodeOf } from "../../services/exec/exit_code.ts";
+import {
+  EXIT_CONNECTION_FAILED,
+  EXIT_NOT_STARTED,
+  exitCodeOf,
+} from "../../services/exec/exit_code.ts";
 import { EXEC_DEFAULT_PORT } from "../../services/exec/protocol.ts";
 import { serveExec } from "../../services/exec/server.ts";
 import type { ExecServerEvent } from "../../services/exec/session.ts";
@@ -138,7 +142,9 @@ const serve = defineCommand({
   },
 });
 
-function transcoder(label: string | undefined): ((bytes: Uint8Array) => string | Uint8Array) | undefined {
+function transcoder(
+  label: string | undefined,
+): ((bytes: Uint8Array) => string | Uint8Array) | undefined {
   if (label === undefined) return undefined;
   let decoder: TextDecoder;
   try {
@@ -152,7 +158,8 @@ function transcoder(label: string | undefined): ((bytes: Uint8Array) => string |
 const run = defineCommand({
   name: "run",
   summary: "run a command on an exec server",
-  usage: "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
+  usage:
+    "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
   details: [
     "Remote stdout and stderr go to ours as they arrive. With --shell the words are joined with",
     "spaces and run by the server's /bin/sh -c (the server must allow it). With --stdin our stdin",
@@ -208,7 +215,9 @@ const run = defineCommand({
     if (outText) await writeStdout(outText(new Uint8Array(0)));
     if (errText) await writeStderr(errText(new Uint8Array(0)));
     if (result.truncated) {
-      await writeStderr("unstuck exec run: output truncated: the server's --max-output was reached\n");
+      await writeStderr(
+        "unstuck exec run: output truncated: the server's --max-output was reached\n",
+      );
     }
     return exitCodeOf(result);
   },

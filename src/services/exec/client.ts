@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Adapter, TcpConnection } from "../../runtime/types.ts";
-import { nativeAdapter } from "../../runtime/mod.ts";
+import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
+import { getAdapter } from "../../runtime/adapter.ts";
 import { importTokenKey, signNonce } from "./auth.ts";
 import { decodeBase64 } from "./base64.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
@@ -23,7 +23,7 @@ import {
 import { FrameReader, FrameWriter } from "./wire.ts";
 
 /** Options of {@linkcode ExecClient.connect}. */
-export interface ExecClientOptions {
+export interface ExecClientOptions extends AdapterChoice {
   /** The shared secret. */
   token: string;
   /** Server host. @default {"127.0.0.1"} */
@@ -32,8 +32,6 @@ export interface ExecClientOptions {
   port?: number;
   /** Give up on a handshake that takes longer, in milliseconds. @default {10000} */
   handshakeTimeoutMs?: number;
-  /** The runtime adapter to use. @default {the one native to this runtime} */
-  adapter?: Adapter;
 }
 
 /** What to run, and where its input comes from and its output goes. */
@@ -91,7 +89,7 @@ export class ExecClient implements AsyncDisposable {
    */
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
     const key = await importTokenKey(options.token);
-    const adapter = options.adapter ?? nativeAdapter();
+    const adapter = await getAdapter(options.adapter);
     const conn = await adapter.connect({
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? EXEC_DEFAULT_PORT,

@@ -41,3 +41,13 @@ export {
   signalNumber,
 } from "./exit_code.ts";
 export { type LoadedToken, loadToken, type LoadTokenOptions, TOKEN_ENV } from "./token.ts";
+export { type ExecPolicy, refusalOf } from "./policy.ts";
+export { type ExecServer, type ExecServerOptions, serveExec } from "./server.ts";
+export type { ExecCommandEvent, ExecRejectedEvent, ExecServerEvent } from "./session.ts";
+export type { CommandOutcome } from "./command.ts";
+export {
+  ExecClient,
+  type ExecClientOptions,
+  type ExecResult,
+  type ExecRunOptions,
+} from "./client.ts";

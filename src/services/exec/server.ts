@@ -3,16 +3,16 @@
  *
  * @module
  */
-import type { Adapter, NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { nativeAdapter } from "../../runtime/mod.ts";
+import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
+import { getAdapter } from "../../runtime/adapter.ts";
 import { importTokenKey } from "./auth.ts";
-import { ExecSession, type ExecServerEvent, type SessionContext } from "./session.ts";
+import { type ExecServerEvent, ExecSession, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
 import { FrameWriter } from "./wire.ts";
 import { EXEC_DEFAULT_PORT } from "./protocol.ts";
 
 /** Options of {@linkcode serveExec}. */
-export interface ExecServerOptions extends ExecPolicy {
+export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   /** The shared secret clients must prove they hold. */
   token: string;
   /** Address to bind. @default {"127.0.0.1"} */
@@ -29,8 +29,6 @@ export interface ExecServerOptions extends ExecPolicy {
   authFailureDelayMs?: number;
   /** Connections allowed to be authenticating at once; more are refused. @default {16} */
   maxPendingHandshakes?: number;
-  /** The runtime adapter to use. @default {the one native to this runtime} */
-  adapter?: Adapter;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
   /** Receives one event per command and per rejected connection (for a log). */
@@ -59,7 +57,7 @@ export interface ExecServer extends AsyncDisposable {
  * ```
  */
 export async function serveExec(options: ExecServerOptions): Promise<ExecServer> {
-  const adapter = options.adapter ?? nativeAdapter();
+  const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? 16;
   const sessions = new Set<ExecSession>();
   const ended = new Set<Promise<void>>();

@@ -8,11 +8,7 @@
 import type { NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { createNonce, verifyNonce } from "./auth.ts";
 import { encodeBase64 } from "./base64.ts";
-import {
-  type CommandOutcome,
-  RunningCommand,
-  type SpawnFunction,
-} from "./command.ts";
+import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";
 import { ExecProtocolError } from "./errors.ts";
 import { parseClientFrame } from "./parse.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
@@ -187,7 +183,13 @@ export class ExecSession {
     const request = run.argv !== undefined ? { argv: run.argv } : { shell: run.shell };
     this.#awaitingStdinEnd = run.stdin === true;
     const refuse = async (refused: string): Promise<void> => {
-      this.#ctx.onEvent({ kind: "command", peer, request, refused, durationMs: Date.now() - started });
+      this.#ctx.onEvent({
+        kind: "command",
+        peer,
+        request,
+        refused,
+        durationMs: Date.now() - started,
+      });
       await this.#writer.control({ type: "error", message: refused });
     };
     const refused = refusalOf(run, this.#ctx.policy);
@@ -198,13 +200,21 @@ export class ExecSession {
     try {
       command = new RunningCommand(this.#ctx.spawn, run, limits, this.#writer);
     } catch (err) {
-      return await refuse(`cannot run ${describe(run)}: ${err instanceof Error ? err.message : err}`);
+      return await refuse(
+        `cannot run ${describe(run)}: ${err instanceof Error ? err.message : err}`,
+      );
     }
     this.#command = command;
     this.#commandEnded = command.done.then(async (outcome) => {
       // Ready again before the exit goes out, so an immediate next `run` is in order.
       this.#command = undefined;
-      this.#ctx.onEvent({ kind: "command", peer, request, outcome, durationMs: Date.now() - started });
+      this.#ctx.onEvent({
+        kind: "command",
+        peer,
+        request,
+        outcome,
+        durationMs: Date.now() - started,
+      });
       if (this.#closing) return;
       const { code, signal, timedOut, truncated } = outcome;
       await this.#writer.control({ type: "exit", code, signal, timedOut, truncated });

@@ -96,7 +96,9 @@ export class FrameWriter {
   /** Sends `bytes` as data frames of type `type`, at most {@linkcode EXEC_MAX_CHUNK} bytes each. */
   async data(type: number, bytes: Uint8Array): Promise<void> {
     for (let offset = 0; offset < bytes.length; offset += EXEC_MAX_CHUNK) {
-      const [header, body] = dataEncoder.encodeParts(bytes.subarray(offset, offset + EXEC_MAX_CHUNK));
+      const [header, body] = dataEncoder.encodeParts(
+        bytes.subarray(offset, offset + EXEC_MAX_CHUNK),
+      );
       await this.#send([header, TYPE_BYTES[type], body]);
     }
   }
