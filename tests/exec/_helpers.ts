@@ -97,6 +97,8 @@ export class RawPeer {
   readonly #decoder = createFrameDecoder({ header: "!I" });
   readonly #chunks: AsyncIterator<Uint8Array>;
   #pending: Uint8Array[] = [];
+  #reading: Promise<boolean> | undefined;
+  #hello: ServerControlMessage | undefined;
 
   private constructor(conn: TcpConnection) {
     this.conn = conn;
@@ -109,21 +111,33 @@ export class RawPeer {
 
   /** The next frame's payload, or undefined at EOF (bounded by `ms`). */
   async frame(ms = 5_000): Promise<Uint8Array | undefined> {
-    return await within(
-      (async () => {
-        while (this.#pending.length === 0) {
-          const next = await this.#chunks.next().catch(() => ({
-            done: true as const,
-            value: undefined,
-          }));
-          if (next.done) return undefined;
-          this.#pending.push(...this.#decoder.push(next.value).map((f) => f.slice()));
-        }
-        return this.#pending.shift();
-      })(),
-      ms,
-      "a frame from the server",
-    );
+    let expired = false; // a read that timed out must not take a later frame
+    const read = async (): Promise<Uint8Array | undefined> => {
+      while (this.#pending.length === 0) {
+        if (!(await this.#more()) || expired) return undefined;
+      }
+      return expired ? undefined : this.#pending.shift();
+    };
+    try {
+      return await within(read(), ms, "a frame from the server");
+    } catch (err) {
+      expired = true;
+      throw err;
+    }
+  }
+
+  /** Reads one more chunk into the pending frames; false at EOF. One read at a time. */
+  #more(): Promise<boolean> {
+    this.#reading ??= (async () => {
+      const next = await this.#chunks.next().catch(() => ({
+        done: true as const,
+        value: undefined,
+      }));
+      if (next.done) return false;
+      this.#pending.push(...this.#decoder.push(next.value).map((f) => f.slice()));
+      return true;
+    })().finally(() => (this.#reading = undefined));
+    return this.#reading;
   }
 
   /** The next frame, which must be a control message. */
@@ -132,6 +146,7 @@ export class RawPeer {
     if (payload === undefined) return undefined;
     const frame = parseServerFrame(payload);
     if (frame.kind !== "control") throw new Error(`expected a control message, got ${frame.kind}`);
+    if (frame.message.type === "hello") this.#hello = frame.message;
     return frame.message;
   }
 
@@ -152,9 +167,9 @@ export class RawPeer {
     return this.send(encodeFrame(payload));
   }
 
-  /** Reads the hello and answers it with the MAC for `token`; returns the server's answer. */
+  /** Answers the server's hello (read now unless read already) with the MAC for `token`. */
   async authenticate(token = TOKEN): Promise<ServerControlMessage | undefined> {
-    const hello = await this.control();
+    const hello = this.#hello ?? await this.control();
     if (hello?.type !== "hello") throw new Error(`expected hello, got ${JSON.stringify(hello)}`);
     const nonce = Uint8Array.from(atob(hello.nonce), (c) => c.charCodeAt(0));
     await this.sendControl({

@@ -6,9 +6,9 @@
 import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { getAdapter } from "../../runtime/adapter.ts";
 import { importTokenKey } from "./auth.ts";
-import { type ExecServerEvent, ExecSession, type SessionContext } from "./session.ts";
+import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
-import { FrameWriter } from "./wire.ts";
+import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 import { EXEC_DEFAULT_PORT } from "./protocol.ts";
 
 /** Options of {@linkcode serveExec}. */
@@ -118,6 +118,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
 
 async function refuseBusy(conn: TcpConnection): Promise<void> {
   const message = "too many connections awaiting authentication";
-  await new FrameWriter(conn).control({ type: "error", message }).catch(() => {});
-  conn.close();
+  const writer = new FrameWriter(conn);
+  await writer.control({ type: "error", message }).catch(() => {});
+  await closeGracefully(conn, writer, new FrameReader(conn, 0), LINGER_MS);
 }

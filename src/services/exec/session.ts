@@ -13,7 +13,7 @@ import { ExecProtocolError } from "./errors.ts";
 import { parseClientFrame } from "./parse.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
 import { EXEC_PROTOCOL, type RunMessage } from "./protocol.ts";
-import { FrameReader, FrameWriter } from "./wire.ts";
+import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */
 export interface ExecCommandEvent {
@@ -69,6 +69,9 @@ export interface SessionContext {
 /** Before authentication a frame can only be an `auth` message: nothing large is buffered. */
 const HANDSHAKE_MAX_FRAME_LENGTH = 1024;
 
+/** How long a closing connection waits for its last bytes to be taken and for the peer's EOF. */
+export const LINGER_MS = 1_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Ends the session with this message, without logging it as a protocol error. */
@@ -106,10 +109,13 @@ export class ExecSession {
         this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
       }
       this.#closing = true;
+      this.#command?.kill();
       await this.#writer.control({ type: "error", message: reason }).catch(() => {});
     } finally {
-      this.close();
+      this.#closing = true;
+      this.#command?.kill();
       await this.#commandEnded;
+      await closeGracefully(this.#conn, this.#writer, this.#frames, LINGER_MS);
     }
   }
 

@@ -25,6 +25,7 @@ export class FrameReader {
   #decoder: FrameDecoder;
   #frames: Uint8Array[] = [];
   #index = 0;
+  #inflight: Promise<IteratorResult<Uint8Array>> | undefined;
 
   /** Reads from `conn`, accepting payloads of at most `maxFrameLength` bytes. */
   constructor(conn: TcpConnection, maxFrameLength: number = EXEC_MAX_FRAME_LENGTH) {
@@ -39,7 +40,7 @@ export class FrameReader {
    */
   async next(): Promise<Uint8Array | undefined> {
     while (this.#index === this.#frames.length) {
-      const chunk = await this.#chunks.next();
+      const chunk = await this.#read();
       if (chunk.done) {
         this.#decoder.end();
         return undefined;
@@ -48,6 +49,17 @@ export class FrameReader {
       this.#index = 0;
     }
     return this.#frames[this.#index++];
+  }
+
+  /** The next chunk; a read still pending (one that lost a race with a timer) is shared. */
+  #read(): Promise<IteratorResult<Uint8Array>> {
+    this.#inflight ??= this.#chunks.next().finally(() => (this.#inflight = undefined));
+    return this.#inflight;
+  }
+
+  /** Reads and discards everything until the peer closes its side (or the read fails). */
+  async drain(): Promise<void> {
+    while (!(await this.#read()).done);
   }
 
   /**
@@ -112,4 +124,27 @@ export class FrameWriter {
   flushed(): Promise<void> {
     return this.#tail;
   }
+}
+
+/**
+ * Ends a connection without losing what was sent last (an `error` message, say): waits for the
+ * queued frames, half-closes, and reads until the peer closes too, so that closing does not reset
+ * the connection while our last bytes are still on their way. Gives up after `lingerMs`.
+ */
+export async function closeGracefully(
+  conn: TcpConnection,
+  writer: FrameWriter,
+  reader: FrameReader,
+  lingerMs: number,
+): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const linger = new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)));
+  const finish = async (): Promise<void> => {
+    await writer.flushed();
+    await conn.closeWrite();
+    await reader.drain();
+  };
+  await Promise.race([finish().catch(() => {}), linger]);
+  clearTimeout(timer);
+  conn.close();
 }
