@@ -222,36 +222,67 @@ describe("exec service limits and policy", () => {
     assert.equal(result.code, 4);
   });
 
-  it("kills the command's process group when the client disconnects", async () => {
-    await using server = await startServer();
-    const client = await connectClient(server);
+  /** Starts `script` (which must print `$$` first); resolves with its process group id. */
+  async function startReportingPid(client: ExecClient, script: string) {
     let reportPid!: (pid: number) => void;
     const pid = new Promise<number>((resolve) => (reportPid = resolve));
     const running = client.run({
-      argv: ["sh", "-c", "echo $$; sleep 30 & wait"],
+      argv: ["sh", "-c", script],
       onStdout: (b) => reportPid(Number(new TextDecoder().decode(b).trim())),
     });
-    const group = await within(pid, 5_000, "the command's pid");
+    const failed = running.then(() => false, () => true); // it rejects once we cut it off
+    return { group: await within(pid, 5_000, "the command's pid"), failed };
+  }
+
+  it("kills the command's process group when the client disconnects", async () => {
+    await using server = await startServer();
+    const client = await connectClient(server);
+    const { group, failed } = await startReportingPid(client, "echo $$; sleep 30 & wait");
     assert.ok(groupMembers(group).length > 0);
     client.close();
-    await assert.rejects(running);
+    assert.equal(await within(failed, 5_000, "the run to fail"), true);
     assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
   });
 
   it("kills running commands when the server closes", async () => {
     const server = await startServer();
     const client = await connectClient(server);
-    let reportPid!: (pid: number) => void;
-    const pid = new Promise<number>((resolve) => (reportPid = resolve));
-    const running = client.run({
-      argv: ["sh", "-c", "echo $$; sleep 30"],
-      onStdout: (b) => reportPid(Number(new TextDecoder().decode(b).trim())),
-    });
-    const failed = running.then(() => false, () => true); // it rejects while we close
-    const group = await within(pid, 5_000, "the command's pid");
+    const { group, failed } = await startReportingPid(client, "echo $$; sleep 30");
     await within(server.close(), 5_000, "server close");
     assert.equal(await within(failed, 5_000, "the run to fail"), true);
     assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
     client.close();
+  });
+
+  it("lets a slow client slow the command down, while the server serves others", async () => {
+    await using server = await startServer();
+    await using slow = await connectClient(server);
+    const done = join(tmp.dir, "slow-done");
+    const size = 64 * 1024 * 1024; // far more than socket and pipe buffers hold
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let received = 0;
+    let firstFrame!: () => void;
+    const started = new Promise<void>((resolve) => (firstFrame = resolve));
+    const running = slow.run({
+      argv: ["sh", "-c", `head -c ${size} /dev/zero; touch ${done}`],
+      onStdout: async (b) => {
+        received += b.length;
+        firstFrame();
+        await held; // the client stops reading
+      },
+    });
+    await within(started, 5_000, "the first output");
+    // Other clients are served meanwhile.
+    await using other = await connectClient(server);
+    assert.equal((await collect(other, { argv: ["echo", "served"] })).text, "served\n");
+    // The command cannot finish: its output waits in bounded buffers for the slow client.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(existsSync(done), false, "the command ran ahead of its reader");
+    release();
+    const result = await within(running, 30_000, "the slow command");
+    assert.equal(result.code, 0);
+    assert.equal(received, size);
+    assert.equal(existsSync(done), true);
   });
 });
