@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { NetworkError, SpawnError } from "../../runtime/errors.ts";
 import type { NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { createNonce, verifyNonce } from "./auth.ts";
 import { encodeBase64 } from "./base64.ts";
@@ -104,6 +105,7 @@ export class ExecSession {
     try {
       if (await this.#authenticate()) await this.#commandLoop();
     } catch (err) {
+      if (err instanceof NetworkError) return; // the client is gone: nobody to tell
       const reason = err instanceof Error ? err.message : String(err);
       if (!(err instanceof SessionEnd)) {
         this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
@@ -206,9 +208,7 @@ export class ExecSession {
     try {
       command = new RunningCommand(this.#ctx.spawn, run, limits, this.#writer);
     } catch (err) {
-      return await refuse(
-        `cannot run ${describe(run)}: ${err instanceof Error ? err.message : err}`,
-      );
+      return await refuse(`cannot run ${describe(run)}: ${spawnFailure(err)}`);
     }
     this.#command = command;
     this.#commandEnded = command.done.then(async (outcome) => {
@@ -226,6 +226,13 @@ export class ExecSession {
       await this.#writer.control({ type: "exit", code, signal, timedOut, truncated });
     }).catch(() => {}); // a failed write means the client is gone; serve() is closing already
   }
+}
+
+/** Why a command could not start, in the same words whichever adapter reported it. */
+function spawnFailure(err: unknown): string {
+  if (err instanceof SpawnError && err.code === "ENOENT") return "not found";
+  if (err instanceof SpawnError && err.code === "EACCES") return "permission denied";
+  return err instanceof Error ? err.message : String(err);
 }
 
 function describe(run: RunMessage): string {
