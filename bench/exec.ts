@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { detectRuntime, ExecClient, spawn } from "../mod.ts";
+import { detectRuntime, ExecClient, getAdapter, spawn } from "../mod.ts";
 
 const quick = process.argv.includes("--quick");
 const json = process.argv.includes("--json");
@@ -127,7 +127,16 @@ try {
     : runtime === "deno"
     ? `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`
     : `bun ${process.versions.bun}`;
-  const result = { runtime, version, commands: COMMANDS, bytes: BYTES, rounds: ROUNDS, ...rows };
+  const adapter = (await getAdapter()).name;
+  const result = {
+    runtime,
+    version,
+    adapter,
+    commands: COMMANDS,
+    bytes: BYTES,
+    rounds: ROUNDS,
+    ...rows,
+  };
   if (json) console.log(JSON.stringify(result));
   else {
     console.log(`${version}: ${COMMANDS} × true, ${BYTES} bytes of /dev/zero`);

@@ -49,12 +49,13 @@ const out = [
   "over one authenticated connection on loopback; \"local\" spawns the same command with the " +
   `same adapter in the client's process. Commands: ${commands} \`true\` one after another. ` +
   `Throughput: \`head -c ${bytes / 1024 / 1024}M /dev/zero\`, every byte counted; MB/s = 10^6 ` +
-  `bytes/s. Best of ${rounds} run(s) after a warm-up. Ratio: exec ÷ local (1.00× = no overhead).`,
+  `bytes/s. Best of ${rounds} run(s), commands after 10 warm-up runs. Ratio: exec ÷ local ` +
+    "(1.00× = no overhead).",
   "",
-  "| runtime | `true` local | `true` via exec | ratio | bytes local | bytes via exec | ratio |",
+  "| runtime (adapter) | `true` local | `true` via exec | ratio | bytes local | bytes via exec | ratio |",
   "|---|---:|---:|---:|---:|---:|---:|",
   ...results.map((r) =>
-    `| ${r.version} | ${n(r.localCps)} cmd/s | ${n(r.remoteCps)} cmd/s | ` +
+    `| ${r.version} (${r.adapter}) | ${n(r.localCps)} cmd/s | ${n(r.remoteCps)} cmd/s | ` +
     `${ratio(r.remoteCps / r.localCps)} | ${n(r.localMBps)} MB/s | ${n(r.remoteMBps)} MB/s | ` +
     `${ratio(r.remoteMBps / r.localMBps)} |`
   ),
