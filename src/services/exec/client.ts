@@ -30,8 +30,8 @@ export interface ExecClientOptions extends AdapterChoice {
   hostname?: string;
   /** Server port. @default {8082} */
   port?: number;
-  /** Give up on a handshake that takes longer, in milliseconds. @default {10000} */
-  handshakeTimeoutMs?: number;
+  /** Give up when connecting and authenticating take longer, in milliseconds. @default {10000} */
+  timeoutMs?: number;
 }
 
 /** What to run, and where its input comes from and its output goes. */
@@ -90,25 +90,32 @@ export class ExecClient implements AsyncDisposable {
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
-    const conn = await adapter.connect({
-      hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? EXEC_DEFAULT_PORT,
-    });
-    const client = new ExecClient(conn);
+    const ms = options.timeoutMs ?? 10_000;
+    const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      const error = new ExecAuthError("handshake timeout");
-      timer = setTimeout(() => reject(error), options.handshakeTimeoutMs ?? 10_000);
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new ExecAuthError(`no connection and handshake within ${ms} ms`));
+      }, ms);
     });
+    let conn: TcpConnection | undefined;
     try {
+      const hostname = options.hostname ?? "127.0.0.1";
+      const port = options.port ?? EXEC_DEFAULT_PORT;
+      conn = await Promise.race([
+        adapter.connect({ hostname, port, signal: abort.signal }),
+        timeout,
+      ]);
+      const client = new ExecClient(conn);
       await Promise.race([client.#handshake(key), timeout]);
+      return client;
     } catch (err) {
-      conn.close();
+      conn?.close();
       throw err;
     } finally {
       clearTimeout(timer);
     }
-    return client;
   }
 
   async #handshake(key: CryptoKey): Promise<void> {
