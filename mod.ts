@@ -53,4 +53,15 @@ export type {
   TcpConnection,
   TcpServer,
 } from "./src/runtime/types.ts";
+export {
+  calcsize,
+  iterUnpack,
+  pack,
+  packInto,
+  Struct,
+  StructError,
+  unpack,
+  unpackFrom,
+} from "./src/struct/mod.ts";
+export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
 export * from "./src/services/exec/mod.ts";

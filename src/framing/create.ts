@@ -14,7 +14,46 @@ import type { FrameEncoder } from "./frame_encoder.ts";
 import { lengthConfig } from "./length_config.ts";
 import { LengthPrefixedDecoder } from "./length_decoder.ts";
 import { LengthPrefixedEncoder } from "./length_encoder.ts";
-import type { FramingOptions } from "./options.ts";
+import type {
+  DelimiterOptions,
+  FixedOptions,
+  FramingOptions,
+  LengthPrefixedOptions,
+} from "./options.ts";
+
+/** One way to build something per codec. */
+interface PerCodec<T> {
+  length(options: LengthPrefixedOptions): T;
+  delimiter(options: DelimiterOptions): T;
+  fixed(options: FixedOptions): T;
+}
+
+/** Picks the codec named by `options.codec` (the length codec by default). */
+function byCodec<T>(options: FramingOptions, build: PerCodec<T>): T {
+  switch (options.codec) {
+    case undefined:
+    case "length":
+      return build.length(options);
+    case "delimiter":
+      return build.delimiter(options);
+    case "fixed":
+      return build.fixed(options);
+    default:
+      throw new TypeError(`unknown codec: ${String((options as { codec: unknown }).codec)}`);
+  }
+}
+
+const DECODERS: PerCodec<FrameDecoder> = {
+  length: (o) => new LengthPrefixedDecoder(lengthConfig(o)),
+  delimiter: (o) => new DelimiterDecoder(delimiterConfig(o)),
+  fixed: (o) => new FixedDecoder(o),
+};
+
+const ENCODERS: PerCodec<FrameEncoder> = {
+  length: (o) => new LengthPrefixedEncoder(lengthConfig(o)),
+  delimiter: (o) => new DelimiterEncoder(delimiterConfig(o)),
+  fixed: (o) => new FixedEncoder(o),
+};
 
 /**
  * Creates a push decoder for one byte stream. Without options: length-prefixed frames with a
@@ -35,17 +74,7 @@ import type { FramingOptions } from "./options.ts";
  * ```
  */
 export function createFrameDecoder(options: FramingOptions = {}): FrameDecoder {
-  switch (options.codec) {
-    case undefined:
-    case "length":
-      return new LengthPrefixedDecoder(lengthConfig(options));
-    case "delimiter":
-      return new DelimiterDecoder(delimiterConfig(options));
-    case "fixed":
-      return new FixedDecoder(options);
-    default:
-      throw new TypeError(`unknown codec: ${String((options as { codec: unknown }).codec)}`);
-  }
+  return byCodec(options, DECODERS);
 }
 
 /**
@@ -64,17 +93,7 @@ export function createFrameDecoder(options: FramingOptions = {}): FrameDecoder {
  * ```
  */
 export function createFrameEncoder(options: FramingOptions = {}): FrameEncoder {
-  switch (options.codec) {
-    case undefined:
-    case "length":
-      return new LengthPrefixedEncoder(lengthConfig(options));
-    case "delimiter":
-      return new DelimiterEncoder(delimiterConfig(options));
-    case "fixed":
-      return new FixedEncoder(options);
-    default:
-      throw new TypeError(`unknown codec: ${String((options as { codec: unknown }).codec)}`);
-  }
+  return byCodec(options, ENCODERS);
 }
 
 /**

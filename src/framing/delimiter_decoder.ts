@@ -51,7 +51,7 @@ export class DelimiterDecoder extends FrameDecoderBase {
     this.#acceptUnterminated = config.acceptUnterminated;
   }
 
-  get bufferedBytes(): number {
+  protected get pendingBytes(): number {
     return this.#pending.length;
   }
 
@@ -137,10 +137,10 @@ export class DelimiterDecoder extends FrameDecoderBase {
     }
     if (end > this.#max) throw new FrameTooLargeError(end, this.#max);
     const size = this.#keep ? found + this.#delimiter.length : end;
-    const frame = new Uint8Array(size);
+    const frame = this.frameBuffer(size);
     frame.set(size <= len ? pending.subarray(0, size) : pending.subarray(0, len));
     if (size > len) frame.set(chunk.subarray(0, size - len), len);
-    this.deliverOwned(frame, onFrame);
+    this.deliverAssembled(frame, size, onFrame);
   }
 
   /** Keeps `chunk[from..]` until its delimiter arrives, failing once it cannot fit the limit. */

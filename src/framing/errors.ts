@@ -22,6 +22,7 @@
  * ```
  */
 export class FramingError extends Error {
+  /** Always `"FramingError"` (subclasses set their own). */
   override name = "FramingError";
 }
 
@@ -38,6 +39,7 @@ export class FramingError extends Error {
  * ```
  */
 export class FrameTooLargeError extends FramingError {
+  /** Always `"FrameTooLargeError"`. */
   override name = "FrameTooLargeError";
   /** The offending length, as read from the header or counted so far (may be negative). */
   readonly length: number;
@@ -45,6 +47,8 @@ export class FrameTooLargeError extends FramingError {
   readonly limit: number;
 
   /**
+   * Creates the error; the default message states the length and the limit.
+   *
    * @param length The offending length.
    * @param limit The largest length accepted.
    * @param message Overrides the default message.
@@ -78,6 +82,7 @@ export class FrameTooLargeError extends FramingError {
  * ```
  */
 export class TruncatedFrameError extends FramingError {
+  /** Always `"TruncatedFrameError"`. */
   override name = "TruncatedFrameError";
   /** Bytes of the frame received before the input ended. */
   readonly received: number;
@@ -85,6 +90,8 @@ export class TruncatedFrameError extends FramingError {
   readonly missing: number;
 
   /**
+   * Creates the error; the default message states the bytes received and missing.
+   *
    * @param received Bytes of the frame received.
    * @param missing Bytes still missing.
    * @param message Overrides the default message.

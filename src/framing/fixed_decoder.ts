@@ -32,8 +32,8 @@ export class FixedDecoder extends FrameDecoderBase {
     this.#size = integerOption("frameLength", options.frameLength, 0, 1);
   }
 
-  get bufferedBytes(): number {
-    return this.#frame === null ? 0 : this.#frame.length;
+  protected get pendingBytes(): number {
+    return this.#frame === null || this.isScratch(this.#frame) ? 0 : this.#size;
   }
 
   protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
@@ -47,14 +47,14 @@ export class FixedDecoder extends FrameDecoderBase {
       this.#filled += pos;
       if (this.#filled < size) return;
       this.#frame = null;
-      this.deliverOwned(frame, onFrame);
+      this.deliverAssembled(frame, size, onFrame);
     }
     for (let end = pos + size; end <= n; end += size) {
       onFrame(chunk, pos, end);
       pos = end;
     }
     if (pos < n) {
-      this.#frame = new Uint8Array(size);
+      this.#frame = this.frameBuffer(size);
       this.#frame.set(chunk.subarray(pos));
       this.#filled = n - pos;
     }

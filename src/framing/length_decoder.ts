@@ -45,6 +45,7 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   #headLen = 0;
   /** The frame being assembled, its fill level, wire bytes still to come and to skip. */
   #frame: Uint8Array | null = null;
+  #frameSize = 0;
   #filled = 0;
   #remaining = 0;
   #skip = 0;
@@ -66,8 +67,9 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#head = new Uint8Array(lengthFieldOffset + MAX_VARINT_BYTES);
   }
 
-  get bufferedBytes(): number {
-    return this.#state === BODY ? (this.#frame as Uint8Array).length : this.#headLen;
+  protected get pendingBytes(): number {
+    if (this.#state !== BODY) return this.#headLen;
+    return this.isScratch(this.#frame) ? 0 : this.#frameSize;
   }
 
   protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
@@ -112,17 +114,18 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
 
   protected finish(): Uint8Array[] {
     if (this.#state === IDLE) return [];
-    const received = this.#state === BODY ? this.#wireSize - this.#remaining : this.#headLen;
-    const missing = this.#state === BODY ? this.#remaining : this.#headerNeed();
-    const where = this.#state === BODY ? "frame" : "frame header";
+    const inBody = this.#state === BODY;
+    const received = inBody ? this.#wireSize - this.#remaining : this.#headLen;
+    // Inside the header the frame's size is unknown: what is missing is a lower bound.
+    const missing = inBody ? this.#remaining : this.#headerNeed();
     this.#reset();
     throw new TruncatedFrameError(
       received,
       missing,
-      `input ended inside a ${where}: ${received} bytes received, ` +
-        `${
-          this.#read === null && where === "frame header" ? "at least " : ""
-        }${missing} bytes missing`,
+      inBody
+        ? `input ended inside a frame: ${received} bytes received, ${missing} bytes missing`
+        : `input ended inside a frame header: ${received} bytes received, ` +
+          `at least ${missing} bytes missing`,
     );
   }
 
@@ -130,7 +133,11 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#state = IDLE;
     this.#headLen = 0;
     this.#frame = null;
-    this.#filled = this.#remaining = this.#skip = 0;
+    this.#frameSize =
+      this.#filled =
+      this.#remaining =
+      this.#skip =
+        0;
   }
 
   /**
@@ -211,7 +218,8 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     const frameEnd = this.#frameEnd(value, headerEnd);
     const strip = this.#strip < 0 ? headerEnd : this.#strip;
     this.#state = BODY;
-    this.#frame = new Uint8Array(frameEnd - strip);
+    this.#frameSize = frameEnd - strip;
+    this.#frame = this.frameBuffer(this.#frameSize);
     this.#filled = 0;
     if (strip < headerEnd) {
       this.#frame.set(head.subarray(strip, headerEnd));
@@ -234,8 +242,9 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#skip -= skip;
     this.#remaining -= take;
     if (this.#remaining > 0) return chunk.length;
+    const size = this.#frameSize;
     this.#reset();
-    this.deliverOwned(frame, onFrame);
+    this.deliverAssembled(frame, size, onFrame);
     return pos + take;
   }
 }

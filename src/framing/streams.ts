@@ -26,7 +26,11 @@ const COALESCE_BELOW = 4096;
  * ```
  */
 export class FrameDecoderStream extends TransformStream<Uint8Array, Uint8Array> {
-  /** @param options The codec and its options (default: `"!I"` length prefix, 8 MiB limit). */
+  /**
+   * Creates a decoding stream with its own decoder.
+   *
+   * @param options The codec and its options (default: `"!I"` length prefix, 8 MiB limit).
+   */
   constructor(options?: FramingOptions) {
     const decoder = createFrameDecoder(options);
     super({
@@ -55,7 +59,11 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, Uint8Array> 
  * ```
  */
 export class FrameEncoderStream extends TransformStream<Uint8Array, Uint8Array> {
-  /** @param options The codec and its options (default: `"!I"` length prefix, 8 MiB limit). */
+  /**
+   * Creates an encoding stream.
+   *
+   * @param options The codec and its options (default: `"!I"` length prefix, 8 MiB limit).
+   */
   constructor(options?: FramingOptions) {
     const encoder = createFrameEncoder(options);
     super({

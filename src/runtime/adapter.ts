@@ -23,7 +23,7 @@ import type {
 import { UnsupportedRuntimeError } from "./errors.ts";
 
 // TEMPORARY until the deno and bun adapters land: the node adapter stands in as the default.
-const NATIVE_READY: ReadonlySet<AdapterName> = new Set(["node"]);
+const NATIVE_READY: ReadonlySet<AdapterName> = new Set(["node", "deno"]);
 
 /**
  * The runtime this code runs in: `"deno"`, then `"bun"`, else `"node"` (Deno and Bun both
@@ -58,7 +58,7 @@ export function availableAdapters(): AdapterName[] {
 
 const loaders: Record<AdapterName, () => Promise<Adapter>> = {
   node: async () => (await import("./node/mod.ts")).nodeAdapter,
-  deno: () => Promise.reject(new UnsupportedRuntimeError("the deno adapter is not written yet")),
+  deno: async () => (await import("./deno/mod.ts")).denoAdapter,
   bun: () => Promise.reject(new UnsupportedRuntimeError("the bun adapter is not written yet")),
 };
 

@@ -1,0 +1,215 @@
+/**
+ * Writes one value into bytes: a fast path for the ordinary cases (a number in range, a
+ * Uint8Array for `s`), and an exact path that converts and checks any value as CPython does and
+ * throws CPython's error. Both produce the same bytes; the fast path never throws except for
+ * half/single float overflow, whose RangeError is the exact one.
+ *
+ * @module
+ */
+import {
+  BE,
+  BOOL,
+  CHAR,
+  F16,
+  F32,
+  F32N,
+  F64,
+  I16,
+  I32,
+  I64,
+  I8,
+  PSTR,
+  PTR,
+  STR,
+  U16,
+  U32,
+  U64,
+  U8,
+} from "./codes.ts";
+import { StructError } from "./errors.ts";
+import type { FormatItem } from "./format.ts";
+import { packHalf } from "./half_float.ts";
+import { checkInt, isBytes, pyTruthy, toPyFloat, toPyInt } from "./values.ts";
+
+const scratch = new ArrayBuffer(8);
+const s8 = new Uint8Array(scratch);
+const sdv = new DataView(scratch);
+const F32_OVERFLOW = "float too large to pack with f format";
+
+function put16(b: Uint8Array, o: number, v: number, be: boolean): void {
+  if (be) {
+    b[o] = v >> 8;
+    b[o + 1] = v;
+  } else {
+    b[o] = v;
+    b[o + 1] = v >> 8;
+  }
+}
+
+function put32(b: Uint8Array, o: number, v: number, be: boolean): void {
+  if (be) {
+    b[o] = v >>> 24;
+    b[o + 1] = v >>> 16;
+    b[o + 2] = v >>> 8;
+    b[o + 3] = v;
+  } else {
+    b[o] = v;
+    b[o + 1] = v >>> 8;
+    b[o + 2] = v >>> 16;
+    b[o + 3] = v >>> 24;
+  }
+}
+
+/** A safe integer as 64-bit two's complement: low and high 32-bit halves. */
+function put64(b: Uint8Array, o: number, v: number, be: boolean): void {
+  const hi = Math.floor(v / 4294967296);
+  const lo = v - hi * 4294967296;
+  if (be) {
+    put32(b, o, hi, true);
+    put32(b, o + 4, lo, true);
+  } else {
+    put32(b, o, lo, false);
+    put32(b, o + 4, hi, false);
+  }
+}
+
+/** Copies `n` bytes of the scratch buffer (written little-endian) in the requested order. */
+function putScratch(b: Uint8Array, o: number, n: number, be: boolean): void {
+  if (be) { for (let k = 0; k < n; k++) b[o + k] = s8[n - 1 - k]; }
+  else for (let k = 0; k < n; k++) b[o + k] = s8[k];
+}
+
+function putFloat32(b: Uint8Array, o: number, y: number, be: boolean): void {
+  if (y !== y) put32(b, o, 0x7fc00000, be);
+  else {
+    sdv.setFloat32(0, y, true);
+    putScratch(b, o, 4, be);
+  }
+}
+
+function putFloat64(b: Uint8Array, o: number, x: number, be: boolean): void {
+  if (x !== x) {
+    put32(b, be ? o : o + 4, 0x7ff80000, be);
+    put32(b, be ? o + 4 : o, 0, be);
+  } else {
+    sdv.setFloat64(0, x, true);
+    putScratch(b, o, 8, be);
+  }
+}
+
+function putBytes(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
+  const n = v.length < size ? v.length : size;
+  if (n > 16) b.set(n === v.length ? v : v.subarray(0, n), o);
+  else for (let k = 0; k < n; k++) b[o + k] = v[k];
+  if (n < size) b.fill(0, o + n, o + size);
+}
+
+/** `p`: a length byte (at most 255), then up to size-1 bytes, zero-filled. */
+function putPascal(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
+  if (size === 0) return; // CPython's 0p writes one stray 0xff byte; the caller places it
+  const n = v.length < size - 1 ? v.length : size - 1;
+  b[o] = n > 255 ? 255 : n;
+  putBytes(b, o + 1, v.subarray(0, n), size - 1);
+}
+
+/**
+ * Writes value `v` of `item` at `b[o]`. The item's kind must be passed as `kind` (the caller has
+ * it at hand; the switch on a small integer is what makes this fast).
+ */
+export function writeValue(
+  b: Uint8Array,
+  o: number,
+  kind: number,
+  v: unknown,
+  item: FormatItem,
+): void {
+  if (typeof v === "number") {
+    switch (kind) {
+      case I8:
+        if ((v << 24) >> 24 === v) return void (b[o] = v);
+        break;
+      case U8:
+        if ((v & 255) === v) return void (b[o] = v);
+        break;
+      case I16:
+      case I16 + BE:
+        if ((v << 16) >> 16 === v) return put16(b, o, v, kind !== I16);
+        break;
+      case U16:
+      case U16 + BE:
+        if ((v & 0xffff) === v) return put16(b, o, v, kind !== U16);
+        break;
+      case I32:
+      case I32 + BE:
+        if ((v | 0) === v) return put32(b, o, v, kind !== I32);
+        break;
+      case U32:
+      case U32 + BE:
+        if (v >>> 0 === v) return put32(b, o, v, kind !== U32);
+        break;
+      case I64:
+      case I64 + BE:
+      case PTR:
+        if (Number.isSafeInteger(v)) return put64(b, o, v, kind === I64 + BE);
+        break;
+      case U64:
+      case U64 + BE:
+        if (Number.isSafeInteger(v) && v >= 0) return put64(b, o, v, kind !== U64);
+        break;
+      case F16:
+      case F16 + BE:
+        return put16(b, o, packHalf(v), kind !== F16);
+      case F32:
+      case F32 + BE: {
+        const y = Math.fround(v);
+        if ((y === Infinity || y === -Infinity) && Number.isFinite(v)) {
+          throw new RangeError(F32_OVERFLOW);
+        }
+        return putFloat32(b, o, y, kind !== F32);
+      }
+      case F32N:
+        return putFloat32(b, o, Math.fround(v), false);
+      case F64:
+      case F64 + BE:
+        return putFloat64(b, o, v, kind !== F64);
+    }
+  } else if (typeof v === "boolean") {
+    if (kind === BOOL) return void (b[o] = v ? 1 : 0);
+  } else if (kind === STR && isBytes(v)) return putBytes(b, o, v, item.size);
+  else if (kind === PSTR && isBytes(v)) return putPascal(b, o, v, item.size);
+  writeExact(b, o, kind, v, item);
+}
+
+/** The exact path: Python's conversions and checks, CPython's errors. */
+function writeExact(b: Uint8Array, o: number, kind: number, v: unknown, item: FormatItem): void {
+  const rule = item.spec.int;
+  if (rule !== undefined) {
+    const n = toPyInt(v);
+    checkInt(rule, n);
+    sdv.setBigUint64(0, BigInt.asUintN(64, n), true);
+    return putScratch(b, o, item.size, kind >= BE);
+  }
+  switch (kind) {
+    case BOOL:
+      b[o] = pyTruthy(v) ? 1 : 0;
+      return;
+    case CHAR:
+      if (!isBytes(v) || v.length !== 1) {
+        throw new StructError("char format requires a bytes object of length 1");
+      }
+      b[o] = v[0];
+      return;
+    case STR:
+    case PSTR:
+      if (!isBytes(v)) throw new StructError(`argument for '${item.char}' must be a bytes object`);
+      return kind === STR ? putBytes(b, o, v, item.size) : putPascal(b, o, v, item.size);
+  }
+  // A float format and a value that is not a number: convert, then write as a number. CPython
+  // reports an OverflowError on an int argument as "int too large to convert".
+  const x = toPyFloat(v);
+  try {
+    writeValue(b, o, kind, x, item);
+  } catch (e) {
+    throw e instanceof RangeError ? new StructError("int too large to convert") : e;
+  }
+}
