@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import {
   ExecAuthError,
   type ExecClient,
@@ -139,6 +140,25 @@ describe("exec service", () => {
     assert.ok(group > 0 && grandchild > 0, `pids: ${pids}`);
     assert.ok(await eventually(() => !isRunning(grandchild), 5_000), "grandchild still runs");
     assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
+  });
+
+  it("ends a timed-out command even when a process that left its group holds the pipes", async () => {
+    // setsid puts sleep in a group of its own, out of reach of the group kill; it keeps stdout.
+    let escaped = 0;
+    try {
+      const result = await within(
+        client.run({
+          argv: ["sh", "-c", "setsid sleep 30 & echo $!; wait"],
+          onStdout: (b) => void (escaped = Number(new TextDecoder().decode(b).trim())),
+        }),
+        5_000,
+        "the command to end",
+      );
+      assert.equal(result.timedOut, true);
+      assert.ok(escaped > 0);
+    } finally {
+      if (escaped > 0) process.kill(escaped, "SIGKILL");
+    }
   });
 
   it("lets a run ask for a shorter time limit, never a longer one", async () => {

@@ -75,6 +75,19 @@ function logLine(event: ExecServerEvent): string {
   return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
 }
 
+/**
+ * Whether `host` is a loopback address (or `localhost`), reachable from this machine only.
+ *
+ * @example
+ * ```ts
+ * import { isLoopback } from "./exec.ts";
+ * console.log(isLoopback("127.0.0.1"), isLoopback("0.0.0.0")); // true false
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "::1" || host === "localhost";
+}
+
 const serve = defineCommand({
   name: "serve",
   summary: "run commands for clients that prove they hold the token",
@@ -120,9 +133,16 @@ const serve = defineCommand({
     }
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
+    const hostname = flags.host ?? "127.0.0.1";
+    if (!isLoopback(hostname)) {
+      await writeStderr(
+        `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
+          "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
+      );
+    }
     const server = await serveExec({
       token: loaded.token,
-      hostname: flags.host ?? "127.0.0.1",
+      hostname,
       port: flags.port ?? EXEC_DEFAULT_PORT,
       allow: flags.allow.length > 0 ? flags.allow : undefined,
       shell: flags.shell,

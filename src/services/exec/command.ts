@@ -30,6 +30,9 @@ export interface CommandLimits {
   maxOutputBytes: number;
 }
 
+/** How long output is still read after a kill (a killed group's pipes close at once). */
+const KILL_GRACE_MS = 500;
+
 /** Starts subprocesses; the adapter's `spawn`. */
 export type SpawnFunction = (options: SpawnOptions) => Subprocess;
 
@@ -38,7 +41,10 @@ export class RunningCommand {
   readonly #child: Subprocess;
   readonly #writer: FrameWriter;
   readonly #limit: number;
+  readonly #readers: ReadableStreamDefaultReader<Uint8Array>[];
+  #cutOff: ReturnType<typeof setTimeout> | undefined;
   #sent = 0;
+  #ended = false;
   #truncated = false;
   #stdinOpen: boolean;
   /** Resolves once the command has ended and all its output was sent (or could not be). */
@@ -53,21 +59,31 @@ export class RunningCommand {
     this.#stdinOpen = run.stdin === true;
     const what = run.argv !== undefined ? { argv: run.argv } : { shell: run.shell };
     this.#child = spawn({ ...what, stdin: this.#stdinOpen, timeoutMs: limits.timeoutMs });
+    this.#readers = [this.#child.stdout.getReader(), this.#child.stderr.getReader()];
+    // The adapter kills the group at the time limit, but a process that left the group (setsid)
+    // can still hold the pipes open; stop reading them a little later, so the command ends.
+    this.#cutOff = setTimeout(() => this.#stopReading(), limits.timeoutMs + KILL_GRACE_MS);
     this.done = this.#finish();
   }
 
   async #finish(): Promise<CommandOutcome> {
     await Promise.all([
-      this.#pump(this.#child.stdout, FRAME_STDOUT),
-      this.#pump(this.#child.stderr, FRAME_STDERR),
+      this.#pump(this.#readers[0], FRAME_STDOUT),
+      this.#pump(this.#readers[1], FRAME_STDERR),
     ]);
     const status = await this.#child.status;
+    this.#ended = true;
+    clearTimeout(this.#cutOff);
     return { ...status, truncated: this.#truncated, outputBytes: this.#sent };
   }
 
+  /** Cancels both output pipes: pending reads end, and the subprocess status can settle. */
+  #stopReading(): void {
+    for (const reader of this.#readers) reader.cancel().catch(() => {});
+  }
+
   /** Sends one stream's chunks as they come; stops at the output limit or a failed write. */
-  async #pump(stream: ReadableStream<Uint8Array>, type: number): Promise<void> {
-    const reader = stream.getReader();
+  async #pump(reader: ReadableStreamDefaultReader<Uint8Array>, type: number): Promise<void> {
     try {
       for (;;) {
         const { done, value } = await reader.read();
@@ -112,8 +128,11 @@ export class RunningCommand {
     await this.#child.closeStdin().catch(() => {});
   }
 
-  /** Kills the command's whole process group. Idempotent. */
+  /** Kills the command's whole process group, and soon stops reading its output. Idempotent. */
   kill(): void {
+    if (this.#ended) return;
     this.#child.kill("SIGKILL");
+    clearTimeout(this.#cutOff);
+    this.#cutOff = setTimeout(() => this.#stopReading(), KILL_GRACE_MS);
   }
 }
