@@ -46,11 +46,11 @@ const out = [
   `Command: \`node bench/run_exec.mjs${quick.length ? " --quick" : ""}\` — ${cpus().length} × ` +
   `${cpus()[0]?.model ?? "?"}, ${new Date().toISOString().slice(0, 10)}. The server is ` +
   "`unstuck exec serve` as its own process (same runtime), the client the library's `ExecClient` " +
-  "over one authenticated connection on loopback; \"local\" spawns the same command with the " +
+  'over one authenticated connection on loopback; "local" spawns the same command with the ' +
   `same adapter in the client's process. Commands: ${commands} \`true\` one after another. ` +
   `Throughput: \`head -c ${bytes / 1024 / 1024}M /dev/zero\`, every byte counted; MB/s = 10^6 ` +
   `bytes/s. Best of ${rounds} run(s), commands after 10 warm-up runs. Ratio: exec ÷ local ` +
-    "(1.00× = no overhead).",
+  "(1.00× = no overhead).",
   "",
   "| runtime (adapter) | `true` local | `true` via exec | ratio | bytes local | bytes via exec | ratio |",
   "|---|---:|---:|---:|---:|---:|---:|",
