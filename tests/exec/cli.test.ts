@@ -112,6 +112,16 @@ describe("unstuck exec (CLI)", () => {
     assert.equal(r.err, "done\n");
   });
 
+  it("stops quietly with 141 when its own stdout closes (| head), killing the command", async () => {
+    const proc = new CliProcess(client(port, "--", "yes"), NO_ENV_TOKEN);
+    proc.child.stdin!.end();
+    await proc.waitForStdout(/y\ny\n/);
+    proc.child.stdout!.destroy(); // the reader goes away, as `| head -2` does
+    assert.equal(await proc.code(), 141);
+    assert.equal(proc.stderrText, "");
+    await server.waitForStderr(/argv=\["yes"\] signal=SIGKILL/);
+  });
+
   it("streams its stdin with --stdin", async () => {
     const r = await runCli(client(port, "--stdin", "--", "wc", "-c"), {
       stdin: pseudoRandom(100_000, 3),

@@ -20,6 +20,7 @@ import type { ExecServerEvent } from "../../services/exec/session.ts";
 import { type LoadedToken, loadToken, TOKEN_ENV } from "../../services/exec/token.ts";
 
 const DEFAULT_TIMEOUT_S = 30;
+const EXIT_SIGPIPE = 141;
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 // setTimeout's limit is 2^31 − 1 ms.
 const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
@@ -218,14 +219,24 @@ const run = defineCommand({
       return await fail(`cannot connect to ${url(addr)}`, err);
     }
     let result: ExecResult;
+    let localOutputClosed = false;
+    const local = (write: typeof writeStdout) => async (data: string | Uint8Array) => {
+      await write(data).catch((err) => {
+        localOutputClosed = true;
+        throw err;
+      });
+    };
+    const [toStdout, toStderr] = [local(writeStdout), local(writeStderr)];
     try {
       result = await client.run({
         ...(flags.shell ? { shell: positionals.join(" ") } : { argv: positionals }),
         stdin: flags.stdin ? readStdin() : undefined,
-        onStdout: (bytes) => writeStdout(outText ? outText(bytes) : bytes),
-        onStderr: (bytes) => writeStderr(errText ? errText(bytes) : bytes),
+        onStdout: (bytes) => toStdout(outText ? outText(bytes) : bytes),
+        onStderr: (bytes) => toStderr(errText ? errText(bytes) : bytes),
       });
     } catch (err) {
+      // Our reader went away (`| head`): stop quietly, as a process killed by SIGPIPE would.
+      if (localOutputClosed) return EXIT_SIGPIPE;
       if (!(err instanceof ExecCommandError)) return await fail(url(addr), err);
       await writeStderr(`unstuck exec run: ${err.message}\n`);
       return EXIT_NOT_STARTED;
