@@ -149,14 +149,17 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       maxOutputBytes: flags["max-output"] ?? DEFAULT_MAX_OUTPUT,
-      onEvent: (event) => void writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`),
+      // A closed log (stderr) must not stop the server.
+      onEvent: (event) => {
+        writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`).catch(() => {});
+      },
     });
     await new Promise<void>((resolve) => {
       const off = onShutdownSignal(() => {
         off();
         resolve();
       });
-      void writeStdout(`listening on ${url(server.addr)}\n`);
+      writeStdout(`listening on ${url(server.addr)}\n`).catch(() => {});
     });
     await server.close();
     return 0;
