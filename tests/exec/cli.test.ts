@@ -130,6 +130,13 @@ describe("unstuck exec (CLI)", () => {
     assert.equal(r.code, 0);
   });
 
+  it("ends with the command even when its stdin stays open", async () => {
+    const proc = new CliProcess(client(port, "--stdin", "--", "head", "-c", "3"), NO_ENV_TOKEN);
+    proc.child.stdin!.write("abcdef"); // and never closed, as an idle terminal
+    assert.equal(await proc.code(), 0);
+    assert.equal(proc.stdoutText, "abc");
+  });
+
   it("transcodes output with --encoding", async () => {
     // "你好" in GBK, then an ASCII line.
     const gbk = String.raw`printf '\304\343\272\303\n'`;
