@@ -59,12 +59,13 @@ export type ExecResult = Omit<ExitMessage, "type">;
  * @example
  * ```ts
  * import { ExecClient } from "@unstuck/unstuck";
- * await using client = await ExecClient.connect({ token: "s3cret", port: 8082 });
+ * const client = await ExecClient.connect({ token: "s3cret", port: 8082 });
  * const result = await client.run({
  *   argv: ["echo", "hi"],
  *   onStdout: (bytes) => console.log(new TextDecoder().decode(bytes)),
  * });
  * console.log(result.code); // 0
+ * client.close();
  * ```
  */
 export class ExecClient implements AsyncDisposable {

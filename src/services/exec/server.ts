@@ -52,8 +52,9 @@ export interface ExecServer extends AsyncDisposable {
  * @example
  * ```ts
  * import { serveExec } from "@unstuck/unstuck";
- * await using server = await serveExec({ token: "s3cret", port: 0 });
+ * const server = await serveExec({ token: "s3cret", port: 0 });
  * console.log(`listening on tcp://${server.addr.hostname}:${server.addr.port}`);
+ * await server.close();
  * ```
  */
 export async function serveExec(options: ExecServerOptions): Promise<ExecServer> {
