@@ -192,7 +192,7 @@ const run = defineCommand({
     "",
     "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
     "when the server refused or could not start it; 255 when the connection or authentication",
-    "failed; 2 for bad usage.",
+    "failed; 141 when our own stdout closed (| head); 2 for bad usage.",
   ].join("\n"),
   flags: {
     ...connectionFlags,
