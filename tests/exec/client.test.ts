@@ -80,7 +80,7 @@ describe("exec client", () => {
     });
   });
 
-  it("rejects run options without exactly one of argv and shell", async () => {
+  it("rejects bad run options before sending them", async () => {
     await using server = await fakeServer(async (c) => {
       await c.write(
         control({ type: "hello", protocol: "unstuck-exec/1", nonce: btoa("n".repeat(32)) }),
@@ -90,5 +90,9 @@ describe("exec client", () => {
     await using client = await connect(server.addr.port);
     await assert.rejects(client.run({}), TypeError);
     await assert.rejects(client.run({ argv: ["a"], shell: "a" }), TypeError);
+    await assert.rejects(client.run({ argv: [] }), /bad run options: .*non-empty array/);
+    await assert.rejects(client.run({ argv: ["a\0b"] }), /free of NUL/);
+    await assert.rejects(client.run({ shell: "" }), /non-empty/);
+    await assert.rejects(client.run({ argv: ["a"], timeoutMs: 0.5 }), /positive integer/);
   });
 });

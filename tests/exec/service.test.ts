@@ -206,6 +206,13 @@ describe("exec service", () => {
 });
 
 describe("exec service limits and policy", () => {
+  it("refuses limits that are not positive integers", async () => {
+    for (const bad of [{ timeoutMs: 0 }, { maxOutputBytes: -1 }, { maxPendingHandshakes: 1.5 }]) {
+      await assert.rejects(startServer(bad), RangeError);
+    }
+    await assert.rejects(startServer({ authFailureDelayMs: -1 }), /at least 0/);
+  });
+
   it("truncates output at --max-output and kills the command", async () => {
     await using server = await startServer({ maxOutputBytes: 100_000 });
     await using client = await connectClient(server);

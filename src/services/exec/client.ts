@@ -9,8 +9,9 @@ import { getAdapter } from "../../runtime/adapter.ts";
 import { importTokenKey, signNonce } from "./auth.ts";
 import { decodeBase64 } from "./base64.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
-import { parseServerFrame } from "./parse.ts";
+import { parseClientControl, parseServerFrame } from "./parse.ts";
 import {
+  encodeControl,
   EXEC_DEFAULT_PORT,
   EXEC_MAX_CHUNK,
   EXEC_NONCE_LENGTH,
@@ -166,12 +167,18 @@ export class ExecClient implements AsyncDisposable {
     if ((options.argv === undefined) === (options.shell === undefined)) {
       throw new TypeError("run needs exactly one of `argv` and `shell`");
     }
-    this.#busy = true;
     const message: RunMessage = options.argv !== undefined
       ? { type: "run", argv: [...options.argv] }
       : { type: "run", shell: options.shell };
     if (options.stdin !== undefined) message.stdin = true;
     if (options.timeoutMs !== undefined) message.timeoutMs = options.timeoutMs;
+    try {
+      // The server's own check, here: a bad request would cost the connection there.
+      parseClientControl(encodeControl(message).subarray(1));
+    } catch (err) {
+      throw new TypeError(`bad run options: ${(err as Error).message}`);
+    }
+    this.#busy = true;
     const stdin = options.stdin === undefined ? undefined : new StdinPump(this.#writer);
     try {
       await this.#writer.control(message);

@@ -35,6 +35,14 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   onEvent?: (event: ExecServerEvent) => void;
 }
 
+const LIMITS = [
+  "timeoutMs",
+  "maxOutputBytes",
+  "handshakeTimeoutMs",
+  "authFailureDelayMs",
+  "maxPendingHandshakes",
+] as const;
+
 /** A running exec server. */
 export interface ExecServer extends AsyncDisposable {
   /** The bound address; for port 0 this holds the real port. */
@@ -58,6 +66,13 @@ export interface ExecServer extends AsyncDisposable {
  * ```
  */
 export async function serveExec(options: ExecServerOptions): Promise<ExecServer> {
+  for (const name of LIMITS) {
+    const value = options[name];
+    const min = name === "authFailureDelayMs" ? 0 : 1;
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
+      throw new RangeError(`${name} must be an integer of at least ${min}, got ${value}`);
+    }
+  }
   const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? 16;
   const sessions = new Set<ExecSession>();
