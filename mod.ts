@@ -3,6 +3,7 @@
  *
  * - `struct`: Python's `struct` module, exact.
  * - framing: length-prefixed, delimiter and fixed-size codecs, correct under any chunking.
+ * - services: echo (framed TCP, UDP), a UDP chat room, and the sticky-packet demo.
  *
  * @example Pack a length header
  * ```ts
@@ -64,4 +65,5 @@ export {
   unpackFrom,
 } from "./src/struct/mod.ts";
 export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
+export * from "./src/services/mod.ts";
 export * from "./src/services/exec/mod.ts";

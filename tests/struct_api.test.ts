@@ -8,12 +8,14 @@ import {
   iterUnpack,
   pack,
   packInto,
+  type PackValue,
   Struct,
   StructError,
   unpack,
   unpackFrom,
 } from "../mod.ts";
 import { integerLayout, parseFormat } from "../src/struct/format.ts";
+import { setCodegen } from "../src/struct/compile.ts";
 
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 
@@ -109,5 +111,88 @@ describe("struct API", () => {
     assert.equal(integerLayout("2H"), undefined);
     assert.equal(integerLayout("<d"), undefined);
     assert.equal(integerLayout("xB"), undefined);
+  });
+
+  it("refuses sizes beyond Number.MAX_SAFE_INTEGER that CPython would accept", () => {
+    assert.equal(calcsize("9007199254740991x"), 2 ** 53 - 1);
+    assert.throws(() => calcsize("9007199254740992x"), {
+      name: "RangeError",
+      message: "struct size 9007199254740992 is beyond Number.MAX_SAFE_INTEGER",
+    });
+    // Where CPython itself fails, the error is CPython's.
+    assert.throws(() => calcsize("9223372036854775808x"), {
+      name: "StructError",
+      message: "total struct size too long",
+    });
+  });
+
+  it("works without code generation, as under a CSP that forbids new Function", () => {
+    const saved = globalThis.Function;
+    try {
+      globalThis.Function = function () {
+        throw new EvalError("Refused to evaluate a string as JavaScript");
+      } as unknown as FunctionConstructor;
+      setCodegen(true, 0);
+      const s = new Struct("<IHd");
+      assert.deepEqual(Object.getOwnPropertyNames(s).sort(), ["format", "size"]);
+      assert.deepEqual(s.unpack(s.pack(1, 2, 0.5)), [1, 2, 0.5]);
+    } finally {
+      globalThis.Function = saved;
+      setCodegen(true);
+    }
+    setCodegen(true, 0);
+    try {
+      const s = new Struct("<IHd");
+      assert.ok(Object.getOwnPropertyNames(s).includes("pack"), "compiled again");
+    } finally {
+      setCodegen(true);
+    }
+  });
+
+  it("packInto into a detached buffer is an error, also after its view was kept", () => {
+    setCodegen(true, 0);
+    const s = new Struct("<Id");
+    setCodegen(true);
+    const buf = new Uint8Array(12);
+    s.packInto(buf, 0, 1, 2);
+    s.packInto(buf, 0, 3, 4); // the generated code now keeps a DataView of buf
+    assert.deepEqual(s.unpack(buf), [3, 4]);
+    structuredClone(buf.buffer, { transfer: [buf.buffer] });
+    assert.equal(buf.length, 0);
+    assert.throws(() => s.packInto(buf, 0, 5, 6), {
+      name: "StructError",
+      message:
+        "pack_into requires a buffer of at least 12 bytes for packing 12 bytes at offset 0 (actual buffer size is 0)",
+    });
+  });
+
+  it("keeps a struct made without code generation on the interpreter", () => {
+    setCodegen(false);
+    const s = new Struct("<H");
+    setCodegen(true);
+    for (let i = 0; i < 50; i++) s.unpack(s.pack(i));
+    assert.deepEqual(Object.getOwnPropertyNames(s).sort(), ["format", "size"]);
+  });
+
+  it("compiles a struct after a few calls, with the same results", () => {
+    const s = new Struct(">hq");
+    const seen: unknown[] = [];
+    for (let i = 0; i < 20; i++) seen.push(s.unpack(s.pack(0 - i, BigInt(i) << 40n)));
+    assert.ok(Object.getOwnPropertyNames(s).includes("pack"));
+    assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => [0 - i, BigInt(i) << 40n]));
+  });
+
+  it("keeps a subclass's overrides when it compiles the format", () => {
+    class Counted extends Struct {
+      packs = 0;
+      override pack(...values: PackValue[]): Uint8Array {
+        this.packs++;
+        return super.pack(...values);
+      }
+    }
+    const s = new Counted("<I");
+    for (let i = 0; i < 20; i++) assert.deepEqual(s.unpack(s.pack(i)), [i]);
+    assert.equal(s.packs, 20);
+    assert.ok(Object.getOwnPropertyNames(s).includes("unpack"), "unpack was compiled");
   });
 });

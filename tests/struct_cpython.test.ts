@@ -1,11 +1,20 @@
 // The differential suite: replays every case CPython 3.11 produced for
 // tests/fixtures/struct_cases.json (written by tests/python/gen_struct_cases.py) and demands the
-// same value or the same error (class mapped as documented, identical message). Cases with int
-// arguments run twice: ints as numbers, then as bigints.
+// same value or the same error (class mapped as documented, identical message), three times:
+// through the module functions, and as methods of a fresh Struct on each engine (the interpreter
+// alone, and the generated code of compile.ts). Cases with int arguments run twice more: ints as
+// numbers, then as bigints.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readJson } from "./_helpers/paths.ts";
-import { type Case, type Fixture, hasSafeInts, replay } from "./_helpers/struct_cases.ts";
+import {
+  type Case,
+  type Fixture,
+  hasSafeInts,
+  type Mode,
+  replay,
+  runsOnStruct,
+} from "./_helpers/struct_cases.ts";
 
 const fixture = readJson<Fixture>("tests", "fixtures", "struct_cases.json");
 const ops: Case["op"][] = [
@@ -25,28 +34,32 @@ describe(`struct against CPython ${fixture.python} (${fixture.count} cases)`, ()
     assert.match(fixture.python, /^3\.11\./);
   });
 
-  for (const op of ops) {
-    const cases = fixture.cases.filter((c) => c.op === op);
-    it(`${op}: ${cases.length} cases agree`, () => {
-      assert.ok(cases.length > 0);
-      const failures: string[] = [];
-      let runs = 0;
-      for (const c of cases) {
-        for (const bigints of hasSafeInts(c) ? [false, true] : [false]) {
-          runs++;
-          const why = replay(c, bigints);
-          if (why) {
-            failures.push(`${JSON.stringify(c)}${bigints ? " [ints as bigints]" : ""}\n  ${why}`);
+  for (const mode of ["functions", "interpreter", "compiled"] as Mode[]) {
+    for (const op of ops) {
+      const cases = fixture.cases.filter((c) =>
+        c.op === op && (mode === "functions" || runsOnStruct(c))
+      );
+      it(`${mode}: ${op}, ${cases.length} cases agree`, () => {
+        assert.ok(cases.length > 0);
+        const failures: string[] = [];
+        let runs = 0;
+        for (const c of cases) {
+          for (const bigints of hasSafeInts(c) ? [false, true] : [false]) {
+            runs++;
+            const why = replay(c, bigints, mode);
+            if (why) {
+              failures.push(`${JSON.stringify(c)}${bigints ? " [ints as bigints]" : ""}\n  ${why}`);
+            }
           }
         }
-      }
-      assert.equal(
-        failures.length,
-        0,
-        `${failures.length} of ${runs} runs disagree with CPython:\n${
-          failures.slice(0, 25).join("\n")
-        }`,
-      );
-    });
+        assert.equal(
+          failures.length,
+          0,
+          `${failures.length} of ${runs} runs disagree with CPython:\n${
+            failures.slice(0, 25).join("\n")
+          }`,
+        );
+      });
+    }
   }
 });

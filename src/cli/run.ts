@@ -18,6 +18,18 @@ const ROOT: GroupCommand = {
   subcommands: COMMANDS,
 };
 
+const ROOT_FOOTER = [
+  "Examples:",
+  "  unstuck demo                           sticky packets, and framing fixing them",
+  "  unstuck echo serve --port 0 --upper    prints 'listening on tcp://127.0.0.1:PORT'",
+  "  unstuck echo send --port PORT hi       prints HI",
+  "  unstuck chat serve   /   unstuck chat join --name alice",
+  "  unstuck struct pack '!I' 5             prints 00000005",
+  "",
+  "Exit status: 0 ok, 1 runtime error, 2 usage error. Servers stop on SIGINT or SIGTERM",
+  "after the messages in flight and exit 0.",
+];
+
 function isGroup(c: Command): c is GroupCommand {
   return "subcommands" in c;
 }
@@ -39,6 +51,7 @@ function groupHelp(path: string[], group: GroupCommand): string {
     ...(top ? ["  -V, --version  Print the version"] : []),
     "",
     `Run '${path.join(" ")} <command> --help' for a command's options.`,
+    ...(top ? ["", ...ROOT_FOOTER] : []),
     "",
   ].join("\n");
 }
@@ -97,6 +110,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       await writeStderr(`${path.join(" ")}: ${err.message} (see '${path.join(" ")} --help')\n`);
       return 2;
     }
+    // A reader that went away (`unstuck demo | head`) is not an error of ours.
+    if ((err as { code?: unknown } | null)?.code === "EPIPE") return 0;
     const message = err instanceof Error ? err.message : String(err);
     await writeStderr(`${path.join(" ")}: error: ${message}\n`);
     return 1;

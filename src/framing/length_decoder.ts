@@ -38,6 +38,8 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   readonly #adjust: number;
   readonly #includesHeader: boolean;
   readonly #strip: number;
+  /** No adjustment, no length-includes-header, default strip: the fast paths apply. */
+  readonly #simple: boolean;
 
   #state = IDLE;
   /** The frame's first bytes while its header is incomplete. */
@@ -64,6 +66,7 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     this.#adjust = config.lengthAdjustment;
     this.#includesHeader = config.lengthIncludesHeader;
     this.#strip = config.initialBytesToStrip;
+    this.#simple = this.#strip < 0 && this.#adjust === 0 && !this.#includesHeader;
     this.#head = new Uint8Array(lengthFieldOffset + MAX_VARINT_BYTES);
   }
 
@@ -73,43 +76,82 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   }
 
   protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
-    const n = chunk.length;
     let pos = 0;
     if (this.#state === HEADER) pos = this.#continueHeader(chunk, onFrame);
     if (this.#state === BODY) pos = this.#continueBody(chunk, pos, onFrame);
     if (this.#state !== IDLE) return;
-    const read = this.#read;
-    if (read !== null && this.#strip < 0 && this.#adjust === 0 && !this.#includesHeader) {
-      // The common case, kept free of the general case's arithmetic.
-      const max = this.#max;
-      const off = this.#offset;
-      const headerEnd = this.#minHeader;
-      while (n - pos >= headerEnd) {
-        const body = read(chunk, pos + off);
-        if (body < 0 || body > max) throw new FrameTooLargeError(body, max);
-        const end = pos + headerEnd + body;
-        if (end > n) break;
-        onFrame(chunk, pos + headerEnd, end);
-        pos = end;
-      }
-    } else {
-      while (n - pos >= this.#minHeader) {
-        let headerEnd = this.#minHeader;
-        let value: number;
-        if (read !== null) {
-          value = read(chunk, pos + this.#offset);
-        } else {
-          value = this.#varint(chunk, pos + this.#offset, n);
-          if (value < 0) break;
-          headerEnd = this.#varintEnd - pos;
-        }
-        const frameEnd = this.#frameEnd(value, headerEnd);
-        if (pos + frameEnd > n) break;
-        onFrame(chunk, pos + (this.#strip < 0 ? headerEnd : this.#strip), pos + frameEnd);
-        pos += frameEnd;
-      }
+    // The common cases (no adjustment, default strip) are kept free of the general arithmetic.
+    if (!this.#simple) pos = this.#decodeGeneral(chunk, pos, onFrame);
+    else if (this.#read !== null) pos = this.#decodeFixed(chunk, pos, onFrame, this.#read);
+    else pos = this.#decodeVarint(chunk, pos, onFrame);
+    if (pos < chunk.length) this.#startFrame(chunk, pos, onFrame);
+  }
+
+  /** Frames inside the chunk from `pos`, fixed-size header, default options; returns the end. */
+  #decodeFixed(
+    chunk: Uint8Array,
+    pos: number,
+    onFrame: FrameRangeVisitor,
+    read: LengthReader,
+  ): number {
+    const n = chunk.length;
+    const max = this.#max;
+    const off = this.#offset;
+    const headerEnd = this.#minHeader;
+    while (n - pos >= headerEnd) {
+      const body = read(chunk, pos + off);
+      if (body < 0 || body > max) throw new FrameTooLargeError(body, max);
+      const end = pos + headerEnd + body;
+      if (end > n) break;
+      onFrame(chunk, pos + headerEnd, end);
+      pos = end;
     }
-    if (pos < n) pos = this.#startFrame(chunk, pos, onFrame);
+    return pos;
+  }
+
+  /** The same with a varint header; one-byte varints are read inline. */
+  #decodeVarint(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+    const n = chunk.length;
+    const max = this.#max;
+    const off = this.#offset;
+    while (pos + off < n) {
+      let p = pos + off;
+      let body = chunk[p];
+      if (body < 0x80) p++;
+      else {
+        body = this.#varint(chunk, p, n);
+        if (body < 0) break;
+        p = this.#varintEnd;
+      }
+      if (body > max) throw new FrameTooLargeError(body, max);
+      const end = p + body;
+      if (end > n) break;
+      onFrame(chunk, p, end);
+      pos = end;
+    }
+    return pos;
+  }
+
+  /** Frames inside the chunk from `pos`, any options; returns where the first incomplete starts. */
+  #decodeGeneral(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+    const n = chunk.length;
+    const read = this.#read;
+    while (n - pos >= this.#minHeader) {
+      let headerEnd = this.#minHeader;
+      let value: number;
+      if (read !== null) {
+        value = read(chunk, pos + this.#offset);
+      } else {
+        value = this.#varint(chunk, pos + this.#offset, n);
+        if (value < 0) break;
+        headerEnd = this.#varintEnd - pos;
+      }
+      const frameEnd = this.#frameEnd(value, headerEnd);
+      if (pos + frameEnd > n) break;
+      onFrame(chunk, pos + (this.#strip < 0 ? headerEnd : this.#strip), pos + frameEnd);
+      pos += frameEnd;
+    }
+    return pos;
   }
 
   protected finish(): Uint8Array[] {
@@ -184,11 +226,11 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     return frameEnd;
   }
 
-  /** Starts a frame at `pos` that the chunk does not complete; returns the chunk's length. */
-  #startFrame(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+  /** Starts a frame at `pos` that the chunk does not complete, keeping its bytes. */
+  #startFrame(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): void {
     this.#state = HEADER;
     this.#headLen = 0;
-    return this.#continueHeader(chunk.subarray(pos), onFrame) + pos;
+    this.#continueHeader(chunk.subarray(pos), onFrame);
   }
 
   /** How many more header bytes are certainly needed (varints: 1 while they continue). */

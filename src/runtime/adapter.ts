@@ -22,9 +22,6 @@ import type {
 } from "./types.ts";
 import { UnsupportedRuntimeError } from "./errors.ts";
 
-// TEMPORARY until the deno and bun adapters land: the node adapter stands in as the default.
-const NATIVE_READY: ReadonlySet<AdapterName> = new Set(["node", "deno"]);
-
 /**
  * The runtime this code runs in: `"deno"`, then `"bun"`, else `"node"` (Deno and Bun both
  * pretend to be Node in `process.release.name`, so they are detected by their own globals).
@@ -53,13 +50,13 @@ export function detectRuntime(): AdapterName {
  */
 export function availableAdapters(): AdapterName[] {
   const native = detectRuntime();
-  return native === "node" || !NATIVE_READY.has(native) ? ["node"] : [native, "node"];
+  return native === "node" ? ["node"] : [native, "node"];
 }
 
 const loaders: Record<AdapterName, () => Promise<Adapter>> = {
   node: async () => (await import("./node/mod.ts")).nodeAdapter,
   deno: async () => (await import("./deno/mod.ts")).denoAdapter,
-  bun: () => Promise.reject(new UnsupportedRuntimeError("the bun adapter is not written yet")),
+  bun: async () => (await import("./bun/mod.ts")).bunAdapter,
 };
 
 const loaded = new Map<AdapterName, Promise<Adapter>>();
@@ -78,7 +75,7 @@ const loaded = new Map<AdapterName, Promise<Adapter>>();
  * ```
  */
 export function getAdapter(name?: AdapterName): Promise<Adapter> {
-  const chosen = name ?? (NATIVE_READY.has(detectRuntime()) ? detectRuntime() : "node");
+  const chosen = name ?? detectRuntime();
   if (!(chosen in loaders)) {
     return Promise.reject(
       new TypeError(`unknown adapter ${JSON.stringify(chosen)}: use "node", "deno" or "bun"`),

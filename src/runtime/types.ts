@@ -48,10 +48,17 @@ export interface ConnectOptions {
 
 /**
  * One TCP connection. Iterating it yields the bytes as they arrive, until the peer closes its
- * side (EOF); chunks may be views into buffers the adapter reuses only if documented otherwise.
+ * side (EOF); chunks may be views into buffers the adapter reuses only if documented otherwise
+ * (the node, deno and bun adapters never reuse them). Leaving a `for await` loop early (`break`,
+ * a throw) closes the connection, as Deno's and Node's own sockets do. Once it has read EOF and
+ * its own side is shut (`closeWrite()`), the connection closes itself.
  */
 export interface TcpConnection extends AsyncIterable<Uint8Array>, AsyncDisposable {
-  /** The same bytes as the async iterator, as a Web stream. Use one or the other, not both. */
+  /**
+   * The same bytes as the async iterator, as a Web byte stream: a BYOB reader
+   * (`getReader({ mode: "byob" })`) reads into a buffer it can reuse. Use this or the iterator,
+   * not both. Cancelling it closes the connection.
+   */
   readonly readable: ReadableStream<Uint8Array>;
   /** Our end of the connection. */
   readonly localAddr: NetAddress;
@@ -63,7 +70,11 @@ export interface TcpConnection extends AsyncIterable<Uint8Array>, AsyncDisposabl
    * `ConnectionClosedError` if the connection is closed or reset.
    */
   write(bytes: Uint8Array): Promise<void>;
-  /** Writes several buffers in order, as one logical write, without concatenating them first. */
+  /**
+   * Writes several buffers in order, as one logical write, without concatenating them first
+   * (adapters without a native writev copy small buffers together: a header and its payload of up
+   * to 256 KiB in the deno adapter).
+   */
   writev(chunks: readonly Uint8Array[]): Promise<void>;
   /** Half-close: the peer reads EOF; we can still read what it sends. */
   closeWrite(): Promise<void>;
@@ -81,7 +92,7 @@ export interface ServerCloseOptions {
   waitForConnections?: boolean;
 }
 
-/** A listening TCP server. */
+/** A listening TCP server. Async dispose closes it and every open connection. */
 export interface TcpServer extends AsyncDisposable {
   /** The bound address; for port 0 this holds the real port. */
   readonly addr: NetAddress;
@@ -115,7 +126,11 @@ export interface Datagram {
 /** The largest UDP payload over IPv4: 65,535 − 8 (UDP header) − 20 (IP header). */
 export const MAX_DATAGRAM_SIZE = 65_507;
 
-/** A bound UDP socket. Iterating it yields datagrams until it is closed. */
+/**
+ * A bound UDP socket. Iterating it yields datagrams until it is closed; leaving a loop early does
+ * not close it (iterate again to receive more). Datagrams nobody takes are queued up to a bound,
+ * then dropped, as a full kernel buffer drops them.
+ */
 export interface DatagramSocket extends AsyncIterable<Datagram>, AsyncDisposable {
   /** The bound address; for port 0 this holds the real port. */
   readonly addr: NetAddress;
@@ -137,9 +152,9 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Give the child a writable stdin pipe (else it reads /dev/null). @default {false} */
   stdin?: boolean;
-  /** Kill the whole process group after this many milliseconds; then `timedOut` is true. */
+  /** Kill the whole process group (SIGKILL) after this many milliseconds; then `timedOut` is true. */
   timeoutMs?: number;
-  /** Aborting kills the whole process group. */
+  /** Aborting kills the whole process group (SIGKILL). */
   signal?: AbortSignal;
 }
 
@@ -165,7 +180,10 @@ export interface Subprocess extends AsyncDisposable {
   writeStdin(bytes: Uint8Array): Promise<void>;
   /** Closes its stdin. Idempotent. */
   closeStdin(): Promise<void>;
-  /** Sends a signal to the whole process group. Idempotent; a no-op once it has exited. */
+  /**
+   * Sends a signal (default SIGTERM) to the whole process group. Idempotent; a no-op once
+   * `status` has resolved (while a grandchild still holds the pipes, the group still gets it).
+   */
   kill(signal?: string): void;
   /** Resolves once it has exited and its pipes are closed. */
   readonly status: Promise<ExitStatus>;
@@ -181,6 +199,6 @@ export interface Adapter {
   connect(options: ConnectOptions): Promise<TcpConnection>;
   /** Binds a UDP socket. */
   bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;
-  /** Starts a subprocess in its own process group. */
+  /** Starts a subprocess in its own process group; throws `SpawnError` if it cannot start. */
   spawn(options: SpawnOptions): Subprocess;
 }

@@ -63,9 +63,17 @@ function float(b: Uint8Array, o: number, n: 4 | 8, be: boolean): number {
 /** A copy of `n` bytes at `b[o]`. */
 export function copyBytes(b: Uint8Array, o: number, n: number): Uint8Array {
   const out = allocBytes(n);
-  if (n > 16) out.set(b.subarray(o, o + n));
+  // For short fields a loop beats creating the subarray view that set() needs.
+  if (n > 64) out.set(b.subarray(o, o + n));
   else for (let k = 0; k < n; k++) out[k] = b[o + k];
   return out;
+}
+
+/** A `p` field of `size` bytes at `b[o]`: a length byte, clamped to size - 1, then the bytes. */
+export function readPascal(b: Uint8Array, o: number, size: number): Uint8Array {
+  // CPython 3.11 asks PyBytes_FromStringAndSize for -1 bytes when the field is 0p.
+  if (size === 0) throw new Error("Negative size passed to PyBytes_FromStringAndSize");
+  return copyBytes(b, o + 1, b[o] < size ? b[o] : size - 1);
 }
 
 /** Reads the value of kind `kind` (and field size `size`, for `s` and `p`) at `b[o]`. */
@@ -110,12 +118,8 @@ export function readValue(b: Uint8Array, o: number, kind: number, size: number):
       return copyBytes(b, o, 1);
     case STR:
       return copyBytes(b, o, size);
-    case PSTR: {
-      // CPython 3.11 asks PyBytes_FromStringAndSize for -1 bytes when the field is 0p.
-      if (size === 0) throw new Error("Negative size passed to PyBytes_FromStringAndSize");
-      const n = b[o] < size ? b[o] : size - 1;
-      return copyBytes(b, o + 1, n);
-    }
+    case PSTR:
+      return readPascal(b, o, size);
   }
   throw new Error(`unknown value kind ${kind}`);
 }

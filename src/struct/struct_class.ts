@@ -7,6 +7,7 @@
 import { type BytesLike, readableBytes, structStart, writableBytes } from "./buffers.ts";
 import { allocBytes } from "./alloc.ts";
 import { StructError } from "./errors.ts";
+import { compile, compileAfter } from "./compile.ts";
 import { type FormatPlan, parseFormat } from "./format.ts";
 import { packIntoPlan, packPlan } from "./pack.ts";
 import type { StructValue } from "./read.ts";
@@ -21,12 +22,16 @@ export type PackValue = number | bigint | boolean | Uint8Array;
 
 /**
  * A compiled struct format, as Python's `struct.Struct`: the format is parsed once and every
- * method reuses the plan.
+ * method reuses the plan; after a few calls the struct also gets straight-line generated code
+ * (where the host allows `new Function`), with the same results.
  *
- * Values: integers of up to 4 bytes unpack as numbers, 8-byte integers (`q Q n N P`, and `l L` in
- * native mode, where they are 8 bytes) as bigints; `e f d` as numbers; `?` as booleans; `c s p`
- * as new Uint8Arrays. Errors are {@linkcode StructError}s with CPython 3.11's messages (RangeError
- * or TypeError where CPython raises OverflowError or TypeError).
+ * Unpacked values: integers of up to 4 bytes are numbers, 8-byte integers (`q Q n N P`, and `l L`
+ * in native mode, where they are 8 bytes) bigints; `e f d` numbers; `?` booleans; `c s p` new
+ * Uint8Arrays. Packed values, as Python sees them: for integer formats an integral number or a
+ * bigint is an int (anything else is not); for `e f d` a number is a float and a bigint an int;
+ * `?` takes any value by Python truthiness; `c s p` take Uint8Arrays. Errors are
+ * {@linkcode StructError}s with CPython 3.11's messages (RangeError or TypeError where CPython
+ * raises OverflowError or TypeError).
  *
  * @example Pack and unpack a record
  * ```ts
@@ -42,7 +47,10 @@ export class Struct {
   /** Size of the packed struct in bytes (`calcsize(format)`). */
   readonly size: number;
   #plan: FormatPlan;
-  #length: number;
+  #calls = 0;
+  /** The call on which the format gets compiled (-1: never), as set when the struct was made. */
+  #compileAt: number;
+  #read: (b: Uint8Array, p: number) => StructValue[];
 
   /**
    * Parses `format`; throws {@linkcode StructError} for a bad one.
@@ -58,7 +66,32 @@ export class Struct {
     this.format = format;
     this.size = plan.size;
     this.#plan = plan;
-    this.#length = plan.length;
+    this.#read = (b, p) => unpackPlan(plan, b, p);
+    this.#compileAt = compileAfter();
+    if (this.#compileAt === 0) this.#compile();
+  }
+
+  /** Counts a call on the interpreter; the format is compiled once it has been used a few times. */
+  #warm(): void {
+    if (++this.#calls === this.#compileAt) this.#compile();
+  }
+
+  /** Installs the generated functions (compile.ts) as this struct's own methods. */
+  #compile(): void {
+    const fast = compile(this.#plan, {
+      pack: (given, values) => this.#pack(given, values),
+      packInto: (given, buffer, offset, values) => this.#packInto(given, buffer, offset, values),
+      unpack: (buffer) => this.#unpack(buffer),
+      unpackFrom: (buffer, offset) => this.#unpackFrom(buffer, offset),
+    });
+    if (fast === undefined) return;
+    this.#read = fast.read;
+    // A subclass that overrides a method keeps its override.
+    const proto = Struct.prototype;
+    for (const name of ["pack", "packInto", "unpack", "unpackFrom"] as const) {
+      if (this[name] !== proto[name]) continue;
+      Object.defineProperty(this, name, { value: fast[name], writable: true, configurable: true });
+    }
   }
 
   /**
@@ -71,10 +104,14 @@ export class Struct {
    * ```
    */
   pack(...values: PackValue[]): Uint8Array {
-    if (values.length !== this.#length) {
-      throw new StructError(
-        `pack expected ${this.#length} items for packing (got ${values.length})`,
-      );
+    this.#warm();
+    return this.#pack(values.length, values);
+  }
+
+  #pack(given: number, values: unknown[]): Uint8Array {
+    const length = this.#plan.length;
+    if (given !== length) {
+      throw new StructError(`pack expected ${length} items for packing (got ${given})`);
     }
     const out = allocBytes(this.size);
     packPlan(this.#plan, out, 0, values, 0);
@@ -82,7 +119,9 @@ export class Struct {
   }
 
   /**
-   * Packs `values` into `buffer` at `offset` (negative: from the end), allocating nothing.
+   * Packs `values` into `buffer` at `offset` (negative: from the end). Once the struct is
+   * compiled (after a few calls), a call with a Uint8Array target allocates nothing; it keeps one
+   * DataView over a target that comes back.
    *
    * @example
    * ```ts
@@ -93,15 +132,20 @@ export class Struct {
    * ```
    */
   packInto(buffer: BytesLike, offset: number, ...values: PackValue[]): void {
-    if (values.length !== this.#length) {
-      // the count of arguments is what CPython reports
-      const given = arguments.length;
+    this.#warm();
+    // The count of arguments is what CPython reports when the buffer or offset is missing.
+    this.#packInto(arguments.length, buffer, offset, values);
+  }
+
+  #packInto(given: number, buffer: unknown, offset: unknown, values: unknown[]): void {
+    const length = this.#plan.length;
+    if (given !== length + 2) {
       throw new StructError(
         given === 0
           ? "pack_into expected buffer argument"
           : given === 1
           ? "pack_into expected offset argument"
-          : `pack_into expected ${this.#length} items for packing (got ${values.length})`,
+          : `pack_into expected ${length} items for packing (got ${given - 2})`,
       );
     }
     const b = writableBytes(buffer);
@@ -120,11 +164,16 @@ export class Struct {
    * ```
    */
   unpack<T extends StructValue[] = StructValue[]>(buffer: BytesLike): T {
+    this.#warm();
+    return this.#unpack(buffer) as T;
+  }
+
+  #unpack(buffer: unknown): StructValue[] {
     const b = readableBytes(buffer);
     if (b.length !== this.size) {
       throw new StructError(`unpack requires a buffer of ${this.size} bytes`);
     }
-    return unpackPlan(this.#plan, b, 0) as T;
+    return unpackPlan(this.#plan, b, 0);
   }
 
   /**
@@ -137,9 +186,14 @@ export class Struct {
    * ```
    */
   unpackFrom<T extends StructValue[] = StructValue[]>(buffer: BytesLike, offset = 0): T {
+    this.#warm();
+    return this.#unpackFrom(buffer, offset) as T;
+  }
+
+  #unpackFrom(buffer: unknown, offset: unknown): StructValue[] {
     const b = readableBytes(buffer);
     const start = structStart("unpack_from", this.size, b.length, offset);
-    return unpackPlan(this.#plan, b, start) as T;
+    return unpackPlan(this.#plan, b, start);
   }
 
   /**
@@ -155,6 +209,7 @@ export class Struct {
    * ```
    */
   iterUnpack<T extends StructValue[] = StructValue[]>(buffer: BytesLike): IterableIterator<T> {
+    this.#warm();
     const size = this.size;
     if (size === 0) {
       throw new StructError("cannot iteratively unpack with a struct of length 0");
@@ -163,10 +218,14 @@ export class Struct {
     if (b.length % size !== 0) {
       throw new StructError(`iterative unpacking requires a buffer of a multiple of ${size} bytes`);
     }
-    return iterate<T>(this.#plan, b);
+    return iterate<T>(this.#read, b, size);
   }
 }
 
-function* iterate<T>(plan: FormatPlan, b: Uint8Array): IterableIterator<T> {
-  for (let o = 0; o + plan.size <= b.length; o += plan.size) yield unpackPlan(plan, b, o) as T;
+function* iterate<T>(
+  read: (b: Uint8Array, p: number) => StructValue[],
+  b: Uint8Array,
+  size: number,
+): IterableIterator<T> {
+  for (let p = 0; p + size <= b.length; p += size) yield read(b, p) as T;
 }

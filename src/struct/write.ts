@@ -97,15 +97,20 @@ function putFloat64(b: Uint8Array, o: number, x: number, be: boolean): void {
   }
 }
 
-function putBytes(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
+/** `s`: the bytes of `v`, cut or zero-padded to `size`. */
+export function putBytes(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
   const n = v.length < size ? v.length : size;
-  if (n > 16) b.set(n === v.length ? v : v.subarray(0, n), o);
+  // set() is a copy in native code, worth its call beyond a few bytes; a cut source would need
+  // a subarray view first, which costs more than a short loop.
+  if (n === v.length && n > 8) b.set(v, o);
+  else if (n > 64) b.set(v.subarray(0, n), o);
   else for (let k = 0; k < n; k++) b[o + k] = v[k];
-  if (n < size) b.fill(0, o + n, o + size);
+  if (size - n > 64) b.fill(0, o + n, o + size);
+  else for (let k = n; k < size; k++) b[o + k] = 0;
 }
 
 /** `p`: a length byte (at most 255), then up to size-1 bytes, zero-filled. */
-function putPascal(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
+export function putPascal(b: Uint8Array, o: number, v: Uint8Array, size: number): void {
   if (size === 0) return; // CPython's 0p writes one stray 0xff byte; the caller places it
   const n = v.length < size - 1 ? v.length : size - 1;
   b[o] = n > 255 ? 255 : n;

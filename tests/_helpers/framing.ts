@@ -31,6 +31,17 @@ export function bytewise(bytes: Uint8Array): Uint8Array[] {
   return Array.from(bytes, (b) => new Uint8Array([b]));
 }
 
+/**
+ * Payloads of any length up to `maxLength`: often short, often spread over the whole range (so
+ * that lengths cross header boundaries such as 127/128 and 255/256, not only small ones).
+ */
+export function payloadArb(maxLength: number, minLength = 0): fc.Arbitrary<Uint8Array> {
+  return fc.oneof(
+    fc.uint8Array({ minLength, maxLength: Math.max(minLength, Math.min(16, maxLength)) }),
+    fc.uint8Array({ minLength, maxLength, size: "max" }),
+  );
+}
+
 /** A way to cut a stream of unknown length: random cut points, or every byte apart. */
 export type Split = { kind: "cuts"; cuts: number[] } | { kind: "bytes" };
 

@@ -1,6 +1,7 @@
 // Decoding and replaying the CPython fixture written by tests/python/gen_struct_cases.py (its
 // docstring describes the encoding). Shared by the replay test and the regenerate test.
 import * as S from "../../mod.ts";
+import { setCodegen } from "../../src/struct/compile.ts";
 
 /** A value as the generator encodes it. */
 export type Enc =
@@ -119,48 +120,100 @@ export function hasSafeInts(c: Case): boolean {
   return encs.some((e) => "i" in e && decode(e, false) !== decode(e, true));
 }
 
-/** Runs one case (ints as bigints if asked); returns a description of the mismatch, or "". */
-export function replay(c: Case, bigints: boolean): string {
+/** Which code answers: the module functions, or a fresh Struct on one engine. */
+export type Mode = "functions" | "interpreter" | "compiled";
+
+type Call = (...a: unknown[]) => unknown;
+
+/** The struct API for one format, as module functions or as methods of a new Struct. */
+function apiFor(fmt: string, mode: Mode): Record<string, Call> {
+  if (mode === "functions") {
+    return {
+      size: () => S.calcsize(fmt),
+      attrs: () => {
+        const s = new S.Struct(fmt);
+        return { format: s.format, size: s.size };
+      },
+      pack: (...v) => S.pack(fmt, ...v as S.PackValue[]),
+      unpack: (b) => S.unpack(fmt, b as Uint8Array),
+      unpackFrom: (...a) => (S.unpackFrom as Call)(fmt, ...a),
+      iterUnpack: (b) => S.iterUnpack(fmt, b as Uint8Array),
+      packInto: (...a) => (S.packInto as Call)(fmt, ...a),
+    };
+  }
+  setCodegen(mode === "compiled", 0);
+  let s: S.Struct;
+  try {
+    s = new S.Struct(fmt);
+  } finally {
+    setCodegen(true);
+  }
+  return {
+    size: () => s.size,
+    attrs: () => ({ format: s.format, size: s.size }),
+    pack: (...v) => s.pack(...v as S.PackValue[]),
+    unpack: (b) => s.unpack(b as Uint8Array),
+    unpackFrom: (...a) => (s.unpackFrom as Call).apply(s, a),
+    iterUnpack: (b) => s.iterUnpack(b as Uint8Array),
+    packInto: (...a) => (s.packInto as Call).apply(s, a),
+  };
+}
+
+/** Can this case run as methods of a Struct (formats given as values are module-level only)? */
+export function runsOnStruct(c: Case): boolean {
+  return !c.fmtIsValue;
+}
+
+/**
+ * Runs one case (ints as bigints if asked) on the chosen code; returns a description of the
+ * mismatch, or "".
+ */
+export function replay(c: Case, bigints: boolean, mode: Mode = "functions"): string {
   const fmt = c.fmtIsValue ? decode(c.fmt as Enc, bigints) as string : c.fmt as string;
   const buf = c.buf === undefined
     ? undefined
     : c.bufIsValue
     ? decode(c.buf as Enc, bigints)
     : fromHex(c.buf as string);
-  const args = (c.args ?? []).map((a) => decode(a, bigints)) as S.PackValue[];
-  const offset = c.offset === undefined ? undefined : decode(c.offset, bigints) as number;
+  const args = (c.args ?? []).map((a) => decode(a, bigints));
+  const offset = c.offset === undefined ? undefined : decode(c.offset, bigints);
   let result: unknown;
   try {
+    const api = apiFor(fmt, mode);
     switch (c.op) {
       case "calcsize":
-        result = S.calcsize(fmt);
+        result = api.size();
         break;
-      case "struct": {
-        const s = new S.Struct(fmt);
-        result = { format: s.format, size: s.size };
+      case "struct":
+        result = api.attrs();
         break;
-      }
       case "pack":
-        result = toHex(S.pack(fmt, ...args));
+        result = toHex(api.pack(...args) as Uint8Array);
         break;
       case "unpack":
-        result = S.unpack(fmt, buf as Uint8Array);
+        result = api.unpack(buf);
         break;
       case "unpack_from":
-        result = offset === undefined
-          ? S.unpackFrom(fmt, buf as Uint8Array)
-          : S.unpackFrom(fmt, buf as Uint8Array, offset);
+        result = offset === undefined ? api.unpackFrom(buf) : api.unpackFrom(buf, offset);
         break;
       case "iter_unpack":
-        result = [...S.iterUnpack(fmt, buf as Uint8Array)];
+        result = [...api.iterUnpack(buf) as Iterable<unknown>];
         break;
       case "pack_into":
-        if (c.missing !== undefined) {
-          // Calls with the buffer, or the offset, missing: what CPython reports is which.
-          const call = S.packInto as unknown as (...a: unknown[]) => void;
-          if (c.missing === "buffer") call(fmt);
-          else call(fmt, new Uint8Array(4));
-        } else S.packInto(fmt, buf as Uint8Array, offset as number, ...args);
+        // Calls with the buffer, or the offset, missing: what CPython reports is which.
+        if (c.missing === "buffer") api.packInto();
+        else if (c.missing === "offset") api.packInto(new Uint8Array(4));
+        else {
+          if (mode === "compiled" && buf instanceof Uint8Array) {
+            // A first call on the same buffer, so that the measured one takes the generated
+            // code's other path (through a DataView kept for a returning target).
+            try {
+              api.packInto(buf, offset, ...args);
+            } catch { /* the measured call below must fail the same way */ }
+            buf.set(fromHex(c.buf as string));
+          }
+          api.packInto(buf, offset, ...args);
+        }
         result = buf instanceof Uint8Array ? toHex(buf) : undefined;
         break;
     }

@@ -11,7 +11,7 @@ import {
   FrameTooLargeError,
   TruncatedFrameError,
 } from "../../mod.ts";
-import { applySplit, concat, splitArb } from "../_helpers/framing.ts";
+import { applySplit, concat, payloadArb, splitArb } from "../_helpers/framing.ts";
 
 async function collect(frames: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
@@ -42,7 +42,7 @@ describe("decodeFrames", () => {
   it("yields the frames of an async iterable, a ReadableStream and an array, under any chunking", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 8 }),
+        fc.array(payloadArb(300), { maxLength: 8 }),
         splitArb,
         async (payloads, split) => {
           const chunks = applySplit(
@@ -109,7 +109,7 @@ describe("FrameDecoderStream and FrameEncoderStream", () => {
   it("round-trip payloads through both streams under any chunking", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 8 }),
+        fc.array(payloadArb(300), { maxLength: 8 }),
         splitArb,
         async (payloads, split) => {
           const encoded = await collect(

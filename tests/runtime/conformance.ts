@@ -14,6 +14,7 @@ import {
   PipeClosedError,
   SpawnError,
 } from "../../src/runtime/errors.ts";
+import { createFrameEncoder, decodeFrames, FrameTooLargeError } from "../../src/framing/mod.ts";
 import {
   bytes,
   concat,
@@ -75,7 +76,33 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(new TextDecoder().decode(got.subarray(0, 4)), "abcd");
     });
 
-    it("carries 64 MiB one way intact (checksum)", async () => {
+    it("reads with a BYOB reader into a reused buffer, then with a default reader", async () => {
+      const sent = pseudoRandom(300_000, 5);
+      await using server = await a.listen({}, async (conn) => {
+        await conn.write(sent);
+        conn.close();
+      });
+      await using conn = await a.connect({ port: server.addr.port });
+      const byob = conn.readable.getReader({ mode: "byob" });
+      const got: Uint8Array[] = [];
+      let buffer = new Uint8Array(7000);
+      let total = 0;
+      while (total < 100_000) {
+        const r = await within(byob.read(buffer), 5000, "byob read");
+        assert.equal(r.done, false);
+        got.push(r.value!.slice());
+        total += r.value!.length;
+        buffer = new Uint8Array(r.value!.buffer); // the same memory, handed back
+        assert.equal(buffer.length, 7000);
+      }
+      byob.releaseLock();
+      got.push(
+        await within(readAll(conn.readable as unknown as AsyncIterable<Uint8Array>), 5000, "rest"),
+      );
+      assert.deepEqual(concat(got), sent);
+    });
+
+    it("carries 64 MiB one way intact (checksum), then a large view", async () => {
       let received: Promise<{ length: number; hash: number }> | undefined;
       await using server = await a.listen({}, (conn) => {
         received = (async () => {
@@ -100,10 +127,16 @@ export function describeConformance(adapter: Adapter): void {
         hash = fnv1a(chunk, hash);
         await within(conn.write(chunk), 10_000, `write chunk ${k}`);
       }
+      // A view that starts inside its buffer, larger than any kernel buffer: short writes resume
+      // at the right offset.
+      const view = pseudoRandom(8 * MiB + 10, 9).subarray(3, 8 * MiB + 3);
+      hash = fnv1a(view, hash);
+      await within(conn.write(view), 10_000, "write view");
       await conn.closeWrite();
+      const total = 72 * MiB;
       const reply = await within(readText(conn), 30_000, "checksum reply");
-      assert.equal(reply, `${64 * MiB} ${hash}`);
-      assert.deepEqual(await received, { length: 64 * MiB, hash });
+      assert.equal(reply, `${total} ${hash}`);
+      assert.deepEqual(await received, { length: total, hash });
     });
 
     it("replies after the peer's half-close", async () => {
@@ -245,6 +278,55 @@ export function describeConformance(adapter: Adapter): void {
         a.listen({ signal: AbortSignal.abort() }, echoHandler),
         { name: "AbortError" },
       );
+    });
+
+    it("round-trips frames with the framing layer; a bad frame closes that connection only", async () => {
+      const options = { header: "!I" as const, maxFrameLength: 4 * MiB };
+      const errors: unknown[] = [];
+      await using server = await a.listen({}, async (conn) => {
+        const encoder = createFrameEncoder(options);
+        try {
+          for await (const frame of decodeFrames(conn, options)) {
+            await conn.writev(encoder.encodeParts(frame));
+          }
+          await conn.closeWrite();
+        } catch (e) {
+          errors.push(e);
+          throw e; // the server closes this connection
+        }
+      });
+      const payloads = [0, 1, 5, 100, 65_536, MiB + 3, 4 * MiB, 0, 7].map((n, i) =>
+        pseudoRandom(n, i + 1)
+      );
+      await using conn = await a.connect({ port: server.addr.port });
+      const encoder = createFrameEncoder(options);
+      const sending = (async () => {
+        for (const p of payloads) await conn.writev(encoder.encodeParts(p));
+        // Many small frames in one write: they arrive stuck together.
+        const small = Array.from({ length: 1000 }, (_, i) => encoder.encode(bytes(`#${i}`)));
+        await conn.write(concat(small));
+        await conn.closeWrite();
+      })();
+      const frames: Uint8Array[] = [];
+      for await (const frame of decodeFrames(conn, options)) frames.push(frame.slice());
+      await within(sending, 10_000, "send");
+      assert.equal(frames.length, payloads.length + 1000);
+      payloads.forEach((p, i) => assert.deepEqual(frames[i], p, `frame ${i}`));
+      assert.equal(new TextDecoder().decode(frames[payloads.length + 999]), "#999");
+
+      await using bad = await a.connect({ port: server.addr.port });
+      await bad.write(new Uint8Array([0x40, 0, 0, 0, 1, 2, 3])); // claims 1 GiB
+      assert.equal(await within(readText(bad), 5000, "bad connection closed"), "");
+      assert.ok(errors[0] instanceof FrameTooLargeError, String(errors[0]));
+      await using good = await a.connect({ port: server.addr.port });
+      await good.write(encoder.encode(bytes("still serving")));
+      await good.closeWrite();
+      const [reply] = await within(
+        collect(decodeFrames(good, options)),
+        5000,
+        "reply",
+      );
+      assert.equal(new TextDecoder().decode(reply), "still serving");
     });
 
     it("closes a connection whose handler rejects, and the server keeps serving", async () => {
@@ -464,6 +546,12 @@ export function describeConformance(adapter: Adapter): void {
       assert.deepEqual(await proc.status, { code: null, signal: "SIGKILL", timedOut: false });
     });
   });
+}
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) out.push(item);
+  return out;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

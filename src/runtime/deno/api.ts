@@ -100,7 +100,9 @@ export interface DenoApi {
   /** Opens a TCP connection. */
   connect(options: { hostname: string; port: number; transport: "tcp" }): Promise<DenoConn>;
   /** Binds a UDP socket; undefined without `--unstable-net`. */
-  listenDatagram?: (options: { hostname: string; port: number; transport: "udp" }) => DenoDatagramConn;
+  listenDatagram?: (
+    options: { hostname: string; port: number; transport: "udp" },
+  ) => DenoDatagramConn;
   /** Subprocess builder. */
   Command: new (command: string, options?: DenoCommandOptions) => { spawn(): DenoChildProcess };
   /** Sends a signal to a process, or to a process group with a negative id. */

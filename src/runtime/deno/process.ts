@@ -8,7 +8,7 @@
 import type { SpawnOptions, Subprocess } from "../types.ts";
 import { errorCode, PipeClosedError, SpawnError } from "../errors.ts";
 import { commandLine, ManagedSubprocess, webStreamSource } from "../shared/subprocess.ts";
-import { type DenoChildProcess, denoApi } from "./api.ts";
+import { denoApi, type DenoChildProcess } from "./api.ts";
 
 /**
  * Starts a subprocess with `Deno.Command`, in its own process group.

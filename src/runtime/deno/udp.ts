@@ -7,7 +7,7 @@
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
 import { BaseDatagramSocket } from "../shared/datagram.ts";
-import { type DenoDatagramConn, denoApi } from "./api.ts";
+import { denoApi, type DenoDatagramConn } from "./api.ts";
 
 /** Receive buffer: one byte more than any IPv4 or IPv6 UDP payload, so nothing is truncated. */
 const RECEIVE_SIZE = 65_536;

@@ -13,6 +13,7 @@ import type { Buffer } from "node:buffer";
 import type { SpawnOptions, Subprocess } from "../types.ts";
 import { PipeClosedError, SpawnError } from "../errors.ts";
 import { PushQueue } from "../shared/push_queue.ts";
+import { killProcessGroup } from "../shared/process_group.ts";
 import {
   type ChunkSink,
   type ChunkSource,
@@ -21,24 +22,6 @@ import {
   OUTPUT_HIGH_WATER_MARK,
   type RawExit,
 } from "../shared/subprocess.ts";
-
-/**
- * Sends `signal` to process group `pid` with `process.kill(-pid)`; a group that is gone is
- * ignored, an unknown signal name throws.
- *
- * @example
- * ```ts
- * import { killProcessGroup } from "./process.ts";
- * killProcessGroup(12345, "SIGTERM");
- * ```
- */
-export function killProcessGroup(pid: number, signal: string): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (e) {
-    if ((e as { code?: string }).code !== "ESRCH") throw e;
-  }
-}
 
 function readableSource(stream: Readable): ChunkSource {
   const queue = new PushQueue<Uint8Array>({

@@ -43,6 +43,7 @@ export abstract class BaseConnection implements TcpConnection {
   #readEnded = false;
   #writeEnded = false;
   #reading = false;
+  #leftover: Uint8Array | null = null;
   #readable: ReadableStream<Uint8Array> | undefined;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
@@ -87,13 +88,31 @@ export abstract class BaseConnection implements TcpConnection {
     this.#resolveClosed();
   }
 
-  /** Reads the next chunk; at EOF, and with our side shut too, the connection closes itself. */
-  async #next(): Promise<IteratorResult<Uint8Array, undefined>> {
+  /**
+   * Reads into `view` (a BYOB read of `readable`); resolves to the byte count, or null at EOF.
+   * This default takes the next chunk and keeps what does not fit for the next read; adapters
+   * that can read straight into the caller's buffer override it.
+   */
+  protected async readInto(view: Uint8Array): Promise<number | null> {
+    const result = await this.readResult();
+    return result.done ? null : this.#fill(view, result.value);
+  }
+
+  /** Copies what fits of `chunk` into `view`; the rest is served by the next read. */
+  #fill(view: Uint8Array, chunk: Uint8Array): number {
+    const n = Math.min(view.length, chunk.length);
+    view.set(n === chunk.length ? chunk : chunk.subarray(0, n));
+    this.#leftover = n < chunk.length ? chunk.subarray(n) : null;
+    return n;
+  }
+
+  /** Runs one read at a time; at EOF, with our side shut too, the connection closes itself. */
+  async #guarded<T>(read: () => Promise<T>, atEnd: (result: T) => boolean): Promise<T> {
     if (this.#reading) throw new TypeError("another read is already pending on this connection");
     this.#reading = true;
     try {
-      const result = await this.readResult();
-      if (result.done && !this.#readEnded) {
+      const result = await read();
+      if (atEnd(result) && !this.#readEnded) {
         this.#readEnded = true;
         if (this.#writeEnded) this.close();
       }
@@ -104,6 +123,31 @@ export abstract class BaseConnection implements TcpConnection {
     } finally {
       this.#reading = false;
     }
+  }
+
+  /** The next chunk (what a BYOB read left over comes first). */
+  #next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    const leftover = this.#leftover;
+    if (leftover !== null) {
+      this.#leftover = null;
+      return Promise.resolve({ done: false, value: leftover });
+    }
+    return this.#guarded(() => this.readResult(), (r) => r.done === true);
+  }
+
+  /** Fills `view` from what a read left over, or from the connection. */
+  #nextInto(view: Uint8Array): Promise<number | null> {
+    const leftover = this.#leftover;
+    if (leftover !== null) return Promise.resolve(this.#fill(view, leftover));
+    return this.#guarded(() => this.readInto(view), (n) => n === null);
+  }
+
+  /**
+   * Whether a chunk from `readResult()` is referenced by nothing else, so that the byte stream
+   * may take over (transfer) its buffer. By default only a chunk spanning its whole buffer is.
+   */
+  protected ownsChunk(chunk: Uint8Array): boolean {
+    return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
   }
 
   /**
@@ -120,16 +164,35 @@ export abstract class BaseConnection implements TcpConnection {
     };
   }
 
-  /** The received bytes as a Web stream; cancelling it closes the connection. */
+  /**
+   * The received bytes as a Web byte stream; cancelling it closes the connection. A BYOB reader
+   * (`readable.getReader({ mode: "byob" })`) reads into the caller's buffer, which it can reuse:
+   * no allocation per read (in the deno adapter, straight from the socket).
+   */
   get readable(): ReadableStream<Uint8Array> {
-    this.#readable ??= new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
+    this.#readable ??= new ReadableStream({
+      type: "bytes",
+      pull: async (controller: ReadableByteStreamController) => {
+        const request = controller.byobRequest;
+        if (request?.view) {
+          const { buffer, byteOffset, byteLength } = request.view;
+          const n = await this.#nextInto(new Uint8Array(buffer, byteOffset, byteLength));
+          if (n === null) {
+            controller.close();
+            request.respond(0);
+          } else request.respond(n);
+          return;
+        }
         const result = await this.#next();
         if (result.done) controller.close();
-        else controller.enqueue(result.value);
+        // Enqueueing transfers the chunk's buffer to the stream: copy one that others share.
+        else {
+          const chunk = this.ownsChunk(result.value) ? result.value : result.value.slice();
+          controller.enqueue(chunk as Uint8Array<ArrayBuffer>);
+        }
       },
       cancel: () => this.close(),
-    }, { highWaterMark: 0 });
+    });
     return this.#readable;
   }
 

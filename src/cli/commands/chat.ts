@@ -1,0 +1,160 @@
+/**
+ * `unstuck chat serve` and `unstuck chat join`.
+ *
+ * @module
+ */
+import { defineCommand, type GroupCommand } from "../command.ts";
+import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import { serveUntilSignal } from "../serve.ts";
+import { stdinLines } from "../stdin_lines.ts";
+import { onShutdownSignal, writeStderr, writeStdout } from "../../runtime/system.ts";
+import { DEFAULT_CHAT_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
+import { formatAddress } from "../../services/chat/room.ts";
+import { serveChat } from "../../services/chat/server.ts";
+import { joinChat } from "../../services/chat/client.ts";
+import { withTimeout } from "../../services/timeout.ts";
+
+/** Longest line read from stdin; a UDP datagram cannot carry more anyway. */
+const MAX_LINE = 65_507;
+const decoder = new TextDecoder();
+
+const serve = defineCommand({
+  name: "serve",
+  summary: "Run a UDP chat room",
+  usage: "[--host H] [--port P] [--idle SECONDS] [--max-peers N]",
+  details: [
+    "Any datagram joins the room; a peer is named HOST:PORT until '/nick NAME'. Text goes to",
+    "everyone as 'NAME: TEXT'. Commands: /nick NAME, /who, /quit. Lines typed on this server's",
+    "stdin go to everyone as 'server: TEXT'. Every line sent to the room is printed on stdout.",
+    "",
+    "Prints 'listening on udp://HOST:PORT' once ready; SIGINT or SIGTERM stops it (exit 0).",
+    "",
+    "Example: unstuck chat serve --port 8081 --idle 600",
+  ].join("\n"),
+  flags: {
+    host: hostFlag("server"),
+    port: portFlag("server", DEFAULT_CHAT_PORT),
+    idle: {
+      type: "integer",
+      help: "Drop peers silent this many seconds",
+      placeholder: "SECONDS",
+      defaultText: "300",
+      min: 1,
+      max: 2_000_000,
+    },
+    "max-peers": {
+      type: "integer",
+      help: "Most peers in the room at once",
+      placeholder: "N",
+      defaultText: "1024",
+      min: 1,
+      max: 1_000_000,
+    },
+    adapter: ADAPTER_FLAG,
+  },
+  async run({ flags, positionals }): Promise<number> {
+    noPositionals(positionals);
+    const server = await serveChat({
+      hostname: flags.host ?? DEFAULT_HOST,
+      port: flags.port ?? DEFAULT_CHAT_PORT,
+      idleMs: (flags.idle ?? 300) * 1000,
+      maxPeers: flags["max-peers"],
+      adapter: adapterName(flags.adapter),
+      onLine: (line) => void writeStdout(line + "\n"),
+      onError: (error, peer) =>
+        void writeStderr(`chat serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`),
+    });
+    const announcing = (async () => {
+      for await (const line of stdinLines(MAX_LINE)) {
+        const text = decoder.decode(line);
+        if (text.trim() !== "") await server.announce(text);
+      }
+    })().catch((error) => writeStderr(`chat serve: stdin: ${error.message}\n`));
+    void announcing;
+    return await serveUntilSignal(server, "udp");
+  },
+});
+
+const join = defineCommand({
+  name: "join",
+  summary: "Join a chat room: send stdin lines, print what arrives",
+  usage: "[--host H] [--port P] [--name N]",
+  details: [
+    "Sends each line of stdin to the room and prints every line the room sends as it arrives.",
+    "Starts with '/who' (and '/nick N' with --name). At EOF or SIGINT it leaves (/quit), exit 0.",
+    "",
+    "Example: unstuck chat join --port 8081 --name alice",
+  ].join("\n"),
+  flags: {
+    host: hostFlag("client"),
+    port: portFlag("client", DEFAULT_CHAT_PORT),
+    name: { type: "string", help: "Take this name on joining", placeholder: "N" },
+    adapter: ADAPTER_FLAG,
+  },
+  async run({ flags, positionals }): Promise<number> {
+    noPositionals(positionals);
+    const room = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? DEFAULT_CHAT_PORT };
+    const client = await joinChat({
+      ...room,
+      name: flags.name,
+      adapter: adapterName(flags.adapter),
+    });
+    // After EOF a last /who marks the end: the room answers in order, so once its reply is here,
+    // so is everything our own lines caused. That reply is not printed. Replies to /who are
+    // counted, so that the marker's is told apart from the user's own.
+    let asked = 0;
+    let answered = 0;
+    let marker = -1;
+    let lastReply!: () => void;
+    const flushed = new Promise<void>((resolve) => (lastReply = resolve));
+    const send = (text: string): Promise<void> => {
+      if (text.startsWith("/who") && text.trim() === "/who") asked++;
+      return client.send(text);
+    };
+    let heard = false;
+    const printing = (async () => {
+      for await (const line of client) {
+        heard = true;
+        if (line.startsWith("* in room: ") && ++answered === marker) {
+          lastReply();
+          continue;
+        }
+        await writeStdout(line + "\n");
+      }
+    })();
+    let stop!: () => void;
+    const signalled = new Promise<void>((resolve) => (stop = onShutdownSignal(() => resolve())));
+    // UDP says nothing when nobody listens: say it ourselves if the room stays silent.
+    const silence = setTimeout(() => {
+      if (!heard) {
+        void writeStderr(
+          `chat join: no answer from udp://${formatAddress(room)} yet (is the room running?)\n`,
+        );
+      }
+    }, 3_000);
+    const sending = (async () => {
+      await send("/who");
+      for await (const line of stdinLines(MAX_LINE)) await send(decoder.decode(line));
+      marker = asked + 1;
+      await send("/who");
+      await withTimeout(flushed, 2_000).catch(() => {});
+    })();
+    sending.catch(() => {}); // a failure after a signal has nobody left to tell
+    try {
+      await Promise.race([sending, signalled]);
+    } finally {
+      clearTimeout(silence);
+      stop();
+      await client.close();
+      await printing;
+    }
+    return 0;
+  },
+});
+
+/** The chat room: one group, two commands. */
+export const chatCommand: GroupCommand = {
+  name: "chat",
+  summary: "UDP chat room: server and client",
+  subcommands: [serve, join],
+};

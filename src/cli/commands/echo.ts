@@ -1,0 +1,164 @@
+/**
+ * `unstuck echo serve` and `unstuck echo send`.
+ *
+ * @module
+ */
+import { defineCommand, type GroupCommand } from "../command.ts";
+import { UsageError } from "../args.ts";
+import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import { serveUntilSignal } from "../serve.ts";
+import { stdinLines } from "../stdin_lines.ts";
+import { writeStderr, writeStdout } from "../../runtime/system.ts";
+import { DEFAULT_ECHO_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
+import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
+import { formatAddress } from "../../services/chat/room.ts";
+import { type LengthFraming, lengthFraming } from "../../services/echo/framing_options.ts";
+import { serveEcho } from "../../services/echo/server.ts";
+import { serveEchoUdp } from "../../services/echo/udp_server.ts";
+import { connectEcho } from "../../services/echo/client.ts";
+import { connectEchoUdp } from "../../services/echo/udp_client.ts";
+import { withTimeout } from "../../services/timeout.ts";
+
+const FRAMING_FLAGS = {
+  header: {
+    type: "string",
+    help: "Length header: a struct integer format (!I, <H, i, q, …) or varint",
+    placeholder: "FMT",
+    defaultText: "!I",
+  },
+  "max-frame": {
+    type: "integer",
+    help: "Largest frame accepted, in bytes",
+    placeholder: "N",
+    defaultText: String(DEFAULT_MAX_FRAME_LENGTH),
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+} as const;
+
+/** Checks `--header`/`--max-frame` (TCP only) and returns them as framing options. */
+function framingFlags(
+  flags: { udp: boolean; header: string | undefined; "max-frame": number | undefined },
+): LengthFraming {
+  const framing = { header: flags.header, maxFrameLength: flags["max-frame"] };
+  if (flags.udp) {
+    if (framing.header !== undefined) throw new UsageError("--header is for TCP, not --udp");
+    if (framing.maxFrameLength !== undefined) {
+      throw new UsageError("--max-frame is for TCP, not --udp");
+    }
+    return framing;
+  }
+  try {
+    lengthFraming(framing);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) {
+      throw new UsageError(`--header: ${error.message}`);
+    }
+    throw error;
+  }
+  return framing;
+}
+
+const serve = defineCommand({
+  name: "serve",
+  summary: "Run an echo server (framed TCP, or UDP)",
+  usage: "[--udp] [--host H] [--port P] [--upper] [--header FMT] [--max-frame N]",
+  details: [
+    "TCP (the default): each frame received (a length header, then that many bytes) goes back",
+    "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
+    "with one line on stderr. UDP: each datagram goes back to its sender.",
+    "",
+    "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready; SIGINT or SIGTERM stops it",
+    "after the frames in flight (exit 0).",
+    "",
+    "Example: unstuck echo serve --port 0 --upper --header '<H'",
+  ].join("\n"),
+  flags: {
+    udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
+    host: hostFlag("server"),
+    port: portFlag("server", DEFAULT_ECHO_PORT),
+    upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
+    ...FRAMING_FLAGS,
+    adapter: ADAPTER_FLAG,
+  },
+  async run({ flags, positionals }): Promise<number> {
+    noPositionals(positionals);
+    const framing = framingFlags(flags);
+    const onError = (error: Error, peer: { hostname: string; port: number }): void => {
+      void writeStderr(`echo serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`);
+    };
+    const common = {
+      hostname: flags.host ?? DEFAULT_HOST,
+      port: flags.port ?? DEFAULT_ECHO_PORT,
+      upper: flags.upper,
+      adapter: adapterName(flags.adapter),
+      onError,
+    };
+    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(common), "udp");
+    return await serveUntilSignal(await serveEcho({ ...common, ...framing }), "tcp");
+  },
+});
+
+const send = defineCommand({
+  name: "send",
+  summary: "Send messages to an echo server and print the replies",
+  usage: "[--udp] [--host H] [--port P] [--header FMT] [MESSAGE...]",
+  details: [
+    "Sends each MESSAGE (as a frame over TCP, or a datagram with --udp) and prints each reply on",
+    "its own line. With no MESSAGE, sends one message per line of stdin until EOF.",
+    "",
+    "Example: unstuck echo send --port 8080 hello world",
+  ].join("\n"),
+  flags: {
+    udp: { type: "boolean", help: "Send UDP datagrams instead of TCP frames" },
+    host: hostFlag("client"),
+    port: portFlag("client", DEFAULT_ECHO_PORT),
+    ...FRAMING_FLAGS,
+    timeout: {
+      type: "integer",
+      help: "Seconds to wait for each reply",
+      placeholder: "SECONDS",
+      defaultText: "5",
+      min: 1,
+      max: 86_400,
+    },
+    adapter: ADAPTER_FLAG,
+  },
+  async run({ flags, positionals }): Promise<number> {
+    const framing = framingFlags(flags);
+    const target = {
+      hostname: flags.host ?? DEFAULT_HOST,
+      port: flags.port ?? DEFAULT_ECHO_PORT,
+      adapter: adapterName(flags.adapter),
+    };
+    const timeoutMs = (flags.timeout ?? 5) * 1000;
+    const encoder = new TextEncoder();
+    const messages = positionals.length > 0
+      ? positionals.map((m) => encoder.encode(m))
+      : stdinLines(framing.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+    await using client = flags.udp
+      ? await connectEchoUdp({ ...target, timeoutMs })
+      : await connectEcho({ ...target, ...framing });
+    for await (const message of messages) {
+      const reply = await withTimeout(client.request(message), timeoutMs);
+      await writeStdout(concat(reply, NEWLINE));
+    }
+    return 0;
+  },
+});
+
+const NEWLINE = Uint8Array.of(0x0a);
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** The echo service: one group, two commands. */
+export const echoCommand: GroupCommand = {
+  name: "echo",
+  summary: "Echo service: framed TCP or UDP server, and a client",
+  subcommands: [serve, send],
+};

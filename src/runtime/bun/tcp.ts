@@ -1,0 +1,276 @@
+/**
+ * TCP over `Bun.listen` / `Bun.connect`.
+ *
+ * Bun's `socket.write()` is unbuffered: it returns how many bytes the kernel took, possibly fewer
+ * than asked (or 0). The rest waits in a queue here and goes out on `drain`, and each write
+ * resolves only once all of its bytes went out, so a slow peer slows the writer down instead of
+ * growing memory. Reading: `data` events fill a bounded queue; past its mark the socket is paused.
+ *
+ * @module
+ */
+import type {
+  ConnectionHandler,
+  ConnectOptions,
+  ListenOptions,
+  NetAddress,
+  TcpConnection,
+  TcpServer,
+} from "../types.ts";
+import { ConnectionResetError, toNetworkError } from "../errors.ts";
+import { BaseConnection } from "../shared/connection.ts";
+import { BaseServer } from "../shared/server.ts";
+import { abortable } from "../shared/abortable.ts";
+import { PushQueue } from "../shared/push_queue.ts";
+import { bunApi, type BunListener, type BunSocket, type BunSocketHandler } from "./api.ts";
+
+/** Bytes queued from a socket before it is paused. */
+const READ_HIGH_WATER_MARK = 256 * 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** A write the kernel has not taken all of yet. */
+interface PendingWrite {
+  bytes: Uint8Array;
+  offset: number;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+type Slot = BunConnection | undefined;
+
+/**
+ * A TCP connection over a Bun socket.
+ *
+ * @example
+ * ```ts
+ * import { connectBun } from "./tcp.ts";
+ * const conn = await connectBun({ port: 8080 });
+ * conn.close();
+ * ```
+ */
+export class BunConnection extends BaseConnection {
+  readonly localAddr: NetAddress;
+  readonly remoteAddr: NetAddress;
+  readonly #socket: BunSocket<Slot>;
+  readonly #queue: PushQueue<Uint8Array>;
+  #pending: PendingWrite[] = [];
+  #error: unknown = undefined;
+
+  /** Wraps an open Bun socket; the socket's handlers forward its events here. */
+  constructor(socket: BunSocket<Slot>, signal?: AbortSignal) {
+    super(signal);
+    this.#socket = socket;
+    this.localAddr = { hostname: socket.localAddress, port: socket.localPort };
+    this.remoteAddr = { hostname: socket.remoteAddress, port: socket.remotePort };
+    this.#queue = new PushQueue<Uint8Array>({
+      highWaterMark: READ_HIGH_WATER_MARK,
+      sizeOf: (c) => c.length,
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+    });
+  }
+
+  /** `data` event. */
+  onData(chunk: Uint8Array): void {
+    this.#queue.push(chunk);
+  }
+
+  /** `end` event: the peer sent FIN. */
+  onEnd(): void {
+    this.#queue.end();
+  }
+
+  /** `drain` event: the kernel takes bytes again. */
+  onDrain(): void {
+    this.#flush();
+  }
+
+  /** `error` event. */
+  onError(error: Error): void {
+    this.#error ??= error;
+    this.#queue.fail(toNetworkError(error, "read"));
+  }
+
+  /** `close` event. */
+  onClose(error?: Error): void {
+    if (error !== undefined) {
+      this.#error ??= error;
+      if (!this.isClosing) this.#queue.fail(toNetworkError(error, "read"));
+    }
+    this.#queue.end();
+    this.#failPending(this.closedError(this.#error));
+    this.markClosed();
+  }
+
+  protected readResult(): Promise<IteratorResult<Uint8Array, undefined>> {
+    return this.#queue.next();
+  }
+
+  protected writeBytes(bytes: Uint8Array): Promise<void> {
+    if (this.#pending.length > 0) return this.#enqueue(bytes, 0);
+    const n = this.#socket.write(bytes);
+    if (n === bytes.length) return RESOLVED;
+    if (n < 0) return Promise.reject(this.#writeError());
+    return this.#enqueue(bytes, n);
+  }
+
+  #enqueue(bytes: Uint8Array, offset: number): Promise<void> {
+    return new Promise((resolve, reject) => this.#pending.push({ bytes, offset, resolve, reject }));
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    while (pending.length > 0) {
+      const p = pending[0];
+      const left = p.bytes.length - p.offset;
+      const n = this.#socket.write(p.bytes, p.offset, left);
+      if (n < 0) {
+        this.#failPending(this.#writeError());
+        return;
+      }
+      p.offset += n;
+      if (n < left) return;
+      pending.shift();
+      p.resolve();
+    }
+  }
+
+  #failPending(error: unknown): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const p of pending) p.reject(error);
+  }
+
+  #writeError(): Error {
+    return this.#error === undefined
+      ? new ConnectionResetError("write failed: the connection is closed")
+      : toNetworkError(this.#error, "write");
+  }
+
+  protected async shutdownWrite(): Promise<void> {
+    const last = this.#pending.at(-1);
+    if (last !== undefined) {
+      await new Promise<void>((resolve, reject) => {
+        const { resolve: done, reject: failed } = last;
+        last.resolve = () => (done(), resolve());
+        last.reject = (e) => (failed(e), reject(e));
+      });
+    }
+    this.#socket.shutdown();
+  }
+
+  protected destroy(): void {
+    this.#failPending(this.closedError());
+    this.#socket.close();
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.#socket.setNoDelay(noDelay);
+  }
+}
+
+/** Handlers that forward each socket's events to its connection (kept in `socket.data`). */
+function socketHandlers(open: (socket: BunSocket<Slot>) => void): BunSocketHandler<Slot> {
+  return {
+    binaryType: "uint8array",
+    open,
+    data: (s, d) => s.data?.onData(d),
+    drain: (s) => s.data?.onDrain(),
+    end: (s) => s.data?.onEnd(),
+    close: (s, e) => s.data?.onClose(e),
+    error: (s, e) => s.data?.onError(e),
+    connectError: () => {/* the connect promise rejects with it */},
+  };
+}
+
+class BunServer extends BaseServer {
+  readonly #listener: BunListener;
+
+  constructor(listener: BunListener, handler: ConnectionHandler, signal?: AbortSignal) {
+    super({ hostname: listener.hostname, port: listener.port }, handler, signal);
+    this.#listener = listener;
+  }
+
+  /** Takes a socket the listener accepted. */
+  take(socket: BunSocket<Slot>): void {
+    const conn = new BunConnection(socket);
+    socket.data = conn;
+    this.accept(conn);
+  }
+
+  protected stopListening(): void {
+    this.#listener.stop(false);
+  }
+}
+
+/**
+ * Starts a TCP server with `Bun.listen`.
+ *
+ * @example
+ * ```ts
+ * import { listenBun } from "./tcp.ts";
+ * const server = await listenBun({ port: 0 }, (conn) => conn.close());
+ * await server.close();
+ * ```
+ */
+export function listenBun(
+  options: ListenOptions,
+  onConnection: ConnectionHandler,
+): Promise<TcpServer> {
+  const bun = bunApi();
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  const noDelay = options.noDelay ?? true;
+  const accepted: { server?: BunServer } = {};
+  let listener: BunListener;
+  try {
+    listener = bun.listen<Slot>({
+      hostname,
+      port,
+      allowHalfOpen: true,
+      socket: socketHandlers((socket) => {
+        socket.setNoDelay(noDelay);
+        if (accepted.server) accepted.server.take(socket);
+        else socket.close();
+      }),
+    });
+  } catch (e) {
+    return Promise.reject(toNetworkError(e, `listen on ${hostname}:${port}`));
+  }
+  accepted.server = new BunServer(listener, onConnection, options.signal);
+  return Promise.resolve(accepted.server);
+}
+
+/**
+ * Opens a TCP connection with `Bun.connect`.
+ *
+ * @example
+ * ```ts
+ * import { connectBun } from "./tcp.ts";
+ * const conn = await connectBun({ hostname: "127.0.0.1", port: 8080 });
+ * conn.close();
+ * ```
+ */
+export async function connectBun(options: ConnectOptions): Promise<TcpConnection> {
+  const bun = bunApi();
+  const { signal } = options;
+  if (signal?.aborted) throw signal.reason;
+  const hostname = options.hostname ?? "127.0.0.1";
+  const connecting = bun.connect<Slot>({
+    hostname,
+    port: options.port,
+    allowHalfOpen: true,
+    socket: socketHandlers((socket) => {
+      socket.setNoDelay(options.noDelay ?? true);
+      socket.data = new BunConnection(socket, signal);
+    }),
+  });
+  let socket: BunSocket<Slot>;
+  try {
+    socket = await abortable(connecting, signal, (s) => s.close());
+  } catch (e) {
+    if (signal?.aborted) throw signal.reason;
+    throw toNetworkError(e, `connect to ${hostname}:${options.port}`);
+  }
+  return socket.data ?? new BunConnection(socket, signal);
+}

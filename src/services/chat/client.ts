@@ -1,0 +1,96 @@
+/**
+ * A chat room member: sends lines, and yields every line the room sends, as it arrives.
+ *
+ * @module
+ */
+import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
+import { bindDatagram } from "../../runtime/adapter.ts";
+import { DEFAULT_HOST } from "../defaults.ts";
+import { localBindFor } from "../local_bind.ts";
+
+/** Options of {@linkcode joinChat}. */
+export interface ChatClientOptions extends AdapterChoice {
+  /** The room's host. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** The room's port. */
+  port: number;
+  /** A name to take at once with `/nick`. @default {the address, as the room names it} */
+  name?: string;
+  /**
+   * Sends an empty datagram after this long without sending anything, so the room does not drop
+   * a member who only listens; 0 turns it off. @default {60000}
+   */
+  keepaliveMs?: number;
+}
+
+/** A member of a chat room, from {@linkcode joinChat}. Iterate it for the room's lines. */
+export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
+  /** Our bound address. */
+  readonly localAddr: NetAddress;
+  /** Sends one line (or a command such as `/who`) to the room. */
+  send(text: string): Promise<void>;
+  /** Leaves the room (`/quit`) and closes the socket; iteration ends. Idempotent. */
+  close(): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Joins a UDP chat room ({@linkcode serveChat}, or `unstuck chat serve`).
+ *
+ * @example
+ * ```ts
+ * import { joinChat, serveChat } from "@unstuck/unstuck";
+ *
+ * await using server = await serveChat({ port: 0 });
+ * await using alice = await joinChat({ port: server.addr.port, name: "alice" });
+ * for await (const line of alice) {
+ *   console.log(line); // "* you are now alice"
+ *   break;
+ * }
+ * ```
+ */
+export async function joinChat(options: ChatClientOptions): Promise<ChatClient> {
+  const hostname = options.hostname ?? DEFAULT_HOST;
+  const room: NetAddress = { hostname, port: options.port };
+  const keepaliveMs = options.keepaliveMs ?? 60_000;
+  const socket = await bindDatagram({
+    hostname: localBindFor(hostname),
+    port: 0,
+    adapter: options.adapter,
+  });
+  const decoder = new TextDecoder();
+  let closed = false;
+  let keepalive: ReturnType<typeof setTimeout> | undefined;
+  const rearm = (): void => {
+    clearTimeout(keepalive);
+    if (keepaliveMs > 0 && !closed) {
+      keepalive = setTimeout(() => void send(new Uint8Array(0)).catch(() => {}), keepaliveMs);
+    }
+  };
+  const send = async (data: Uint8Array): Promise<void> => {
+    await socket.send(data, room);
+    rearm();
+  };
+  if (options.name !== undefined) await send(encoder.encode(`/nick ${options.name}`));
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      closed = true;
+      clearTimeout(keepalive);
+      await socket.send(encoder.encode("/quit"), room).catch(() => {});
+      socket.close();
+    })();
+    return closing;
+  };
+  return {
+    localAddr: socket.addr,
+    send: (text: string): Promise<void> => send(encoder.encode(text)),
+    close,
+    async *[Symbol.asyncIterator](): AsyncGenerator<string> {
+      for await (const { data } of socket) yield decoder.decode(data);
+    },
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * The chat room as a pure state machine: a datagram from an address goes in, the datagrams to
+ * send come out. It owns no socket and no timer, so every rule (joins, `/nick`, `/who`, `/quit`,
+ * errors, idle expiry, the peer limit) is testable without a network and runs on any runtime.
+ *
+ * @module
+ */
+import type { NetAddress } from "../../runtime/types.ts";
+import { MAX_DATAGRAM_SIZE } from "../../runtime/types.ts";
+
+/** Options of {@linkcode ChatRoom}. */
+export interface ChatRoomOptions {
+  /** Peers silent for this many milliseconds are dropped. @default {300000} */
+  idleMs?: number;
+  /** The most peers at once; a new address beyond it gets `* error: room full`. @default {1024} */
+  maxPeers?: number;
+  /** The clock, in milliseconds. @default {Date.now} */
+  now?: () => number;
+  /** Called with every line that goes to the whole room (a transcript, e.g. for a log). */
+  onLine?: (line: string) => void;
+}
+
+/** One datagram the room wants sent. */
+export interface ChatPacket {
+  /** Where to send it. */
+  to: NetAddress;
+  /** The UTF-8 encoded line. */
+  data: Uint8Array;
+}
+
+/** A peer in the room, as {@linkcode ChatRoom.peers} reports it. */
+export interface ChatPeer {
+  /** Its name: `host:port` until it sets one with `/nick`. */
+  name: string;
+  /** Its address. */
+  address: NetAddress;
+  /** When it last sent anything, by the room's clock. */
+  lastSeen: number;
+}
+
+/** The default idle limit: 300 seconds, as milliseconds. */
+export const DEFAULT_CHAT_IDLE_MS = 300_000;
+/** The default peer limit. */
+export const DEFAULT_CHAT_MAX_PEERS = 1024;
+/** The longest name `/nick` accepts, in characters. */
+export const MAX_NICK_LENGTH = 32;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** `host:port`, with brackets around an IPv6 host: the default name and the peer's map key. */
+export function formatAddress(address: NetAddress): string {
+  const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  return `${host}:${address.port}`;
+}
+
+function checkNick(nick: string): string | undefined {
+  const length = [...nick].length;
+  if (length < 1 || length > MAX_NICK_LENGTH) {
+    return `a name has 1 to ${MAX_NICK_LENGTH} characters`;
+  }
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
+  if (/[\s\x00-\x1f\x7f]/u.test(nick)) return "a name has no spaces or control characters";
+  // A colon would make `name: text` lines ambiguous and let a name pose as an address.
+  if (nick.includes(":")) return "a name has no ':'";
+  if (nick === "server") return "the name 'server' is reserved";
+  return undefined;
+}
+
+/**
+ * A UDP chat room. Feed it every datagram with {@linkcode ChatRoom.receive} and send what it
+ * returns; call {@linkcode ChatRoom.expire} when {@linkcode ChatRoom.nextExpiry} comes.
+ *
+ * Rules: any datagram from a new address joins it (the others get `* N joined`); plain text T
+ * from N goes to everyone, N included, as `N: T`; `/nick NEW`, `/who` and `/quit` work as in
+ * IRC; anything else starting with `/`, and bytes that are not UTF-8, get `* error: …` back and
+ * change nothing. An empty datagram only joins or keeps the peer alive. One trailing newline is
+ * ignored, and each further line of a message gets its own `N: ` prefix, so nobody can fake a
+ * line from someone else.
+ *
+ * @example Two peers talk
+ * ```ts
+ * import { ChatRoom } from "@unstuck/unstuck";
+ *
+ * const room = new ChatRoom();
+ * const alice = { hostname: "127.0.0.1", port: 5001 };
+ * room.receive(new TextEncoder().encode("/nick alice"), alice);
+ * const out = room.receive(new TextEncoder().encode("hi"), alice);
+ * console.log(new TextDecoder().decode(out[0].data)); // "alice: hi"
+ * ```
+ */
+export class ChatRoom {
+  readonly #idleMs: number;
+  readonly #maxPeers: number;
+  readonly #now: () => number;
+  readonly #onLine: ((line: string) => void) | undefined;
+  /** Peers by address key, least recently active first (re-inserted on every datagram). */
+  readonly #peers = new Map<string, ChatPeer>();
+  /** Names in use, peer names and reserved ones alike, to their address key. */
+  readonly #names = new Map<string, string>();
+
+  /** Creates an empty room. */
+  constructor(options: ChatRoomOptions = {}) {
+    const { idleMs = DEFAULT_CHAT_IDLE_MS, maxPeers = DEFAULT_CHAT_MAX_PEERS } = options;
+    if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
+    if (!Number.isSafeInteger(maxPeers) || maxPeers < 1) {
+      throw new RangeError(`maxPeers must be a positive integer, got ${maxPeers}`);
+    }
+    this.#idleMs = idleMs;
+    this.#maxPeers = maxPeers;
+    this.#now = options.now ?? Date.now;
+    this.#onLine = options.onLine;
+  }
+
+  /** How many peers are in the room. */
+  get size(): number {
+    return this.#peers.size;
+  }
+
+  /** The peers, least recently active first. */
+  peers(): ChatPeer[] {
+    return [...this.#peers.values()].map((p) => ({ ...p, address: { ...p.address } }));
+  }
+
+  /** When the least recently active peer will be due for expiry, or undefined when empty. */
+  nextExpiry(): number | undefined {
+    const first = this.#peers.values().next();
+    return first.done ? undefined : first.value.lastSeen + this.#idleMs;
+  }
+
+  /** Handles one datagram from `from` and returns the datagrams to send in reply. */
+  receive(data: Uint8Array, from: NetAddress): ChatPacket[] {
+    const out = this.expire();
+    const key = formatAddress(from);
+    let text: string;
+    try {
+      text = decoder.decode(data);
+    } catch {
+      this.#touch(key);
+      out.push(this.#to(from, "* error: message is not valid UTF-8"));
+      return out;
+    }
+    text = text.replace(/\r?\n$/, "");
+    const peer = this.#peers.get(key);
+    if (peer === undefined) {
+      if (text === "/quit") return out;
+      if (this.#peers.size >= this.#maxPeers) {
+        out.push(this.#to(from, "* error: room full"));
+        return out;
+      }
+      this.#join(key, from, out);
+    } else {
+      this.#touch(key);
+    }
+    const self = this.#peers.get(key)!;
+    if (text === "") return out;
+    if (text.startsWith("/")) this.#command(self, key, text, out);
+    else this.#say(self.name, text, self.address, out);
+    return out;
+  }
+
+  /** A line from the server's operator: everyone gets `server: T`. */
+  announce(text: string): ChatPacket[] {
+    const out: ChatPacket[] = [];
+    this.#say("server", text.replace(/\r?\n$/, ""), undefined, out);
+    return out;
+  }
+
+  /** Drops every peer silent for the idle limit; the others get `* N left (idle)`. */
+  expire(): ChatPacket[] {
+    const out: ChatPacket[] = [];
+    const now = this.#now();
+    for (const [key, peer] of this.#peers) {
+      if (peer.lastSeen + this.#idleMs > now) break;
+      this.#remove(key, peer);
+      this.#broadcast(`* ${peer.name} left (idle)`, out);
+    }
+    return out;
+  }
+
+  #join(key: string, address: NetAddress, out: ChatPacket[]): void {
+    // A chosen name never contains ':', so no one else can hold this address-shaped one.
+    const peer = { name: key, address: { ...address }, lastSeen: this.#now() };
+    this.#broadcast(`* ${key} joined`, out);
+    this.#peers.set(key, peer);
+    this.#names.set(key, key);
+  }
+
+  #touch(key: string): void {
+    const peer = this.#peers.get(key);
+    if (peer === undefined) return;
+    peer.lastSeen = this.#now();
+    this.#peers.delete(key);
+    this.#peers.set(key, peer);
+  }
+
+  #remove(key: string, peer: ChatPeer): void {
+    this.#peers.delete(key);
+    this.#names.delete(peer.name);
+  }
+
+  #command(peer: ChatPeer, key: string, text: string, out: ChatPacket[]): void {
+    const [word, ...args] = text.split(/\s+/u).filter(Boolean);
+    const rest = text.slice(word.length).trim();
+    switch (word) {
+      case "/nick":
+        if (args.length === 0) out.push(this.#to(peer.address, "* error: usage: /nick NAME"));
+        else this.#nick(peer, key, rest, out);
+        return;
+      case "/who":
+        if (rest !== "") out.push(this.#to(peer.address, "* error: /who takes no arguments"));
+        else {
+          const names = [...this.#peers.values()].map((p) => p.name).sort();
+          out.push(this.#to(peer.address, `* in room: ${names.join(", ")}`));
+        }
+        return;
+      case "/quit":
+        if (rest !== "") out.push(this.#to(peer.address, "* error: /quit takes no arguments"));
+        else {
+          this.#remove(key, peer);
+          this.#broadcast(`* ${peer.name} left`, out);
+        }
+        return;
+      default:
+        out.push(
+          this.#to(peer.address, `* error: unknown command ${word} (try /nick, /who, /quit)`),
+        );
+    }
+  }
+
+  #nick(peer: ChatPeer, key: string, nick: string, out: ChatPacket[]): void {
+    const problem = checkNick(nick);
+    if (problem !== undefined) {
+      out.push(this.#to(peer.address, `* error: ${problem}`));
+      return;
+    }
+    const owner = this.#names.get(nick);
+    if (owner !== undefined && owner !== key) {
+      out.push(this.#to(peer.address, `* error: the name ${nick} is taken`));
+      return;
+    }
+    const old = peer.name;
+    this.#names.delete(old);
+    this.#names.set(nick, key);
+    peer.name = nick;
+    out.push(this.#to(peer.address, `* you are now ${nick}`));
+    if (old !== nick) this.#broadcast(`* ${old} is now ${nick}`, out, key);
+  }
+
+  #say(name: string, text: string, sender: NetAddress | undefined, out: ChatPacket[]): void {
+    const line = text.split(/\r?\n/).map((l) => `${name}: ${l}`).join("\n");
+    if (encoder.encode(line).length > MAX_DATAGRAM_SIZE) {
+      if (sender !== undefined) out.push(this.#to(sender, "* error: message too long"));
+      else throw new RangeError("message too long for one datagram");
+      return;
+    }
+    this.#broadcast(line, out);
+  }
+
+  /** Queues `line` for every peer except the one with key `except`. */
+  #broadcast(line: string, out: ChatPacket[], except?: string): void {
+    this.#onLine?.(line);
+    const data = encoder.encode(line);
+    for (const [key, peer] of this.#peers) {
+      if (key !== except) out.push({ to: peer.address, data });
+    }
+  }
+
+  #to(address: NetAddress, line: string): ChatPacket {
+    return { to: address, data: encoder.encode(line) };
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * `unstuck demo`: the sticky-packet problem and its fix, shown on loopback in one process.
+ *
+ * @module
+ */
+import type { AdapterChoice, TcpConnection } from "../runtime/types.ts";
+import { connect, getAdapter, listen } from "../runtime/adapter.ts";
+import { createFrameDecoder, createFrameEncoder } from "../framing/mod.ts";
+import { pyBytesRepr } from "./py_repr.ts";
+
+/** Options of {@linkcode runDemo}. */
+export interface DemoOptions extends AdapterChoice {
+  /** Receives the demo's text, one line at a time. @default {nothing} */
+  print?: (line: string) => void | Promise<void>;
+  /** Size of the large message of part 3, in bytes. @default {4194304} */
+  largeSize?: number;
+}
+
+/** What the demo observed, for callers that check rather than read. */
+export interface DemoResult {
+  /** Part 1: what each raw read returned, as text. */
+  rawReads: string[];
+  /** Part 2: the messages the framed receiver decoded, as text. */
+  framedMessages: string[];
+  /** Part 3: how many reads the large message took. */
+  largeReads: number;
+  /** Part 3: whether it was reassembled into one frame equal to what was sent. */
+  largeIntact: boolean;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Raw part: tries until the two writes arrive in one read, as they nearly always do at once. */
+const RAW_ATTEMPTS = 5;
+
+/**
+ * Connects to a one-shot server on loopback, lets `send` write, closes our side, and returns
+ * every chunk the server read, in order. With `readLate`, the server starts reading only once
+ * the client has written everything, as a busy server would (only for writes that fit in the
+ * socket buffers).
+ */
+async function exchange(
+  options: AdapterChoice,
+  readLate: boolean,
+  send: (conn: TcpConnection) => Promise<void>,
+): Promise<Uint8Array[]> {
+  let sent!: () => void;
+  const written = new Promise<void>((resolve) => (sent = resolve));
+  let received!: (chunks: Uint8Array[]) => void;
+  const chunks = new Promise<Uint8Array[]>((resolve) => (received = resolve));
+  await using server = await listen({ port: 0, adapter: options.adapter }, async (conn) => {
+    if (readLate) await written;
+    const got: Uint8Array[] = [];
+    try {
+      for await (const chunk of conn) got.push(chunk.slice());
+    } finally {
+      conn.close();
+      received(got);
+    }
+  });
+  const conn = await connect({ port: server.addr.port, adapter: options.adapter });
+  try {
+    await send(conn);
+    await conn.closeWrite();
+  } finally {
+    sent();
+  }
+  const result = await chunks;
+  conn.close();
+  return result;
+}
+
+/** Bytes as Python prints them, as the tutorial's `print('data1:', data1)` did. */
+const show = pyBytesRepr;
+
+/**
+ * Runs the demo: (1) two small writes on a raw TCP stream arrive stuck together in one read;
+ * (2) the same two messages, each behind a 4-byte length header, come out of the decoder as two
+ * messages; (3) one large framed message arrives over many reads and is reassembled whole.
+ *
+ * @example
+ * ```ts
+ * import { runDemo } from "@unstuck/unstuck";
+ * const result = await runDemo({ print: console.log });
+ * console.log(result.framedMessages); // ["hello", "world"]
+ * ```
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const print = options.print ?? (() => {});
+  const largeSize = options.largeSize ?? 4 * 1024 * 1024;
+  const adapter = await getAdapter(options.adapter);
+  const messages = ["hello", "world"].map((s) => encoder.encode(s));
+
+  await print(`unstuck demo: sticky packets and framing, on loopback (${adapter.name} adapter)`);
+  await print("");
+  await print('1. Raw TCP. The client calls write("hello"), then write("world").');
+  let rawReads: Uint8Array[] = [];
+  for (let attempt = 0; attempt < RAW_ATTEMPTS; attempt++) {
+    rawReads = await exchange(options, true, async (conn) => {
+      await Promise.all(messages.map((m) => conn.write(m)));
+    });
+    if (rawReads.length === 1) break;
+  }
+  for (const [i, chunk] of rawReads.entries()) {
+    await print(`   server read ${i + 1}: ${show(chunk)}`);
+  }
+  await print(
+    rawReads.length === 1
+      ? "   Two writes, one read: TCP is a byte stream and kept no boundary between them."
+      : `   Two writes, ${rawReads.length} reads this time: TCP promises nothing either way.`,
+  );
+  await print("");
+
+  const framing = { codec: "length", header: "!I" } as const;
+  const frames = createFrameEncoder(framing);
+  await print('2. Framed. Each message goes out behind a 4-byte length header (struct "!I").');
+  const framedReads = await exchange(options, true, async (conn) => {
+    await Promise.all(messages.map((m) => conn.writev(frames.encodeParts(m))));
+  });
+  const unframe = createFrameDecoder(framing);
+  const framedMessages: string[] = [];
+  for (const [i, chunk] of framedReads.entries()) {
+    await print(`   server read ${i + 1}: ${chunk.length} bytes: ${show(chunk)}`);
+    for (const frame of unframe.push(chunk)) framedMessages.push(decoder.decode(frame));
+  }
+  unframe.end();
+  await print(`   decoded messages: ${framedMessages.map((m) => JSON.stringify(m)).join(", ")}`);
+  await print("   Two messages out, as they were sent: the header says where each one ends.");
+  await print("");
+
+  await print(`3. One large message: ${largeSize} bytes, framed, sent in one write.`);
+  const large = new Uint8Array(largeSize);
+  for (let i = 0; i < large.length; i++) large[i] = (i * 31 + 7) & 0xff;
+  const largeChunks = await exchange(
+    options,
+    false,
+    (conn) => conn.writev(frames.encodeParts(large)),
+  );
+  const reassemble = createFrameDecoder({ ...framing, maxFrameLength: largeSize });
+  const whole = largeChunks.flatMap((chunk) => reassemble.push(chunk));
+  reassemble.end();
+  const largeIntact = whole.length === 1 && whole[0].length === large.length &&
+    whole[0].every((b, i) => b === large[i]);
+  const sizes = largeChunks.map((c) => c.length);
+  await print(
+    `   It arrived in ${largeChunks.length} reads of ${Math.min(...sizes)} to ` +
+      `${Math.max(...sizes)} bytes.`,
+  );
+  await print(
+    largeIntact
+      ? `   The decoder reassembled 1 message of ${
+        whole[0].length
+      } bytes, identical to what was sent.`
+      : "   The decoder did NOT get the message back intact.",
+  );
+  return {
+    rawReads: rawReads.map((c) => decoder.decode(c)),
+    framedMessages,
+    largeReads: largeChunks.length,
+    largeIntact,
+  };
+}

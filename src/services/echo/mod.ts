@@ -1,0 +1,11 @@
+/**
+ * The echo service: framed TCP and UDP servers, and their clients.
+ *
+ * @module
+ */
+export { asciiUpper } from "./upper.ts";
+export { type EchoServer, type EchoServerOptions, serveEcho } from "./server.ts";
+export { type EchoUdpServerOptions, serveEchoUdp } from "./udp_server.ts";
+export { connectEcho, type EchoClient, type EchoClientOptions } from "./client.ts";
+export { connectEchoUdp, type EchoUdpClient, type EchoUdpClientOptions } from "./udp_client.ts";
+export type { LengthFraming } from "./framing_options.ts";

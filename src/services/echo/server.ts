@@ -1,0 +1,141 @@
+/**
+ * The framed TCP echo server: every frame received goes back as one frame.
+ *
+ * @module
+ */
+import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
+import { listen } from "../../runtime/adapter.ts";
+import { createFrameDecoder, createFrameEncoder, FramingError } from "../../framing/mod.ts";
+import { asciiUpper } from "./upper.ts";
+import { DEFAULT_HOST } from "../defaults.ts";
+import { type LengthFraming, lengthFraming } from "./framing_options.ts";
+import { type ServerHandle, serverHandle } from "../handle.ts";
+import { isDisconnect } from "../disconnect.ts";
+
+/** Options of {@linkcode serveEcho}. */
+export interface EchoServerOptions extends AdapterChoice, LengthFraming {
+  /** Address to bind. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Port to bind; 0 lets the OS pick. @default {0} */
+  port?: number;
+  /** Send frames back ASCII-uppercased. @default {false} */
+  upper?: boolean;
+  /** How long {@linkcode EchoServer.close} waits for frames in flight, in ms. @default {5000} */
+  graceMs?: number;
+  /**
+   * Told once per connection that ends in error (a bad frame, say); that connection is closed and
+   * every other one keeps being served. @default {nothing}
+   */
+  onError?: (error: Error, peer: NetAddress) => void;
+  /** Aborting closes the server, as `close()` does. */
+  signal?: AbortSignal;
+}
+
+/** A running echo server, from {@linkcode serveEcho} or {@linkcode serveEchoUdp}. */
+export type EchoServer = ServerHandle;
+
+const NO_BYTES = new Uint8Array(0);
+
+/** What the server knows about one connection, to close it at the right moment. */
+interface ConnectionState {
+  conn: TcpConnection;
+  /** Waiting for bytes, with no reply being written. */
+  idle: boolean;
+  /** Some bytes of a frame have arrived, not all. */
+  partial: boolean;
+  /** The server is closing: end after the current frames. */
+  draining: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * Starts a framed TCP echo server. Each frame (a length header in the chosen format, then that
+ * many bytes) is sent back as one frame with the same header format. A frame over
+ * `maxFrameLength`, a negative length or a stream that ends mid-frame closes that connection only,
+ * after telling `onError`.
+ *
+ * @example Echo on a port the OS picks
+ * ```ts
+ * import { connectEcho, serveEcho } from "@unstuck/unstuck";
+ *
+ * await using server = await serveEcho({ port: 0, upper: true });
+ * await using client = await connectEcho({ port: server.addr.port });
+ * const reply = await client.request(new TextEncoder().encode("hi"));
+ * console.log(new TextDecoder().decode(reply)); // "HI"
+ * ```
+ */
+export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoServer> {
+  const framing = lengthFraming(options);
+  const encoder = createFrameEncoder(framing);
+  const { upper = false, graceMs = 5_000, onError } = options;
+  const states = new Set<ConnectionState>();
+
+  const handle = async (state: ConnectionState): Promise<void> => {
+    const { conn } = state;
+    const decoder = createFrameDecoder(framing);
+    try {
+      for await (const chunk of conn) {
+        state.idle = false;
+        const frames = decoder.push(chunk);
+        state.partial = decoder.bufferedBytes > 0;
+        if (frames.length > 0) {
+          const parts: Uint8Array[] = [];
+          for (const frame of frames) {
+            parts.push(...encoder.encodeParts(upper ? asciiUpper(frame) : frame));
+          }
+          await conn.writev(parts);
+          // Good frames come back before a bad one that followed them in the same chunk; the
+          // decoder keeps that error for the next call, made now so the connection ends now.
+          decoder.push(NO_BYTES);
+        }
+        if (state.draining && !state.partial) break;
+        state.idle = true;
+      }
+      if (!state.draining) decoder.end();
+    } catch (error) {
+      if (error instanceof FramingError || !isDisconnect(error)) {
+        onError?.(error instanceof Error ? error : new Error(String(error)), conn.remoteAddr);
+      }
+    } finally {
+      conn.close();
+    }
+  };
+
+  const server = await listen(
+    {
+      hostname: options.hostname ?? DEFAULT_HOST,
+      port: options.port ?? 0,
+      adapter: options.adapter,
+    },
+    (conn) => {
+      let settle!: () => void;
+      const state: ConnectionState = {
+        conn,
+        idle: true,
+        partial: false,
+        draining: false,
+        done: new Promise((resolve) => (settle = resolve)),
+      };
+      states.add(state);
+      return handle(state).finally(() => {
+        states.delete(state);
+        settle();
+      });
+    },
+  );
+
+  const shutdown = async (): Promise<void> => {
+    await server.close();
+    for (const state of states) {
+      state.draining = true;
+      if (state.idle && !state.partial) state.conn.close();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all([...states].map((s) => s.done)), grace]);
+    clearTimeout(timer);
+    for (const state of states) state.conn.close();
+    await Promise.all([...states].map((s) => s.done));
+  };
+  return serverHandle(server.addr, shutdown, options.signal);
+}

@@ -1,0 +1,51 @@
+/**
+ * The handle every service returns: its address, an idempotent `close()`, a `closed` promise, and
+ * `await using` support.
+ *
+ * @module
+ */
+import type { NetAddress } from "../runtime/types.ts";
+
+/** A running server, as the services return it. */
+export interface ServerHandle extends AsyncDisposable {
+  /** The bound address; for port 0 this holds the real port. */
+  readonly addr: NetAddress;
+  /**
+   * Stops accepting, lets work in flight finish, then closes everything. Idempotent; resolves
+   * once everything is closed.
+   */
+  close(): Promise<void>;
+  /** Resolves once the server is closed, by `close()` or by its abort signal. */
+  readonly closed: Promise<void>;
+}
+
+/**
+ * Builds a {@linkcode ServerHandle} around a shutdown procedure, which runs once, on the first
+ * `close()` or when `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * import { serverHandle } from "./handle.ts";
+ * const handle = serverHandle({ hostname: "127.0.0.1", port: 1 }, async () => {});
+ * await handle.close();
+ * ```
+ */
+export function serverHandle(
+  addr: NetAddress,
+  shutdown: () => Promise<void>,
+  signal?: AbortSignal,
+): ServerHandle {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= shutdown());
+  let markClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  const closeAndMark = (): Promise<void> => close().finally(markClosed);
+  if (signal?.aborted) void closeAndMark();
+  else signal?.addEventListener("abort", () => void closeAndMark(), { once: true });
+  return {
+    addr: { ...addr },
+    close: closeAndMark,
+    closed,
+    [Symbol.asyncDispose]: closeAndMark,
+  };
+}

@@ -1,0 +1,185 @@
+// `unstuck chat serve` and `unstuck chat join`, spawned as a user runs them; raw UDP peers
+// (node:dgram) stand in for other clients where a test needs to control timing.
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createSocket, type Socket } from "node:dgram";
+import { killAll, startCli, startServer } from "../_helpers/cli.ts";
+
+after(killAll);
+
+/** A raw UDP peer that keeps every line it receives. */
+class Peer {
+  readonly socket: Socket;
+  lines: string[] = [];
+  readonly port: number;
+
+  private constructor(socket: Socket, port: number) {
+    this.socket = socket;
+    this.port = port;
+    socket.on("message", (m) => this.lines.push(m.toString()));
+  }
+
+  static async open(): Promise<Peer> {
+    const socket = createSocket("udp4");
+    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
+    return new Peer(socket, socket.address().port);
+  }
+
+  send(text: string | Uint8Array, port: number): void {
+    this.socket.send(text, port, "127.0.0.1");
+  }
+
+  async until(line: string | RegExp, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const hit = (): boolean =>
+      this.lines.some((l) => (typeof line === "string" ? l === line : line.test(l)));
+    while (!hit()) {
+      if (Date.now() > deadline) {
+        throw new Error(`peer ${this.port} never got ${line}; got ${JSON.stringify(this.lines)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+describe("unstuck chat", () => {
+  it("two `chat join` clients talk through `chat serve`; the server's stdin speaks too", async () => {
+    const { proc: server, port, url } = await startServer(["chat", "serve"]);
+    await using _s = server;
+    assert.match(url, /^udp:\/\/127\.0\.0\.1:\d+$/);
+    const p = String(port);
+    await using alice = startCli(["chat", "join", "--port", p, "--name", "alice"]);
+    await alice.untilLine(/^\* you are now alice$/);
+    await alice.untilLine(/^\* in room: /);
+    await using bob = startCli(["chat", "join", "--port", p, "--name", "bob"]);
+    await bob.untilLine(/^\* in room: alice, bob$/);
+    await alice.untilLine(/^\* 127\.0\.0\.1:\d+ is now bob$/);
+
+    alice.write("hello bob\n");
+    await bob.untilLine(/^alice: hello bob$/);
+    await alice.untilLine(/^alice: hello bob$/);
+    bob.write("/nick robert\n");
+    await bob.untilLine(/^\* you are now robert$/);
+    await alice.untilLine(/^\* bob is now robert$/);
+    bob.write("/dance\n");
+    await bob.untilLine(/^\* error: unknown command \/dance/);
+
+    server.write("maintenance at noon\n");
+    await alice.untilLine(/^server: maintenance at noon$/);
+    await bob.untilLine(/^server: maintenance at noon$/);
+    // The server prints the room's transcript after its first line.
+    await server.untilLine(/^alice: hello bob$/);
+
+    bob.endInput(); // EOF: bob leaves with /quit and exits 0
+    const bobDone = await bob.wait();
+    assert.equal(bobDone.code, 0, bobDone.stderr);
+    await alice.untilLine(/^\* robert left$/);
+
+    alice.signal("SIGINT");
+    const aliceDone = await alice.wait();
+    assert.equal(aliceDone.code, 0, aliceDone.stderr);
+    assert.equal(aliceDone.stderr, "");
+
+    server.signal("SIGTERM");
+    const serverDone = await server.wait();
+    assert.equal(serverDone.code, 0, serverDone.stderr);
+    assert.equal(serverDone.stdout.split("\n")[0], `listening on ${url}`);
+  });
+
+  it("chat join prints the replies to its last lines before leaving at EOF", async () => {
+    const { proc: server, port } = await startServer(["chat", "serve"]);
+    await using _s = server;
+    await using joiner = startCli(["chat", "join", "--port", String(port), "--name", "zed"]);
+    joiner.write("one\ntwo\n/who\n");
+    joiner.endInput();
+    const done = await joiner.wait();
+    assert.equal(done.code, 0, done.stderr);
+    const lines = done.stdout.trimEnd().split("\n");
+    assert.deepEqual(lines, [
+      "* you are now zed",
+      "* in room: zed",
+      "zed: one",
+      "zed: two",
+      "* in room: zed",
+    ]);
+  });
+
+  it("chat join says so on stderr when the room stays silent, and still leaves cleanly", async () => {
+    const silent = await Peer.open(); // takes the datagrams, never answers
+    try {
+      await using joiner = startCli(["chat", "join", "--port", String(silent.port)]);
+      await joiner.until(
+        (_o, err) => /no answer from udp:\/\/127\.0\.0\.1:\d+/.test(err),
+        "the hint",
+      );
+      joiner.signal("SIGINT");
+      const done = await joiner.wait();
+      assert.equal(done.code, 0);
+      assert.equal(done.stderr.trimEnd().split("\n").length, 1, done.stderr);
+      assert.ok(
+        silent.lines.includes("/who") && silent.lines.includes("/quit"),
+        silent.lines.join(),
+      );
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("/who is sorted, invalid UTF-8 is refused, and --max-peers turns newcomers away", async () => {
+    const { proc: server, port } = await startServer(["chat", "serve", "--max-peers", "2"]);
+    await using _s = server;
+    const a = await Peer.open();
+    const b = await Peer.open();
+    const c = await Peer.open();
+    try {
+      a.send("/nick zoe", port);
+      await a.until("* you are now zoe");
+      b.send("/nick adam", port);
+      await b.until("* you are now adam");
+      b.send("/who", port);
+      await b.until("* in room: adam, zoe");
+      a.send(Uint8Array.of(0xc3, 0x28), port);
+      await a.until(/^\* error: .*UTF-8/);
+      c.send("let me in", port);
+      await c.until("* error: room full");
+      b.send("/quit", port);
+      await a.until("* adam left");
+      c.send("now?", port);
+      await c.until(`127.0.0.1:${c.port}: now?`);
+      assert.ok(!a.lines.some((l) => l.includes("let me in")));
+    } finally {
+      a.close();
+      b.close();
+      c.close();
+    }
+  });
+
+  it("--idle drops silent peers and tells the others", async () => {
+    const { proc: server, port } = await startServer(["chat", "serve", "--idle", "1"]);
+    await using _s = server;
+    const quiet = await Peer.open();
+    const chatty = await Peer.open();
+    try {
+      quiet.send("/nick quiet", port);
+      await quiet.until("* you are now quiet");
+      chatty.send("/nick chatty", port);
+      await chatty.until("* you are now chatty");
+      // chatty keeps talking; quiet says nothing and is dropped after about a second.
+      const deadline = Date.now() + 8_000;
+      while (!chatty.lines.includes("* quiet left (idle)") && Date.now() < deadline) {
+        chatty.send("", port);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(chatty.lines.includes("* quiet left (idle)"), JSON.stringify(chatty.lines));
+      chatty.send("/who", port);
+      await chatty.until("* in room: chatty");
+    } finally {
+      quiet.close();
+      chatty.close();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+// The chat room on a real UDP socket, through the library: serveChat and joinChat.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type ChatClient, joinChat, serveChat } from "../../src/services/chat/mod.ts";
+
+/** Collects a client's lines in the background. */
+function collect(client: ChatClient): { lines: string[]; until(line: string): Promise<void> } {
+  const lines: string[] = [];
+  void (async () => {
+    for await (const line of client) lines.push(line);
+  })();
+  return {
+    lines,
+    async until(line: string): Promise<void> {
+      const deadline = Date.now() + 5_000;
+      while (!lines.includes(line)) {
+        if (Date.now() > deadline) throw new Error(`never got ${line}: ${JSON.stringify(lines)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}
+
+describe("serveChat / joinChat", () => {
+  it("relays lines, announces, and keeps a transcript", async () => {
+    const transcript: string[] = [];
+    await using server = await serveChat({ port: 0, onLine: (l) => transcript.push(l) });
+    await using ann = await joinChat({ port: server.addr.port, name: "ann" });
+    const annLines = collect(ann);
+    await annLines.until("* you are now ann");
+    await using ben = await joinChat({ port: server.addr.port, name: "ben" });
+    const benLines = collect(ben);
+    await benLines.until("* you are now ben");
+    await ben.send("hi ann");
+    await annLines.until("ben: hi ann");
+    await server.announce("closing soon");
+    await benLines.until("server: closing soon");
+    await annLines.until("server: closing soon");
+    assert.deepEqual(server.room.peers().map((p) => p.name).sort(), ["ann", "ben"]);
+    await ben.close();
+    await annLines.until("* ben left");
+    assert.ok(transcript.includes("ben: hi ann"));
+    assert.ok(transcript.includes("* ben left"));
+  });
+
+  it("drops idle members on its own timer; a keepalive keeps a listener in", async () => {
+    await using server = await serveChat({ port: 0, idleMs: 300 });
+    await using listener = await joinChat({
+      port: server.addr.port,
+      name: "listener",
+      keepaliveMs: 100,
+    });
+    const heard = collect(listener);
+    await using _sleeper = await joinChat({
+      port: server.addr.port,
+      name: "sleeper",
+      keepaliveMs: 0,
+    });
+    await heard.until("* sleeper left (idle)");
+    assert.deepEqual(server.room.peers().map((p) => p.name), ["listener"]);
+  });
+});

@@ -1,0 +1,119 @@
+// The echo service as library API: framed TCP with pipelining, UDP, bad frames, graceful close.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connect } from "../../src/runtime/adapter.ts";
+import { connectEcho, serveEcho } from "../../src/services/echo/mod.ts";
+import { asciiUpper } from "../../src/services/echo/upper.ts";
+import { connectEchoUdp, serveEchoUdp } from "../../src/services/echo/mod.ts";
+import { ReplyTimeoutError } from "../../src/services/errors.ts";
+import { bindDatagram } from "../../src/runtime/adapter.ts";
+import { FrameTooLargeError } from "../../src/framing/mod.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+describe("asciiUpper", () => {
+  it("changes a-z only, as Python's bytes.upper()", () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const up = asciiUpper(all);
+    for (let i = 0; i < 256; i++) assert.equal(up[i], i >= 97 && i <= 122 ? i - 32 : i);
+    assert.equal(all[97], 97, "the input is not modified");
+  });
+});
+
+describe("serveEcho / connectEcho", () => {
+  it("pipelines requests and matches replies in order", async () => {
+    await using server = await serveEcho({ port: 0, upper: true, header: "<H" });
+    assert.equal(server.addr.hostname, "127.0.0.1");
+    await using client = await connectEcho({ port: server.addr.port, header: "<H" });
+    const words = Array.from({ length: 200 }, (_, i) => `msg ${i}`);
+    const replies = await Promise.all(words.map((w) => client.request(enc.encode(w))));
+    assert.deepEqual(replies.map((r) => dec.decode(r)), words.map((w) => w.toUpperCase()));
+  });
+
+  it("carries empty and large frames", async () => {
+    await using server = await serveEcho({ port: 0, header: "varint" });
+    await using client = await connectEcho({ port: server.addr.port, header: "varint" });
+    assert.equal((await client.request(new Uint8Array(0))).length, 0);
+    const big = Uint8Array.from({ length: 3_000_000 }, (_, i) => i % 253);
+    assert.deepEqual(await client.request(big), big);
+  });
+
+  it("a bad frame closes that connection only and is reported once", async () => {
+    const errors: string[] = [];
+    await using server = await serveEcho({
+      port: 0,
+      maxFrameLength: 10,
+      onError: (e) => errors.push(e.name),
+    });
+    await using good = await connectEcho({ port: server.addr.port });
+    await using bad = await connectEcho({ port: server.addr.port, maxFrameLength: 100 });
+    await assert.rejects(bad.request(new Uint8Array(11)));
+    assert.deepEqual(errors, ["FrameTooLargeError"]);
+    assert.equal(dec.decode(await good.request(enc.encode("fine"))), "fine");
+  });
+
+  it("a client refuses to send a frame over its own limit", async () => {
+    await using server = await serveEcho({ port: 0 });
+    await using client = await connectEcho({ port: server.addr.port, maxFrameLength: 4 });
+    await assert.rejects(client.request(new Uint8Array(5)), FrameTooLargeError);
+    assert.equal((await client.request(new Uint8Array(4))).length, 4);
+  });
+
+  it("close() lets a frame in flight finish, then refuses new connections", async () => {
+    const server = await serveEcho({ port: 0 });
+    const conn = await connect({ port: server.addr.port });
+    const reads = conn[Symbol.asyncIterator]();
+    const got: number[] = [];
+    const readUntil = async (n: number): Promise<void> => {
+      while (got.length < n) {
+        const r = await reads.next();
+        if (r.done) return;
+        got.push(...r.value);
+      }
+    };
+    // A whole frame and the start of the next in one write: once the first is answered, the
+    // server holds the second in flight.
+    await conn.write(Uint8Array.of(0, 0, 0, 1, 0x7a, 0, 0, 0, 3, 0x61));
+    await readUntil(5);
+    const closing = server.close();
+    await conn.write(Uint8Array.of(0x62, 0x63));
+    await readUntil(Infinity);
+    assert.deepEqual(got, [0, 0, 0, 1, 0x7a, 0, 0, 0, 3, 0x61, 0x62, 0x63]);
+    await closing;
+    await server.closed;
+    await assert.rejects(connect({ port: server.addr.port }));
+  });
+
+  it("an abort signal closes the server", async () => {
+    const ac = new AbortController();
+    const server = await serveEcho({ port: 0, signal: ac.signal });
+    ac.abort();
+    await server.closed;
+    await assert.rejects(connect({ port: server.addr.port }));
+  });
+
+  it("rejects a bad header format before binding anything", async () => {
+    await assert.rejects(serveEcho({ port: 0, header: "f" }), TypeError);
+    await assert.rejects(serveEcho({ port: 0, maxFrameLength: 0 }), RangeError);
+  });
+});
+
+describe("serveEchoUdp / connectEchoUdp", () => {
+  it("sends datagrams back, uppercased on request", async () => {
+    await using server = await serveEchoUdp({ port: 0, upper: true });
+    await using client = await connectEchoUdp({ port: server.addr.port });
+    for (const word of ["hello", "über", "x".repeat(60_000)]) {
+      assert.equal(
+        dec.decode(await client.request(enc.encode(word))),
+        word.replace(/[a-z]/g, (c) => c.toUpperCase()),
+      );
+    }
+  });
+
+  it("times out when no reply comes", async () => {
+    await using silent = await bindDatagram({ port: 0 });
+    await using client = await connectEchoUdp({ port: silent.addr.port, timeoutMs: 100 });
+    await assert.rejects(client.request(enc.encode("anyone?")), ReplyTimeoutError);
+  });
+});
