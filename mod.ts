@@ -66,3 +66,4 @@ export {
 } from "./src/struct/mod.ts";
 export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
 export * from "./src/services/mod.ts";
+export * from "./src/services/exec/mod.ts";

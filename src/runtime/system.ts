@@ -51,7 +51,15 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+const quieted = new WeakSet<NodeJS.WriteStream>();
+
 function writeTo(stream: NodeJS.WriteStream, data: string | Uint8Array): Promise<void> {
+  // A closed stream (EPIPE: `unstuck … | head`) rejects the write below; without a listener its
+  // 'error' event would also kill the process.
+  if (!quieted.has(stream)) {
+    quieted.add(stream);
+    stream.on("error", () => {});
+  }
   return new Promise((resolve, reject) => {
     stream.write(data, (err) => (err ? reject(err) : resolve()));
   });

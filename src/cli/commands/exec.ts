@@ -1,0 +1,265 @@
+/**
+ * `unstuck exec serve` and `unstuck exec run`: the authenticated remote-exec service.
+ *
+ * @module
+ */
+import { UsageError } from "../args.ts";
+import { defineCommand, type GroupCommand } from "../command.ts";
+import { onShutdownSignal, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
+import type { NetAddress } from "../../runtime/types.ts";
+import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
+import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
+import {
+  EXIT_CONNECTION_FAILED,
+  EXIT_NOT_STARTED,
+  exitCodeOf,
+} from "../../services/exec/exit_code.ts";
+import { EXEC_DEFAULT_PORT } from "../../services/exec/protocol.ts";
+import { serveExec } from "../../services/exec/server.ts";
+import type { ExecServerEvent } from "../../services/exec/session.ts";
+import { type LoadedToken, loadToken, TOKEN_ENV } from "../../services/exec/token.ts";
+
+const DEFAULT_TIMEOUT_S = 30;
+const EXIT_SIGPIPE = 141;
+const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+// setTimeout's limit is 2^31 − 1 ms.
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+
+const connectionFlags = {
+  host: {
+    type: "string",
+    help: "Server address",
+    placeholder: "HOST",
+    defaultText: "127.0.0.1",
+  },
+  port: {
+    type: "integer",
+    help: "Server port",
+    placeholder: "PORT",
+    defaultText: String(EXEC_DEFAULT_PORT),
+    min: 0,
+    max: 65535,
+  },
+  "token-file": {
+    type: "string",
+    help: `Read the shared token from this file (else from ${TOKEN_ENV})`,
+    placeholder: "FILE",
+  },
+} as const;
+
+async function token(file: string | undefined): Promise<LoadedToken> {
+  try {
+    return await loadToken({ tokenFile: file });
+  } catch (err) {
+    if (err instanceof ExecTokenError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function url(addr: NetAddress): string {
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return `tcp://${host}:${addr.port}`;
+}
+
+/** One log line for a server event (JSON-quoted values, so no client text can forge a line). */
+function logLine(event: ExecServerEvent): string {
+  const peer = `peer=${url(event.peer).slice(6)}`;
+  if (event.kind === "rejected") return `${peer} rejected=${JSON.stringify(event.reason)}`;
+  const what = event.request.argv !== undefined
+    ? `argv=${JSON.stringify(event.request.argv)}`
+    : `shell=${JSON.stringify(event.request.shell)}`;
+  const time = `duration=${event.durationMs}ms`;
+  const o = event.outcome;
+  if (o === undefined) return `${peer} ${what} refused=${JSON.stringify(event.refused)} ${time}`;
+  const end = o.signal !== null ? `signal=${o.signal}` : `exit=${o.code}`;
+  const flags = (o.timedOut ? " timed-out" : "") + (o.truncated ? " truncated" : "");
+  return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
+}
+
+/**
+ * Whether `host` is a loopback address (or `localhost`), reachable from this machine only.
+ *
+ * @example
+ * ```ts
+ * import { isLoopback } from "./exec.ts";
+ * console.log(isLoopback("127.0.0.1"), isLoopback("0.0.0.0")); // true false
+ * ```
+ */
+export function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "::1" || host === "localhost";
+}
+
+const serve = defineCommand({
+  name: "serve",
+  summary: "run commands for clients that prove they hold the token",
+  usage:
+    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES]",
+  details: [
+    `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
+    "the server does not start. Commands run without a shell unless --shell is given; --allow",
+    "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
+    "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
+    "the server and kills running commands. Protocol: docs/PROTOCOL.md.",
+  ].join("\n"),
+  flags: {
+    ...connectionFlags,
+    host: { ...connectionFlags.host, help: "Address to bind" },
+    port: { ...connectionFlags.port, help: "Port to listen on (0: any free port)" },
+    allow: {
+      type: "list",
+      help: "Run only this program (argv[0], compared exactly); refuses shell commands",
+      placeholder: "CMD",
+    },
+    shell: { type: "boolean", help: "Allow shell command lines (/bin/sh -c)" },
+    timeout: {
+      type: "integer",
+      help: "Kill a command (and its process group) after this long",
+      placeholder: "SECONDS",
+      defaultText: String(DEFAULT_TIMEOUT_S),
+      min: 1,
+      max: MAX_TIMEOUT_S,
+    },
+    "max-output": {
+      type: "integer",
+      help: "Cut a command's stdout + stderr at this many bytes, and kill it",
+      placeholder: "BYTES",
+      defaultText: String(DEFAULT_MAX_OUTPUT),
+      min: 1,
+    },
+  },
+  async run({ flags, positionals }): Promise<number> {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (flags.shell && flags.allow.length > 0) {
+      throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
+    }
+    const loaded = await token(flags["token-file"]);
+    if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
+    const hostname = flags.host ?? "127.0.0.1";
+    if (!isLoopback(hostname)) {
+      await writeStderr(
+        `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
+          "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
+      );
+    }
+    const server = await serveExec({
+      token: loaded.token,
+      hostname,
+      port: flags.port ?? EXEC_DEFAULT_PORT,
+      allow: flags.allow.length > 0 ? flags.allow : undefined,
+      shell: flags.shell,
+      timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
+      maxOutputBytes: flags["max-output"] ?? DEFAULT_MAX_OUTPUT,
+      // A closed log (stderr) must not stop the server.
+      onEvent: (event) => {
+        writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`).catch(() => {});
+      },
+    });
+    await new Promise<void>((resolve) => {
+      const off = onShutdownSignal(() => {
+        off();
+        resolve();
+      });
+      writeStdout(`listening on ${url(server.addr)}\n`).catch(() => {});
+    });
+    await server.close();
+    return 0;
+  },
+});
+
+function transcoder(
+  label: string | undefined,
+): ((bytes: Uint8Array) => string | Uint8Array) | undefined {
+  if (label === undefined) return undefined;
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label);
+  } catch {
+    throw new UsageError(`unknown --encoding '${label}'`);
+  }
+  return (bytes) => decoder.decode(bytes, { stream: bytes.length > 0 });
+}
+
+const run = defineCommand({
+  name: "run",
+  summary: "run a command on an exec server",
+  usage:
+    "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
+  details: [
+    "Remote stdout and stderr go to ours as they arrive. With --shell the words are joined with",
+    "spaces and run by the server's /bin/sh -c (the server must allow it). With --stdin our stdin",
+    "is streamed to the command. --encoding (e.g. gbk) decodes the remote output from that",
+    "encoding and writes it as UTF-8.",
+    "",
+    "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
+    "when the server refused or could not start it; 255 when the connection or authentication",
+    "failed; 141 when our own stdout closed (| head); 2 for bad usage.",
+  ].join("\n"),
+  flags: {
+    ...connectionFlags,
+    shell: { type: "boolean", help: "Run the words as one shell command line" },
+    stdin: { type: "boolean", help: "Stream our stdin to the command" },
+    encoding: {
+      type: "string",
+      help: "Transcode remote output from this encoding to UTF-8",
+      placeholder: "LABEL",
+    },
+  },
+  async run({ flags, positionals }): Promise<number> {
+    if (positionals.length === 0) throw new UsageError("no command given");
+    const outText = transcoder(flags.encoding);
+    const errText = transcoder(flags.encoding);
+    const { token: secret } = await token(flags["token-file"]);
+    const addr = { hostname: flags.host ?? "127.0.0.1", port: flags.port ?? EXEC_DEFAULT_PORT };
+    const fail = async (what: string, err: unknown): Promise<number> => {
+      const why = err instanceof Error ? err.message : String(err);
+      await writeStderr(`unstuck exec run: ${what}: ${why}\n`);
+      return EXIT_CONNECTION_FAILED;
+    };
+    let client: ExecClient;
+    try {
+      client = await ExecClient.connect({ token: secret, ...addr });
+    } catch (err) {
+      return await fail(`cannot connect to ${url(addr)}`, err);
+    }
+    let result: ExecResult;
+    let localOutputClosed = false;
+    const local = (write: typeof writeStdout) => async (data: string | Uint8Array) => {
+      await write(data).catch((err) => {
+        localOutputClosed = true;
+        throw err;
+      });
+    };
+    const [toStdout, toStderr] = [local(writeStdout), local(writeStderr)];
+    try {
+      result = await client.run({
+        ...(flags.shell ? { shell: positionals.join(" ") } : { argv: positionals }),
+        stdin: flags.stdin ? readStdin() : undefined,
+        onStdout: (bytes) => toStdout(outText ? outText(bytes) : bytes),
+        onStderr: (bytes) => toStderr(errText ? errText(bytes) : bytes),
+      });
+    } catch (err) {
+      // Our reader went away (`| head`): stop quietly, as a process killed by SIGPIPE would.
+      if (localOutputClosed) return EXIT_SIGPIPE;
+      if (!(err instanceof ExecCommandError)) return await fail(url(addr), err);
+      await writeStderr(`unstuck exec run: ${err.message}\n`);
+      return EXIT_NOT_STARTED;
+    } finally {
+      client.close();
+    }
+    if (outText) await writeStdout(outText(new Uint8Array(0)));
+    if (errText) await writeStderr(errText(new Uint8Array(0)));
+    if (result.truncated) {
+      await writeStderr(
+        "unstuck exec run: output truncated: the server's --max-output was reached\n",
+      );
+    }
+    return exitCodeOf(result);
+  },
+});
+
+/** The `exec` command group. */
+export const execCommand: GroupCommand = {
+  name: "exec",
+  summary: "authenticated remote command execution",
+  subcommands: [serve, run],
+};

@@ -1,0 +1,276 @@
+/**
+ * The exec client: connects, proves it holds the token, and runs commands one at a time over the
+ * same connection, streaming their output to callbacks as it arrives.
+ *
+ * @module
+ */
+import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
+import { getAdapter } from "../../runtime/adapter.ts";
+import { importTokenKey, signNonce } from "./auth.ts";
+import { decodeBase64 } from "./base64.ts";
+import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
+import { parseClientControl, parseServerFrame } from "./parse.ts";
+import {
+  encodeControl,
+  EXEC_DEFAULT_PORT,
+  EXEC_MAX_CHUNK,
+  EXEC_NONCE_LENGTH,
+  EXEC_PROTOCOL,
+  type ExitMessage,
+  FRAME_STDIN,
+  type RunMessage,
+  type ServerFrame,
+} from "./protocol.ts";
+import { FrameReader, FrameWriter } from "./wire.ts";
+
+/** Options of {@linkcode ExecClient.connect}. */
+export interface ExecClientOptions extends AdapterChoice {
+  /** The shared secret. */
+  token: string;
+  /** Server host. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Server port. @default {8082} */
+  port?: number;
+  /** Give up when connecting and authenticating take longer, in milliseconds. @default {10000} */
+  timeoutMs?: number;
+}
+
+/** What to run, and where its input comes from and its output goes. */
+export interface ExecRunOptions {
+  /** Program and arguments, run without a shell. Exactly one of `argv` and `shell`. */
+  argv?: readonly string[];
+  /** A command line for the server's `/bin/sh -c` (the server must allow it). */
+  shell?: string;
+  /** Ask for a time limit shorter than the server's, in milliseconds. */
+  timeoutMs?: number;
+  /** Bytes for the command's stdin; without it the command's stdin is empty. */
+  stdin?: Uint8Array | AsyncIterable<Uint8Array>;
+  /** Receives stdout bytes as they arrive; the next frame is read once it returns (or resolves). */
+  onStdout?: (bytes: Uint8Array) => void | Promise<void>;
+  /** Receives stderr bytes as they arrive; the next frame is read once it returns (or resolves). */
+  onStderr?: (bytes: Uint8Array) => void | Promise<void>;
+}
+
+/** How a remote command ended. */
+export type ExecResult = Omit<ExitMessage, "type">;
+
+/**
+ * A connection to an exec server.
+ *
+ * @example
+ * ```ts
+ * import { ExecClient } from "@unstuck/unstuck";
+ * const client = await ExecClient.connect({ token: "s3cret", port: 8082 });
+ * const result = await client.run({
+ *   argv: ["echo", "hi"],
+ *   onStdout: (bytes) => console.log(new TextDecoder().decode(bytes)),
+ * });
+ * console.log(result.code); // 0
+ * client.close();
+ * ```
+ */
+export class ExecClient implements AsyncDisposable {
+  readonly #conn: TcpConnection;
+  readonly #writer: FrameWriter;
+  readonly #frames: FrameReader;
+  #busy = false;
+  #broken = false;
+
+  private constructor(conn: TcpConnection) {
+    this.#conn = conn;
+    this.#writer = new FrameWriter(conn);
+    this.#frames = new FrameReader(conn);
+  }
+
+  /**
+   * Connects and authenticates.
+   *
+   * @throws {ExecAuthError} when the server refuses the token or the handshake fails
+   * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/1`
+   * @throws the adapter's `NetworkError`s when it cannot connect
+   */
+  static async connect(options: ExecClientOptions): Promise<ExecClient> {
+    const key = await importTokenKey(options.token);
+    const adapter = await getAdapter(options.adapter);
+    const ms = options.timeoutMs ?? 10_000;
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new ExecAuthError(`no connection and handshake within ${ms} ms`));
+      }, ms);
+    });
+    let conn: TcpConnection | undefined;
+    try {
+      const hostname = options.hostname ?? "127.0.0.1";
+      const port = options.port ?? EXEC_DEFAULT_PORT;
+      conn = await Promise.race([
+        adapter.connect({ hostname, port, signal: abort.signal }),
+        timeout,
+      ]);
+      const client = new ExecClient(conn);
+      await Promise.race([client.#handshake(key), timeout]);
+      return client;
+    } catch (err) {
+      conn?.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #handshake(key: CryptoKey): Promise<void> {
+    const hello = await this.#next("the handshake");
+    if (hello.kind !== "control" || hello.message.type !== "hello") {
+      if (hello.kind === "control" && hello.message.type === "error") {
+        throw new ExecAuthError(hello.message.message);
+      }
+      throw new ExecProtocolError("expected a hello message from the server");
+    }
+    if (hello.message.protocol !== EXEC_PROTOCOL) {
+      throw new ExecProtocolError(`unsupported protocol ${JSON.stringify(hello.message.protocol)}`);
+    }
+    const nonce = decodeBase64(hello.message.nonce);
+    if (nonce === undefined || nonce.length !== EXEC_NONCE_LENGTH) {
+      throw new ExecProtocolError("the server's nonce is not base64 of 32 bytes");
+    }
+    await this.#writer.control({ type: "auth", mac: await signNonce(key, nonce) });
+    const answer = await this.#next("the handshake");
+    if (answer.kind === "control" && answer.message.type === "ready") return;
+    if (answer.kind === "control" && answer.message.type === "error") {
+      throw new ExecAuthError(answer.message.message);
+    }
+    throw new ExecProtocolError("expected ready or error from the server");
+  }
+
+  /** The next frame from the server; EOF there is an error. */
+  async #next(during: string): Promise<ServerFrame> {
+    const next = await this.#frames.next();
+    if (next === undefined) {
+      const Err = during === "the handshake" ? ExecAuthError : ExecProtocolError;
+      throw new Err(`the server closed the connection during ${during}`);
+    }
+    return parseServerFrame(next);
+  }
+
+  /**
+   * Runs one command and resolves with how it ended, after all its output was delivered.
+   *
+   * @throws {ExecCommandError} when the server refuses it or cannot start it (the connection
+   * stays usable)
+   * @throws {ExecProtocolError} when the connection breaks or the server breaks the protocol
+   */
+  async run(options: ExecRunOptions): Promise<ExecResult> {
+    if (this.#broken) throw new ExecProtocolError("the connection is closed");
+    if (this.#busy) throw new Error("a command is already running on this connection");
+    if ((options.argv === undefined) === (options.shell === undefined)) {
+      throw new TypeError("run needs exactly one of `argv` and `shell`");
+    }
+    const message: RunMessage = options.argv !== undefined
+      ? { type: "run", argv: [...options.argv] }
+      : { type: "run", shell: options.shell };
+    if (options.stdin !== undefined) message.stdin = true;
+    if (options.timeoutMs !== undefined) message.timeoutMs = options.timeoutMs;
+    try {
+      // The server's own check, here: a bad request would cost the connection there.
+      parseClientControl(encodeControl(message).subarray(1));
+    } catch (err) {
+      throw new TypeError(`bad run options: ${(err as Error).message}`);
+    }
+    this.#busy = true;
+    const stdin = options.stdin === undefined ? undefined : new StdinPump(this.#writer);
+    try {
+      await this.#writer.control(message);
+      stdin?.start(options.stdin!);
+      const result = await this.#receive(options, "a command");
+      await stdin?.end();
+      stdin?.rethrow();
+      return result;
+    } catch (err) {
+      if (!(err instanceof ExecCommandError)) this.close();
+      await stdin?.end().catch(() => {});
+      throw err;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #receive(options: ExecRunOptions, during: string): Promise<ExecResult> {
+    for (;;) {
+      const frame = await this.#next(during);
+      if (frame.kind === "stdout") await options.onStdout?.(frame.data);
+      else if (frame.kind === "stderr") await options.onStderr?.(frame.data);
+      else if (frame.message.type === "exit") {
+        const { code, signal, timedOut, truncated } = frame.message;
+        return { code, signal, timedOut, truncated };
+      } else if (frame.message.type === "error") {
+        throw new ExecCommandError(frame.message.message);
+      } else {
+        throw new ExecProtocolError(`unexpected "${frame.message.type}" message`);
+      }
+    }
+  }
+
+  /** Closes the connection (a running command is killed by the server). Idempotent. */
+  close(): void {
+    this.#broken = true;
+    this.#conn.close();
+  }
+
+  /** Closes the connection. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Sends a command's stdin as frames of at most 64 KiB, then exactly one stdin-end, which may come
+ * early: once the command has ended, the rest of the input is not sent (nor awaited).
+ */
+class StdinPump {
+  readonly #writer: FrameWriter;
+  #ended = false;
+  #endSent: Promise<void> | undefined;
+  #error: unknown;
+
+  constructor(writer: FrameWriter) {
+    this.#writer = writer;
+  }
+
+  start(source: Uint8Array | AsyncIterable<Uint8Array>): void {
+    void this.#pump(source);
+  }
+
+  async #pump(source: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    try {
+      const chunks = source instanceof Uint8Array ? [source] : source;
+      for await (const chunk of chunks) {
+        for (let offset = 0; offset < chunk.length; offset += EXEC_MAX_CHUNK) {
+          // Checked right before each frame is queued: nothing may follow the stdin-end.
+          if (this.#ended) return;
+          await this.#writer.data(FRAME_STDIN, chunk.subarray(offset, offset + EXEC_MAX_CHUNK));
+        }
+        if (this.#ended) return;
+      }
+    } catch (err) {
+      this.#error ??= err;
+    }
+    await this.end().catch(() => {});
+  }
+
+  /** Sends the stdin-end frame unless it was sent already. */
+  end(): Promise<void> {
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#endSent = this.#writer.stdinEnd();
+    }
+    return this.#endSent!;
+  }
+
+  /** Throws what reading the stdin source threw, if anything. */
+  rethrow(): void {
+    if (this.#error !== undefined) throw this.#error;
+  }
+}

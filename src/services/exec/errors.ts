@@ -1,0 +1,71 @@
+/**
+ * Errors of the remote-exec service. Each has a stable `name`, so callers can tell them apart
+ * after serialisation or across realms.
+ *
+ * @module
+ */
+
+/**
+ * A peer broke the exec protocol: bad JSON, an unknown message type, a field of the wrong type,
+ * a message out of place. The connection it came from is closed.
+ *
+ * @example
+ * ```ts
+ * import { ExecProtocolError, parseClientFrame } from "@unstuck/unstuck";
+ * try {
+ *   parseClientFrame(new Uint8Array([0x09]));
+ * } catch (err) {
+ *   console.log(err instanceof ExecProtocolError); // true
+ * }
+ * ```
+ */
+export class ExecProtocolError extends Error {
+  /** Always `"ExecProtocolError"`. */
+  override name = "ExecProtocolError";
+}
+
+/**
+ * The server refused our token, or the handshake could not complete.
+ *
+ * @example
+ * ```ts
+ * import { ExecAuthError } from "@unstuck/unstuck";
+ * const err = new ExecAuthError("authentication failed");
+ * console.log(err.name); // "ExecAuthError"
+ * ```
+ */
+export class ExecAuthError extends Error {
+  /** Always `"ExecAuthError"`. */
+  override name = "ExecAuthError";
+}
+
+/**
+ * The server could not start a command: not allowed by its policy, or not found. The connection
+ * stays usable.
+ *
+ * @example
+ * ```ts
+ * import { ExecCommandError } from "@unstuck/unstuck";
+ * const err = new ExecCommandError("shell commands are not enabled on this server");
+ * console.log(err.name); // "ExecCommandError"
+ * ```
+ */
+export class ExecCommandError extends Error {
+  /** Always `"ExecCommandError"`. */
+  override name = "ExecCommandError";
+}
+
+/**
+ * No token to authenticate with, or an unusable one (empty, unreadable file).
+ *
+ * @example
+ * ```ts
+ * import { ExecTokenError } from "@unstuck/unstuck";
+ * const err = new ExecTokenError("the token is empty");
+ * console.log(err.name); // "ExecTokenError"
+ * ```
+ */
+export class ExecTokenError extends Error {
+  /** Always `"ExecTokenError"`. */
+  override name = "ExecTokenError";
+}

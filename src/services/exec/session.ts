@@ -1,0 +1,240 @@
+/**
+ * One client connection on the server, as a state machine: awaiting-auth → ready → running (one
+ * command) → ready …. Anything out of place is an `error` message, then the connection closes.
+ * Nothing is spawned before a valid MAC.
+ *
+ * @module
+ */
+import { NetworkError, SpawnError } from "../../runtime/errors.ts";
+import type { NetAddress, TcpConnection } from "../../runtime/types.ts";
+import { createNonce, verifyNonce } from "./auth.ts";
+import { encodeBase64 } from "./base64.ts";
+import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";
+import { ExecProtocolError } from "./errors.ts";
+import { parseClientFrame } from "./parse.ts";
+import { type ExecPolicy, refusalOf } from "./policy.ts";
+import { EXEC_PROTOCOL, type RunMessage } from "./protocol.ts";
+import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
+
+/** A `run` request that was answered: run to its end, or refused. */
+export interface ExecCommandEvent {
+  /** Event kind. */
+  kind: "command";
+  /** The client's address. */
+  peer: NetAddress;
+  /** What it asked to run. */
+  request: Pick<RunMessage, "argv" | "shell">;
+  /** How it ended; absent when it did not start. */
+  outcome?: CommandOutcome;
+  /** Why it did not start; absent when it ran. */
+  refused?: string;
+  /** Milliseconds from the request to the end. */
+  durationMs: number;
+}
+
+/** A connection that failed to authenticate or broke the protocol, and was closed. */
+export interface ExecRejectedEvent {
+  /** Event kind. */
+  kind: "rejected";
+  /** The client's address. */
+  peer: NetAddress;
+  /** Why. */
+  reason: string;
+}
+
+/** Something a server did, for its log. */
+export type ExecServerEvent = ExecCommandEvent | ExecRejectedEvent;
+
+/** What every session of one server shares. */
+export interface SessionContext {
+  /** The token as an HMAC key. */
+  key: CryptoKey;
+  /** Which commands are allowed. */
+  policy: ExecPolicy;
+  /** The server's time limit per command, in milliseconds. */
+  timeoutMs: number;
+  /** The server's output limit per command, in bytes. */
+  maxOutputBytes: number;
+  /** How long a client may take to authenticate, in milliseconds. */
+  handshakeTimeoutMs: number;
+  /** How long to wait before answering a wrong MAC, in milliseconds. */
+  authFailureDelayMs: number;
+  /** Starts commands. */
+  spawn: SpawnFunction;
+  /** Called once when the handshake has ended, successfully or not. */
+  onHandshakeEnd(): void;
+  /** Log sink. */
+  onEvent(event: ExecServerEvent): void;
+}
+
+/** Before authentication a frame can only be an `auth` message: nothing large is buffered. */
+const HANDSHAKE_MAX_FRAME_LENGTH = 1024;
+
+/** How long a closing connection waits for its last bytes to be taken and for the peer's EOF. */
+export const LINGER_MS = 1_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Ends the session with this message, without logging it as a protocol error. */
+class SessionEnd extends Error {
+  override name = "SessionEnd";
+}
+
+/** Serves one connection until it closes. */
+export class ExecSession {
+  readonly #conn: TcpConnection;
+  readonly #ctx: SessionContext;
+  readonly #writer: FrameWriter;
+  readonly #frames: FrameReader;
+  #command: RunningCommand | undefined;
+  #commandEnded: Promise<void> = Promise.resolve();
+  /** A `run` with `stdin: true` was accepted and its stdin-end has not arrived yet. */
+  #awaitingStdinEnd = false;
+  #closing = false;
+
+  /** Takes over `conn`. */
+  constructor(conn: TcpConnection, ctx: SessionContext) {
+    this.#conn = conn;
+    this.#ctx = ctx;
+    this.#writer = new FrameWriter(conn);
+    this.#frames = new FrameReader(conn, HANDSHAKE_MAX_FRAME_LENGTH);
+  }
+
+  /** Runs the session to its end; closes the connection and kills any command. Never rejects. */
+  async serve(): Promise<void> {
+    try {
+      if (await this.#authenticate()) await this.#commandLoop();
+    } catch (err) {
+      if (err instanceof NetworkError) return; // the client is gone: nobody to tell
+      const reason = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof SessionEnd)) {
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
+      }
+      this.#closing = true;
+      this.#command?.kill();
+      await this.#writer.control({ type: "error", message: reason }).catch(() => {});
+    } finally {
+      this.#closing = true;
+      this.#command?.kill();
+      await this.#commandEnded;
+      await closeGracefully(this.#conn, this.#writer, this.#frames, LINGER_MS);
+    }
+  }
+
+  /** Kills the running command, if any, and closes the connection. Idempotent. */
+  close(): void {
+    this.#closing = true;
+    this.#command?.kill();
+    this.#conn.close();
+  }
+
+  async #authenticate(): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const nonce = createNonce();
+      const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
+      await this.#writer.control(hello);
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(resolve, this.#ctx.handshakeTimeoutMs, "timeout");
+      });
+      const next = await Promise.race([this.#frames.next(), timeout]);
+      if (next === "timeout") throw new ExecProtocolError("handshake timeout");
+      if (next === undefined) return false;
+      const frame = parseClientFrame(next);
+      if (frame.kind !== "control" || frame.message.type !== "auth") {
+        throw new ExecProtocolError("expected an auth message");
+      }
+      if (!(await verifyNonce(this.#ctx.key, nonce, frame.message.mac))) {
+        const reason = "authentication failed";
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
+        await sleep(this.#ctx.authFailureDelayMs);
+        throw new SessionEnd(reason);
+      }
+      this.#frames.raiseLimit();
+      await this.#writer.control({ type: "ready" });
+      return true;
+    } finally {
+      clearTimeout(timer);
+      this.#ctx.onHandshakeEnd();
+    }
+  }
+
+  async #commandLoop(): Promise<void> {
+    for (;;) {
+      const next = await this.#frames.next();
+      if (next === undefined) return; // the client went away; serve() kills what still runs
+      const frame = parseClientFrame(next);
+      if (frame.kind === "control") {
+        if (frame.message.type !== "run") {
+          throw new ExecProtocolError(`unexpected "${frame.message.type}" message`);
+        }
+        if (this.#command) throw new ExecProtocolError('"run" while a command is running');
+        if (this.#awaitingStdinEnd) {
+          throw new ExecProtocolError('"run" before the previous command\'s stdin-end frame');
+        }
+        await this.#start(frame.message);
+      } else if (!this.#awaitingStdinEnd) {
+        throw new ExecProtocolError(`${frame.kind} frame while no command takes stdin`);
+      } else if (frame.kind === "stdin") {
+        // Awaited: a command that reads slowly slows the client down, not our memory.
+        await this.#command?.writeStdin(frame.data);
+      } else {
+        this.#awaitingStdinEnd = false;
+        await this.#command?.closeStdin();
+      }
+    }
+  }
+
+  async #start(run: RunMessage): Promise<void> {
+    const started = Date.now();
+    const peer = this.#conn.remoteAddr;
+    const request = run.argv !== undefined ? { argv: run.argv } : { shell: run.shell };
+    this.#awaitingStdinEnd = run.stdin === true;
+    const refuse = async (refused: string): Promise<void> => {
+      this.#ctx.onEvent({
+        kind: "command",
+        peer,
+        request,
+        refused,
+        durationMs: Date.now() - started,
+      });
+      await this.#writer.control({ type: "error", message: refused });
+    };
+    const refused = refusalOf(run, this.#ctx.policy);
+    if (refused !== undefined) return await refuse(refused);
+    const timeoutMs = Math.min(run.timeoutMs ?? this.#ctx.timeoutMs, this.#ctx.timeoutMs);
+    const limits = { timeoutMs, maxOutputBytes: this.#ctx.maxOutputBytes };
+    let command: RunningCommand;
+    try {
+      command = new RunningCommand(this.#ctx.spawn, run, limits, this.#writer);
+    } catch (err) {
+      return await refuse(`cannot run ${describe(run)}: ${spawnFailure(err)}`);
+    }
+    this.#command = command;
+    this.#commandEnded = command.done.then(async (outcome) => {
+      // Ready again before the exit goes out, so an immediate next `run` is in order.
+      this.#command = undefined;
+      this.#ctx.onEvent({
+        kind: "command",
+        peer,
+        request,
+        outcome,
+        durationMs: Date.now() - started,
+      });
+      if (this.#closing) return;
+      const { code, signal, timedOut, truncated } = outcome;
+      await this.#writer.control({ type: "exit", code, signal, timedOut, truncated });
+    }).catch(() => {}); // a failed write means the client is gone; serve() is closing already
+  }
+}
+
+/** Why a command could not start, in the same words whichever adapter reported it. */
+function spawnFailure(err: unknown): string {
+  if (err instanceof SpawnError && err.code === "ENOENT") return "not found";
+  if (err instanceof SpawnError && err.code === "EACCES") return "permission denied";
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describe(run: RunMessage): string {
+  return run.argv !== undefined ? JSON.stringify(run.argv[0]) : "shell command";
+}
