@@ -114,7 +114,7 @@ export class Struct {
       throw new StructError(`pack expected ${length} items for packing (got ${given})`);
     }
     const out = allocBytes(this.size);
-    packPlan(this.#plan, out, 0, values, 0);
+    packPlan(this.#plan, out, 0, values);
     return out;
   }
 
@@ -150,7 +150,7 @@ export class Struct {
     }
     const b = writableBytes(buffer);
     const start = structStart("pack_into", this.size, b.length, offset);
-    packIntoPlan(this.#plan, b, start, values, 0);
+    packIntoPlan(this.#plan, b, start, values);
   }
 
   /**

@@ -190,6 +190,15 @@ function writeExact(b: Uint8Array, o: number, kind: number, v: unknown, item: Fo
   const rule = item.spec.int;
   if (rule !== undefined) {
     const n = toPyInt(v);
+    // Big-endian q and Q convert with _PyLong_AsByteArray, which has written the low 8 bytes by
+    // the time it finds the overflow (a negative value for Q it refuses before writing); in
+    // pack_into they stay in the buffer.
+    if (
+      kind >= BE && item.size === 8 && (n < rule.lo || n > rule.hi) && (n >= 0n || rule.lo < 0n)
+    ) {
+      sdv.setBigUint64(0, BigInt.asUintN(64, n), true);
+      putScratch(b, o, 8, true);
+    }
     checkInt(rule, n);
     sdv.setBigUint64(0, BigInt.asUintN(64, n), true);
     return putScratch(b, o, item.size, kind >= BE);

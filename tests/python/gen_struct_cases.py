@@ -386,6 +386,12 @@ for buf in ("abcd", None, 5, [1, 2], 1.5, {}):
 for fmt, args in (("hxhh", [1, 2, "x"]), ("3sh", [b"a", "x"]), ("<iqd", [5, 2 ** 64, 1.0]),
                   ("bbbb", [1, 2, 3, 300]), (">HHe", [1, 2, 1e10]), ("?c", [1, b"ab"])):
     pack_into(fmt, bytearray(b"\xaa" * 24), 1, *args)
+# Big-endian q and Q overflow in _PyLong_AsByteArray, which has written the low 8 bytes by then
+# (a negative value for Q it refuses before writing anything).
+for fmt in (">q", "!q", ">Q", "!Q", ">hqb", "!Qh"):
+    for v in (2 ** 63, -(2 ** 63) - 1, 2 ** 64, 2 ** 64 + 5, 2 ** 70 + 0x0102, -(2 ** 70) - 5, -1):
+        args = [7, v, 9] if len(fmt) == 4 else [v, 9] if fmt.endswith("h") else [v]
+        pack_into(fmt, bytearray(b"\xaa" * 16), 2, *args)
 # A bad format is reported before a bad buffer.
 add({"op": "unpack", "fmt": "y", "buf": enc("abc"), "bufIsValue": True},
     lambda: struct.unpack("y", "abc"))
