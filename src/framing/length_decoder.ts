@@ -208,6 +208,14 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   #frameEnd(value: number, headerEnd: number): number {
     const max = this.#max;
     if (value < 0) throw new FrameTooLargeError(value, max);
+    // Beyond 2^53 the value is inexact, and a negative lengthAdjustment would make it look small.
+    if (value > Number.MAX_SAFE_INTEGER) {
+      throw new FrameTooLargeError(
+        value,
+        max,
+        `length field ${value} is beyond 2^53 - 1 (the limit is ${max} bytes)`,
+      );
+    }
     const body = value + this.#adjust - (this.#includesHeader ? headerEnd : 0);
     if (body > max) throw new FrameTooLargeError(body, max);
     if (body < 0) {

@@ -362,6 +362,27 @@ describe("length-prefixed codec errors", () => {
     );
   });
 
+  it("rejects lengths beyond 2^53 that a negative lengthAdjustment would bring in range", () => {
+    // 2^53 + 1 is not a double: read as 2^53, less 2^53 - 1 it would pass for a 1-byte body.
+    const value = 2n ** 53n + 1n;
+    const varint: number[] = [];
+    for (let v = value; v > 0n; v >>= 7n) varint.push(Number(v & 0x7fn) | (v >= 0x80n ? 0x80 : 0));
+    const wires: [string, Uint8Array][] = [["varint", new Uint8Array(varint)]];
+    for (const [header, le] of [[">Q", false], ["<Q", true], ["q", true]] as const) {
+      const field = new Uint8Array(8);
+      new DataView(field.buffer).setBigUint64(0, value, le);
+      wires.push([header, field]);
+    }
+    for (const [header, field] of wires) {
+      const options = { header, lengthAdjustment: -(2 ** 53 - 1), maxFrameLength: 100 };
+      const wire = concat([field, new Uint8Array([7, 8, 9])]);
+      const tooLarge = (e: unknown): boolean =>
+        e instanceof FrameTooLargeError && e.limit === 100 && /beyond 2\^53/.test(e.message);
+      assert.throws(() => createFrameDecoder(options).push(wire), tooLarge, header);
+      assert.throws(() => decodeAll(createFrameDecoder(options), bytewise(wire)), tooLarge, header);
+    }
+  });
+
   it("rejects a varint longer than ten bytes", () => {
     const decoder = createFrameDecoder({ header: "varint" });
     assert.throws(
