@@ -15,8 +15,9 @@ export type ChunkSource =
 
 /**
  * Yields each complete frame of a byte stream, in order. Ends when the source ends; throws
- * `TruncatedFrameError` if it ended inside a frame, and any other `FramingError` where the stream
- * breaks the rules (after yielding the frames before that point). Breaking out of the loop
+ * `TruncatedFrameError` if it ended inside a frame, and any other `FramingError` as soon as the
+ * stream breaks the rules (after yielding the frames before that point, without waiting for more
+ * input). Breaking out of the loop
  * cancels a `ReadableStream` source (and calls `return()` on an iterator).
  *
  * Frames inside one chunk are views of it, as with `push`; pass `copy: true` if the source
@@ -43,10 +44,16 @@ export async function* decodeFrames(
   const decoder = createFrameDecoder(options);
   for await (const chunk of chunksOf(source)) {
     const frames = decoder.push(chunk);
+    if (frames.length === 0) continue;
     for (let i = 0; i < frames.length; i++) yield frames[i];
+    // push keeps an error that followed good frames for its next call: make it now, so that a
+    // bad frame ends the loop at once instead of when the peer sends more.
+    decoder.push(NO_BYTES);
   }
   yield* decoder.end();
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 async function* chunksOf(
   source: ChunkSource,

@@ -36,7 +36,8 @@ export interface FrameDecoder {
    * Decodes one chunk. Returns the frames it completes, possibly none. A frame that lies inside
    * `chunk` is returned as a view of it (no copy) unless the `copy` option is set; a frame that
    * spanned chunks is a buffer of its own. If the chunk holds good frames and then a bad one, the
-   * good ones are returned and the error is thrown by the next call.
+   * good ones are returned and the error is thrown by the next call: after handling them, call
+   * `push(new Uint8Array(0))` to have it at once rather than when the peer sends more.
    */
   push(chunk: Uint8Array): Uint8Array[];
   /**

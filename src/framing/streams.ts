@@ -9,12 +9,15 @@ import type { FramingOptions } from "./options.ts";
 
 /** Payloads smaller than this are written as one chunk with their header; larger ones as two. */
 const COALESCE_BELOW = 4096;
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * A `TransformStream` from byte chunks (cut anywhere) to frames. Errors with the decoder's
- * `FramingError` on bad input, after enqueueing the frames before it; at the end of input, with
- * `TruncatedFrameError` if it ended inside a frame. Frames inside one chunk are views of it unless
- * `copy: true`.
+ * `FramingError` on bad input, after the frames before it: at once when readers have taken those
+ * frames already (a reader waiting on `read()` has), else with the next chunk or the end of input,
+ * since erroring a stream drops the chunks still queued in it. At the end of input it errors with
+ * `TruncatedFrameError` if the input ended inside a frame. Frames inside one chunk are views of
+ * it unless `copy: true`.
  *
  * @example
  * ```ts
@@ -36,7 +39,12 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, Uint8Array> 
     super({
       transform(chunk, controller): void {
         const frames = decoder.push(chunk);
+        if (frames.length === 0) return;
         for (let i = 0; i < frames.length; i++) controller.enqueue(frames[i]);
+        // push keeps an error that followed good frames for its next call. Erroring the stream
+        // drops the frames still queued in it, so the error is made now only if readers took
+        // them all already; otherwise it comes with the next chunk or the end of input.
+        if ((controller.desiredSize ?? 0) >= 0) decoder.push(NO_BYTES);
       },
       flush(controller): void {
         for (const frame of decoder.end()) controller.enqueue(frame);

@@ -79,6 +79,31 @@ describe("decodeFrames", () => {
     assert.deepEqual(seen, [te.encode("ok")]);
   });
 
+  it("fails at once on a bad header after good frames, without waiting for more input", async () => {
+    const wire = concat([encodeFrame(te.encode("ok")), new Uint8Array([0xff, 0xff, 0xff, 0xff])]);
+    // A peer that sends a bad frame and then waits: the source has nothing more until released.
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    async function* peer(): AsyncGenerator<Uint8Array> {
+      yield wire;
+      await held;
+      throw new Error("the decoder waited for more input");
+    }
+    const seen: Uint8Array[] = [];
+    const timeout = setTimeout(release, 2000);
+    try {
+      await assert.rejects(async () => {
+        for await (const f of decodeFrames(peer())) {
+          seen.push(f);
+        }
+      }, FrameTooLargeError);
+      assert.deepEqual(seen, [te.encode("ok")]);
+    } finally {
+      clearTimeout(timeout);
+      release();
+    }
+  });
+
   it("cancels a ReadableStream source when the consumer stops early", async () => {
     let cancelled = false;
     const source = new ReadableStream<Uint8Array>({
@@ -137,6 +162,33 @@ describe("FrameDecoderStream and FrameEncoderStream", () => {
     assert.deepEqual(chunks[0], encodeFrame(small));
     assert.deepEqual(chunks[1], new Uint8Array([0, 0, 0x27, 0x10]));
     assert.equal(chunks[2], large);
+  });
+
+  it("errors at once on a bad header after a good frame a reader was waiting for", async () => {
+    const wire = concat([encodeFrame(te.encode("ok")), new Uint8Array([0xff, 0xff, 0xff, 0xff])]);
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let sent = false;
+    const source = new ReadableStream<Uint8Array>({
+      async pull(controller): Promise<void> {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(wire);
+          return;
+        }
+        await held; // a peer that stays silent
+        controller.error(new Error("the decoder waited for more input"));
+      },
+    });
+    const timeout = setTimeout(release, 2000);
+    try {
+      const reader = source.pipeThrough(new FrameDecoderStream()).getReader();
+      assert.deepEqual((await reader.read()).value, te.encode("ok"));
+      await assert.rejects(reader.read(), FrameTooLargeError);
+    } finally {
+      clearTimeout(timeout);
+      release();
+    }
   });
 
   it("errors the stream with the framing error after enqueueing the good frames", async () => {
