@@ -5,50 +5,30 @@
 // process, with ratios against that baseline.
 //
 //   node bench/run_echo.mjs [--quick] [--runtime node,deno,bun]
-import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  compileForNode,
+  flag,
+  formatNumber as fmt,
+  listOption,
+  machine,
+  runBench,
+} from "./_driver.mjs";
 
-const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const bin = (name) => join(root, "node_modules", ".bin", name);
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick") ? ["--quick"] : [];
-const runtimes = argv.includes("--runtime")
-  ? argv[argv.indexOf("--runtime") + 1].split(",")
-  : ["node", "deno", "bun"];
+const quick = flag("quick") ? ["--quick"] : [];
+const runtimes = listOption("runtime");
 
-function commandFor(runtime) {
-  const extra = ["--json", ...quick];
-  if (runtime === "node") return [process.execPath, [".build/bench/bench/echo.js", ...extra]];
-  if (runtime === "deno") {
-    return [bin("deno"), ["run", "-A", "--unstable-net", "bench/echo.ts", ...extra]];
-  }
-  return [bin("bun"), ["bench/echo.ts", ...extra]];
-}
+compileForNode(runtimes);
+const results = runtimes.map((runtime) =>
+  runBench(runtime, "echo", ["--json", ...quick], {
+    timeoutMs: 20 * 60_000,
+    denoFlags: ["--unstable-net"],
+  })
+);
 
-if (runtimes.includes("node")) {
-  const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.bench.json"], { cwd: root, stdio: "inherit" });
-  if (tsc.status !== 0) process.exit(1);
-}
-
-const results = [];
-for (const runtime of runtimes) {
-  process.stderr.write(`running ${runtime}…\n`);
-  const [cmd, args] = commandFor(runtime);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 20 * 60_000 });
-  process.stderr.write(r.stderr ?? "");
-  const line = (r.stdout ?? "").trim().split("\n").pop();
-  if (r.status !== 0 || !line) throw new Error(`${runtime} failed (${r.status})`);
-  results.push(JSON.parse(line));
-}
-
-const fmt = (x, d = 0) =>
-  x.toLocaleString("en", { maximumFractionDigits: d, minimumFractionDigits: d });
 const out = [];
 out.push(
-  `Command: \`node bench/run_echo.mjs${quick.length ? " --quick" : ""}\` — ${cpus().length} × ` +
-    `${cpus()[0]?.model ?? "?"}, ${new Date().toISOString().slice(0, 10)}. Loopback, 64-byte ` +
+  `Command: \`node bench/run_echo.mjs${quick.length ? " --quick" : ""}\` — ${machine()}. ` +
+    "Loopback, 64-byte " +
     "payloads. Latency: 1,000 sequential request/reply round trips after 300 warm-up ones, " +
     "client and server in one process. Pipelined: 64 requests in flight over one TCP " +
     "connection (8 for UDP, where more overflow the socket buffers and get dropped), " +

@@ -4,46 +4,30 @@
 // peers side by side with unstuck in the same process, and the targets of issue 3.
 //
 //   node bench/run_framing.mjs [--quick] [--runtime node,deno,bun]
-import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  compileForNode,
+  flag,
+  formatNumber as fmt,
+  listOption,
+  machine,
+  runBench,
+} from "./_driver.mjs";
 
-const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const bin = (name) => join(root, "node_modules", ".bin", name);
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick") ? ["--quick"] : [];
-const runtimes = argv.includes("--runtime")
-  ? argv[argv.indexOf("--runtime") + 1].split(",")
-  : ["node", "deno", "bun"];
+const quick = flag("quick") ? ["--quick"] : [];
+const runtimes = listOption("runtime");
 
-function commandFor(runtime, extra) {
-  if (runtime === "node") return [process.execPath, [".build/bench/bench/framing.js", ...extra]];
-  if (runtime === "deno") return [bin("deno"), ["run", "-A", "bench/framing.ts", ...extra]];
-  return [bin("bun"), ["bench/framing.ts", ...extra]];
-}
+const run = (runtime, extra) =>
+  runBench(runtime, "framing", [...extra, "--json", ...quick], {
+    timeoutMs: 30 * 60_000,
+    label: [runtime, ...extra].join(" "),
+  });
 
-function run(runtime, extra) {
-  const [cmd, args] = commandFor(runtime, [...extra, "--json", ...quick]);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 30 * 60_000 });
-  process.stderr.write(r.stderr ?? "");
-  const line = (r.stdout ?? "").trim().split("\n").pop();
-  if (r.status !== 0 || !line) {
-    throw new Error(`${runtime} ${extra.join(" ")} failed (${r.status})`);
-  }
-  return JSON.parse(line);
-}
-
-if (runtimes.includes("node")) {
-  const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.bench.json"], { cwd: root, stdio: "inherit" });
-  if (tsc.status !== 0) process.exit(1);
-}
+compileForNode(runtimes);
 
 // Source chunks fresh or reused; frames from push (new buffers) or pushRanges (scratch buffer).
 const MEMORY_VARIANTS = [[], ["--reuse-chunks"], ["--reuse-chunks", "--ranges"]];
 const results = [];
 for (const runtime of runtimes) {
-  process.stderr.write(`running ${runtime}…\n`);
   const speed = run(runtime, []);
   const memory = MEMORY_VARIANTS.map((flags) => run(runtime, ["--memory", ...flags]).memory);
   results.push({ runtime, version: speed.version, rows: speed.rows, memory });
@@ -51,16 +35,10 @@ for (const runtime of runtimes) {
 
 const PEERS = ["it-length-prefixed", "frame-stream", "length-prefixed-stream"];
 const BASELINE = "baseline: Uint8Array.set copy";
-const fmt = (x, digits) =>
-  x.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const out = [];
 out.push(
-  `Command: \`node bench/run_framing.mjs${quick.length ? " --quick" : ""}\` — ${cpus().length} × ${
-    cpus()[0]?.model ?? "?"
-  }, ` +
-    `${
-      new Date().toISOString().slice(0, 10)
-    }. In-memory decode of length-prefixed streams; every ` +
+  `Command: \`node bench/run_framing.mjs${quick.length ? " --quick" : ""}\` — ${machine()}. ` +
+    "In-memory decode of length-prefixed streams; every " +
     "decoder gets the same chunks in the same process and its output is verified (frame count, byte " +
     "count, checksum of each frame's first and last byte). MB/s counts payload bytes (10^6); best of " +
     "up to 5 timed runs after a warm-up. Ratio: against the fastest peer in that runtime (64 B " +
@@ -134,24 +112,15 @@ const target = (label, w, c, min) => {
   out.push(`| ${label} | ${cells.join(" | ")} |`);
 };
 const find = (prefix, size) => workloads.find((w) => w.startsWith(prefix) && w.includes(size));
-target("`!I` 64 B, pushRanges() ≥ 3× fastest peer", find("!I", "64 B"), "unstuck pushRanges()", 3);
-target("`!I` 64 B, push() ≥ 3× fastest peer", find("!I", "64 B"), "unstuck push()", 3);
-target(
-  "varint 64 B, pushRanges() ≥ 3× fastest peer",
-  find("varint", "64 B"),
-  "unstuck pushRanges()",
-  3,
-);
-target("varint 64 B, push() ≥ 3× fastest peer", find("varint", "64 B"), "unstuck push()", 3);
-target("`!I` 1 MiB, pushRanges() ≥ 0.5× copy", find("!I", "MiB"), "unstuck pushRanges()", 0.5);
-target("`!I` 1 MiB, push() ≥ 0.5× copy", find("!I", "MiB"), "unstuck push()", 0.5);
-target(
-  "varint 1 MiB, pushRanges() ≥ 0.5× copy",
-  find("varint", "MiB"),
-  "unstuck pushRanges()",
-  0.5,
-);
-target("varint 1 MiB, push() ≥ 0.5× copy", find("varint", "MiB"), "unstuck push()", 0.5);
+for (const [size, goal, min] of [["64 B", "fastest peer", 3], ["MiB", "copy", 0.5]]) {
+  for (const [header, label] of [["!I", "`!I`"], ["varint", "varint"]]) {
+    const w = find(header, size);
+    const shown = size === "MiB" ? "1 MiB" : size;
+    for (const api of ["pushRanges()", "push()"]) {
+      target(`${label} ${shown}, ${api} ≥ ${min}× ${goal}`, w, `unstuck ${api}`, min);
+    }
+  }
+}
 const memoryTarget = (label, index) =>
   out.push(
     `| ${label} | ${

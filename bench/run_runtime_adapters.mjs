@@ -5,45 +5,22 @@
 // docs/BENCHMARKS.md with the targets of issue 4. Node runs tsc's compiled copy in .build/bench.
 //
 //   node bench/run_runtime_adapters.mjs [--quick] [--rounds N] [--runtime node,deno,bun]
-import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  compileForNode,
+  flag,
+  formatNumber as fmt,
+  listOption,
+  machine,
+  option,
+  runBench,
+} from "./_driver.mjs";
 
-const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const bin = (name) => join(root, "node_modules", ".bin", name);
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const rounds = argv.includes("--rounds") ? Number(argv[argv.indexOf("--rounds") + 1]) : 3;
-const runtimes = argv.includes("--runtime")
-  ? argv[argv.indexOf("--runtime") + 1].split(",")
-  : ["node", "deno", "bun"];
+const quick = flag("quick");
+const rounds = Number(option("rounds", "3"));
+const runtimes = listOption("runtime");
 const IMPLS = { node: ["raw", "node"], deno: ["raw", "deno", "node"], bun: ["raw", "bun", "node"] };
 
-function command(runtime, extra) {
-  if (runtime === "node") {
-    return [process.execPath, [".build/bench/bench/runtime_adapters.js", ...extra]];
-  }
-  if (runtime === "deno") {
-    return [bin("deno"), ["run", "-A", "bench/runtime_adapters.ts", ...extra]];
-  }
-  return [bin("bun"), ["bench/runtime_adapters.ts", ...extra]];
-}
-
-function run(runtime, impl) {
-  const extra = ["--impl", impl, "--runs", "1", "--json", ...(quick ? ["--quick"] : [])];
-  const [cmd, args] = command(runtime, extra);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 10 * 60_000 });
-  process.stderr.write(r.stderr ?? "");
-  const line = (r.stdout ?? "").trim().split("\n").pop();
-  if (r.status !== 0 || !line) throw new Error(`${runtime} ${impl} failed (${r.status})`);
-  return JSON.parse(line);
-}
-
-if (runtimes.includes("node")) {
-  const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.bench.json"], { cwd: root, stdio: "inherit" });
-  if (tsc.status !== 0) process.exit(1);
-}
+compileForNode(runtimes);
 
 // best[runtime][impl][workload][receive] = row with the highest payload rate over the rounds
 const best = {};
@@ -51,8 +28,11 @@ const versions = {};
 for (let round = 1; round <= rounds; round++) {
   for (const runtime of runtimes) {
     for (const impl of IMPLS[runtime]) {
-      process.stderr.write(`round ${round}/${rounds}: ${runtime} ${impl}…\n`);
-      const result = run(runtime, impl);
+      const args = ["--impl", impl, "--runs", "1", "--json", ...(quick ? ["--quick"] : [])];
+      const result = runBench(runtime, "runtime_adapters", args, {
+        timeoutMs: 10 * 60_000,
+        label: `round ${round}/${rounds}: ${runtime} ${impl}`,
+      });
       versions[runtime] = result.version;
       for (const row of result.rows) {
         const slot = ((best[runtime] ??= {})[impl] ??= {})[row.workload] ??= {};
@@ -64,8 +44,6 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 
-const fmt = (x, digits = 0) =>
-  x.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mbps = (row) => row.payloadBytes / row.seconds / 1e6;
 const RECEIVE_LABEL = {
   raw: "raw loop, frames counted in place",
@@ -79,9 +57,7 @@ const out = [];
 out.push(
   `Command: \`node bench/run_runtime_adapters.mjs${
     quick ? " --quick" : ""
-  }\` — ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${
-    new Date().toISOString().slice(0, 10)
-  }, best of ${rounds} interleaved rounds (each after a ` +
+  }\` — ${machine()}, best of ${rounds} interleaved rounds (each after a ` +
     "warm-up transfer). Loopback TCP, sender and receiver in one process, `!I` frames. **large**: " +
     `${quick ? "256 MiB" : "1 GiB"} of 64 KiB frames; an adapter's sender writes ` +
     "`writev(encodeParts(payload))` per frame, the raw loop writes the prebuilt frame. **small**: " +

@@ -6,41 +6,22 @@
 //
 // Node 20 cannot run TypeScript: bench/struct.ts is compiled by tsc (tsconfig.bench.json) into
 // .build/bench first.
-import { spawnSync } from "node:child_process";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { benchCommand, compileForNode, listOption, option, runJsonLines } from "./_driver.mjs";
 
-const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const bin = (name) => join(root, "node_modules", ".bin", name);
-const argv = process.argv.slice(2);
-const ms = argv.includes("--ms") ? argv[argv.indexOf("--ms") + 1] : "300";
-const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1].split(",") : undefined;
-const want = (name) => !only || only.includes(name);
-
-function run(label, cmd, args) {
-  process.stderr.write(`running ${label}…\n`);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 15 * 60_000 });
-  if (r.status !== 0) {
-    throw new Error(`${label} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
-  }
-  return r.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
-}
+const ms = option("ms", "300");
+const only = listOption("only", ["cpython", "node", "deno", "bun"]);
+const TIMEOUT = 15 * 60_000;
 
 const rows = [];
-if (want("cpython")) {
-  rows.push(...run("CPython", "python3", ["bench/struct_cpython.py", "--json", "--ms", ms]));
+if (only.includes("cpython")) {
+  const cpython = ["python3", ["bench/struct_cpython.py", "--json", "--ms", ms]];
+  rows.push(...runJsonLines("CPython", cpython, TIMEOUT));
 }
-if (want("node")) {
-  const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.bench.json"], { cwd: root, stdio: "inherit" });
-  if (tsc.status !== 0) throw new Error("tsc failed");
-  rows.push(
-    ...run("node", process.execPath, [".build/bench/bench/struct.js", "--json", "--ms", ms]),
-  );
+compileForNode(only);
+for (const runtime of ["node", "deno", "bun"].filter((r) => only.includes(r))) {
+  const command = benchCommand(runtime, "struct", ["--json", "--ms", ms]);
+  rows.push(...runJsonLines(runtime, command, TIMEOUT));
 }
-if (want("deno")) {
-  rows.push(...run("deno", bin("deno"), ["run", "-A", "bench/struct.ts", "--json", "--ms", ms]));
-}
-if (want("bun")) rows.push(...run("bun", bin("bun"), ["bench/struct.ts", "--json", "--ms", ms]));
 
 const fmt = (n) => (n === undefined ? "—" : (n / 1e6).toFixed(2) + "M");
 const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);

@@ -1,0 +1,79 @@
+// What the bench/run_*.mjs drivers share: their command line, compiling the benchmarks for Node
+// (Node 20 cannot run TypeScript: tsc writes them to .build/bench), the command that runs a
+// benchmark script in each runtime, running it for its JSON result, and the machine line of the
+// tables they print.
+//
+// Plain JavaScript, since Node runs the drivers as they are: its exports carry no types.
+// deno-lint-ignore-file explicit-module-boundary-types
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root: every command runs there. */
+export const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+/** A tool installed by `npm ci` (deno, bun, tsc). */
+export const bin = (name) => join(root, "node_modules", ".bin", name);
+
+const argv = process.argv.slice(2);
+
+/** Whether `--name` is on the command line. */
+export const flag = (name) => argv.includes(`--${name}`);
+
+/** The value after `--name`, or `fallback`. */
+export const option = (name, fallback) =>
+  argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback;
+
+/** The comma-separated list after `--name`, or `fallback` (by default: every runtime). */
+export const listOption = (name, fallback = ["node", "deno", "bun"]) =>
+  argv.includes(`--${name}`) ? option(name).split(",") : fallback;
+
+/** Compiles bench/ for Node with tsc, if Node is among the runtimes to run. */
+export function compileForNode(runtimes) {
+  if (!runtimes.includes("node")) return;
+  const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.bench.json"], { cwd: root, stdio: "inherit" });
+  if (tsc.status !== 0) throw new Error("tsc -p tsconfig.bench.json failed");
+}
+
+/**
+ * The command that runs `bench/<name>.ts` with `args` in a runtime: Node runs tsc's compiled copy,
+ * Deno gets `-A` and `denoFlags`.
+ */
+export function benchCommand(runtime, name, args, { denoFlags = [] } = {}) {
+  if (runtime === "node") return [process.execPath, [`.build/bench/bench/${name}.js`, ...args]];
+  if (runtime === "deno") {
+    return [bin("deno"), ["run", "-A", ...denoFlags, `bench/${name}.ts`, ...args]];
+  }
+  return [bin("bun"), [`bench/${name}.ts`, ...args]];
+}
+
+/**
+ * Runs a command in the root, passing its stderr on, and returns the JSON lines of its stdout
+ * (those that start with `{`), parsed; throws if it fails or prints none.
+ */
+export function runJsonLines(label, [cmd, args], timeoutMs) {
+  process.stderr.write(`running ${label}…\n`);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: timeoutMs });
+  process.stderr.write(r.stderr ?? "");
+  const lines = (r.stdout ?? "").split("\n").filter((l) => l.startsWith("{"));
+  if (r.status !== 0 || lines.length === 0) {
+    throw new Error(`${label} failed (${r.status ?? r.signal}):\n${r.stdout ?? ""}`);
+  }
+  return lines.map((l) => JSON.parse(l));
+}
+
+/** Runs `bench/<name>.ts` in a runtime and returns the last JSON line it printed. */
+export function runBench(runtime, name, args, { timeoutMs, denoFlags, label } = {}) {
+  const command = benchCommand(runtime, name, args, { denoFlags });
+  return runJsonLines(label ?? runtime, command, timeoutMs).pop();
+}
+
+/** "2 × Intel(R) Xeon(R) …, 2026-11-26": the machine and the day, for a table's caption. */
+export function machine() {
+  return `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/** A number with thousands separators and exactly `digits` decimals. */
+export const formatNumber = (x, digits = 0) =>
+  x.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
