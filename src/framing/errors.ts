@@ -27,8 +27,8 @@ export class FramingError extends Error {
 }
 
 /**
- * A frame announces (or reaches) a length above the configured limit, or a negative length from a
- * signed header. Raised as soon as the length is known, before anything of that size is
+ * A frame announces (or reaches) a length above the configured limit, a negative length from a
+ * signed header, or one beyond 2^53 − 1 (8-byte and varint headers). Raised as soon as the length is known, before anything of that size is
  * allocated. Encoders raise it too, for a payload that the limit or the header cannot carry.
  *
  * @example

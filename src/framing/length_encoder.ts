@@ -1,6 +1,7 @@
 /**
- * The length-prefixed encoder: writes the length field for a payload, the inverse of
- * `LengthPrefixedDecoder` with its default `initialBytesToStrip`.
+ * The length-prefixed encoder: writes the length field for a payload, as `LengthPrefixedDecoder`
+ * reads it (with no `lengthFieldOffset` and the default `initialBytesToStrip`, decoding gives the
+ * payload back).
  *
  * @module
  */
