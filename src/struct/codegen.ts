@@ -204,18 +204,11 @@ export function readCode(slot: Slot, at: At): string {
   const kind = slot.kind;
   const be = kind >= BE;
   const byte = (k: number): string => `b[${at(k)}]`;
-  const word = (n: number): string => {
+  /** The `n` bytes from byte `first` on as one integer (up to 32 bits), in the slot's order. */
+  const word = (n: number, first = 0): string => {
     const parts: string[] = [];
     for (let k = 0; k < n; k++) {
       const sh = 8 * (be ? n - 1 - k : k);
-      parts.push(sh ? `${byte(k)} << ${sh}` : byte(k));
-    }
-    return `(${parts.join(" | ")})`;
-  };
-  const word32At = (first: number): string => {
-    const parts: string[] = [];
-    for (let k = 0; k < 4; k++) {
-      const sh = 8 * (be ? 3 - k : k);
       parts.push(sh ? `${byte(first + k)} << ${sh}` : byte(first + k));
     }
     return `(${parts.join(" | ")})`;
@@ -248,8 +241,8 @@ export function readCode(slot: Slot, at: At): string {
     case U64 + BE:
     case PTR: {
       const signed = kind === I64 || kind === I64 + BE;
-      const lo = `(${word32At(be ? 4 : 0)} >>> 0)`;
-      const hi = signed ? word32At(be ? 0 : 4) : `(${word32At(be ? 0 : 4)} >>> 0)`;
+      const lo = `(${word(4, be ? 4 : 0)} >>> 0)`;
+      const hi = signed ? word(4, be ? 0 : 4) : `(${word(4, be ? 0 : 4)} >>> 0)`;
       const small = signed ? "h >= -2097152 && h < 2097152" : "h < 2097152";
       return `(l = ${lo}, h = ${hi}, ${small} ? BigInt(h * 4294967296 + l) : wide(h, l))`;
     }

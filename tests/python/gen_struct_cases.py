@@ -410,7 +410,8 @@ for _ in range(700):
     lead = rng.randint(0, 5)
     buf = bytearray(rand_bytes(lead + size + rng.randint(0, 5)))
     pack_into(fmt, buf, rng.choice([lead, lead - len(buf)]), *values)
-    unpack_from(fmt, rand_bytes(lead) + packed + rand_bytes(2), rng.choice([lead, lead - size - 2 - lead - 0]))
+    # the same start from either end: lead bytes in, or size + 2 bytes before the end
+    unpack_from(fmt, rand_bytes(lead) + packed + rand_bytes(2), rng.choice([lead, -size - 2]))
     if size:
         iter_unpack(fmt, packed * rng.randint(0, 3))
     if rng.random() < 0.3 and values:
