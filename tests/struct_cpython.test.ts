@@ -1,6 +1,7 @@
 // The differential suite: replays every case CPython 3.11 produced for
 // tests/fixtures/struct_cases.json (written by tests/python/gen_struct_cases.py) and demands the
-// same value or the same error (class mapped as documented, identical message), three times:
+// same value, of the documented type (ints of 8-byte formats as bigints, other ints as numbers),
+// or the same error (class mapped as documented, identical message), three times:
 // through the module functions, and as methods of a fresh Struct on each engine (the interpreter
 // alone, and the generated code of compile.ts). Cases with int arguments run twice more: ints as
 // numbers, then as bigints.

@@ -2,6 +2,7 @@
 // docstring describes the encoding). Shared by the replay test and the regenerate test.
 import * as S from "../../mod.ts";
 import { setCodegen } from "../../src/struct/compile.ts";
+import { parseFormat } from "../../src/struct/format.ts";
 
 /** A value as the generator encodes it. */
 export type Enc =
@@ -76,11 +77,14 @@ export function decode(e: Enc, bigints: boolean): unknown {
   return Object.fromEntries(Object.entries(e.d).map(([k, v]) => [k, decode(v, bigints)]));
 }
 
-/** Does a JavaScript result equal CPython's (encoded) result? */
-export function same(expected: Enc, actual: unknown): boolean {
+/**
+ * Does a JavaScript result equal CPython's (encoded) result? An int must be a bigint where
+ * `bigint` says so (8-byte formats), a number elsewhere.
+ */
+export function same(expected: Enc, actual: unknown, bigint = false): boolean {
   if ("i" in expected) {
     const n = BigInt(expected.i);
-    if (typeof actual === "bigint") return actual === n;
+    if (bigint) return actual === n;
     return typeof actual === "number" && Number.isSafeInteger(actual) && BigInt(actual) === n;
   }
   if ("f" in expected) {
@@ -91,9 +95,18 @@ export function same(expected: Enc, actual: unknown): boolean {
   return false;
 }
 
-function sameList(expected: Enc[], actual: unknown): boolean {
+/** For each value a format unpacks: whether it is an int that comes back as a bigint. */
+function bigintValues(fmt: string): boolean[] {
+  return parseFormat(fmt).items.flatMap((item) =>
+    item.char === "x" ? [] : Array(item.char === "s" || item.char === "p" ? 1 : item.count).fill(
+      item.spec.int !== undefined && item.size === 8,
+    )
+  );
+}
+
+function sameList(expected: Enc[], actual: unknown, bigints: boolean[]): boolean {
   return Array.isArray(actual) && actual.length === expected.length &&
-    expected.every((e, i) => same(e, actual[i]));
+    expected.every((e, i) => same(e, actual[i], bigints[i]));
 }
 
 /** Does a JavaScript error match CPython's exception (class mapped as documented, message)? */
@@ -247,11 +260,12 @@ export function replay(c: Case, bigints: boolean, mode: Mode = "functions"): str
     case "iter_unpack": {
       const rows = result as unknown[];
       const want = ok as Enc[][];
-      good = rows.length === want.length && want.every((w, i) => sameList(w, rows[i]));
+      const bigints = bigintValues(fmt);
+      good = rows.length === want.length && want.every((w, i) => sameList(w, rows[i], bigints));
       break;
     }
     default:
-      good = sameList(ok as Enc[], result);
+      good = sameList(ok as Enc[], result, bigintValues(fmt));
   }
   return good ? "" : `returned ${show(result)}; want ${JSON.stringify(ok)}`;
 }
