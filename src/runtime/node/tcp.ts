@@ -18,7 +18,7 @@ import type {
   TcpConnection,
   TcpServer,
 } from "../types.ts";
-import { type ConnectionClosedError, toNetworkError } from "../errors.ts";
+import { toNetworkError } from "../errors.ts";
 import { BaseConnection } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { PushQueue } from "../shared/push_queue.ts";
@@ -81,13 +81,13 @@ export class NodeConnection extends BaseConnection {
 
   protected writeBytes(bytes: Uint8Array): Promise<void> {
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(this.#writeError());
+    if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
     return socket.write(bytes) ? RESOLVED : this.#waitDrain();
   }
 
   protected override writeMany(chunks: readonly Uint8Array[]): Promise<void> {
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(this.#writeError());
+    if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
     socket.cork();
     let ok = true;
     for (const chunk of chunks) ok = socket.write(chunk);
@@ -99,7 +99,7 @@ export class NodeConnection extends BaseConnection {
 
   protected shutdownWrite(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#socket.end((e?: Error | null) => (e ? reject(this.#writeError(e)) : resolve()));
+      this.#socket.end((e?: Error | null) => (e ? reject(this.closedError(e)) : resolve()));
     });
   }
 
@@ -109,12 +109,6 @@ export class NodeConnection extends BaseConnection {
 
   setNoDelay(noDelay: boolean): void {
     this.#socket.setNoDelay(noDelay);
-  }
-
-  #writeError(e: unknown = this.#error): ConnectionClosedError {
-    return e === undefined
-      ? this.closedError()
-      : toNetworkError(e, "write") as ConnectionClosedError;
   }
 
   #waitDrain(): Promise<void> {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { NetAddress, TcpConnection } from "../types.ts";
-import { ConnectionClosedError } from "../errors.ts";
+import { ConnectionClosedError, toNetworkError } from "../errors.ts";
 
 /** The result of a read that hit EOF. */
 export const READ_DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -237,9 +237,16 @@ export abstract class BaseConnection implements TcpConnection {
     return this.closed;
   }
 
-  /** The error for an operation on a closed connection. */
+  /**
+   * The error for an operation on a closed connection; when the runtime's error that closed it
+   * is known (`cause`), the class it maps to, such as `ConnectionResetError` for a reset.
+   */
   protected closedError(cause?: unknown): ConnectionClosedError {
-    return new ConnectionClosedError("connection closed", cause === undefined ? {} : { cause });
+    if (cause === undefined) return new ConnectionClosedError();
+    const mapped = toNetworkError(cause, "write");
+    return mapped instanceof ConnectionClosedError
+      ? mapped
+      : new ConnectionClosedError("connection closed", { cause });
   }
 
   /** The error for a write after `closeWrite()`. */

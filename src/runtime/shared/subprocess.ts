@@ -211,7 +211,10 @@ export class ManagedSubprocess implements Subprocess {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       this.#finished = true;
-      this.#stdinClosed = true;
+      // Not every runtime closes our end of stdin when the child exits (Deno keeps it open: a
+      // leaked descriptor, and a grandchild reading it never sees EOF). Not awaited: a write
+      // still blocked on a grandchild that does not read must not hold the status back.
+      void this.closeStdin();
       return normaliseExit(raw, this.#timedOut);
     })();
   }
