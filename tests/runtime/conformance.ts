@@ -288,6 +288,20 @@ export function describeConformance(adapter: Adapter): void {
       );
     });
 
+    it("refuses bad ports with RangeError before touching the network", async () => {
+      for (const port of [-1, 65_536, 70_000, 1.5, NaN]) {
+        await assert.rejects(a.listen({ port }, echoHandler), RangeError, `listen ${port}`);
+        await assert.rejects(a.connect({ port }), RangeError, `connect ${port}`);
+        await assert.rejects(a.bindDatagram({ port }), RangeError, `bind ${port}`);
+      }
+      // Port 0 means "any" only where we bind; nobody can be reached there.
+      await assert.rejects(a.connect({ port: 0 }), RangeError, "connect 0");
+      await using sock = await a.bindDatagram({});
+      for (const port of [0, 65_536, 70_000, 1.5, NaN]) {
+        await assert.rejects(sock.send(bytes("x"), { hostname: "127.0.0.1", port }), RangeError);
+      }
+    });
+
     it("round-trips frames with the framing layer; a bad frame closes that connection only", async () => {
       const options = { header: "!I" as const, maxFrameLength: 4 * MiB };
       const errors: unknown[] = [];

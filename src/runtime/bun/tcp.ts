@@ -20,6 +20,7 @@ import { ConnectionResetError, toNetworkError } from "../errors.ts";
 import { BaseConnection } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
+import { bindAddress, peerAddress } from "../shared/address.ts";
 import { PushQueue } from "../shared/push_queue.ts";
 import { bunApi, type BunListener, type BunSocket, type BunSocketHandler } from "./api.ts";
 
@@ -212,14 +213,13 @@ class BunServer extends BaseServer {
  * await server.close();
  * ```
  */
-export function listenBun(
+export async function listenBun(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
   const bun = bunApi();
-  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
+  const { hostname, port } = bindAddress(options);
+  options.signal?.throwIfAborted();
   const noDelay = options.noDelay ?? true;
   const accepted: { server?: BunServer } = {};
   let listener: BunListener;
@@ -235,10 +235,10 @@ export function listenBun(
       }),
     });
   } catch (e) {
-    return Promise.reject(toNetworkError(e, `listen on ${hostname}:${port}`));
+    throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
   accepted.server = new BunServer(listener, onConnection, options.signal);
-  return Promise.resolve(accepted.server);
+  return accepted.server;
 }
 
 /**
@@ -254,11 +254,11 @@ export function listenBun(
 export async function connectBun(options: ConnectOptions): Promise<TcpConnection> {
   const bun = bunApi();
   const { signal } = options;
-  if (signal?.aborted) throw signal.reason;
-  const hostname = options.hostname ?? "127.0.0.1";
+  const { hostname, port } = peerAddress(options);
+  signal?.throwIfAborted();
   const connecting = bun.connect<Slot>({
     hostname,
-    port: options.port,
+    port,
     allowHalfOpen: true,
     socket: socketHandlers((socket) => {
       socket.setNoDelay(options.noDelay ?? true);
@@ -270,7 +270,7 @@ export async function connectBun(options: ConnectOptions): Promise<TcpConnection
     socket = await abortable(connecting, signal, (s) => s.close());
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    throw toNetworkError(e, `connect to ${hostname}:${options.port}`);
+    throw toNetworkError(e, `connect to ${hostname}:${port}`);
   }
   return socket.data ?? new BunConnection(socket, signal);
 }

@@ -22,6 +22,7 @@ import { toNetworkError } from "../errors.ts";
 import { BaseConnection } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { PushQueue } from "../shared/push_queue.ts";
+import { bindAddress, peerAddress } from "../shared/address.ts";
 
 /** Bytes queued from a socket before it is paused. */
 const READ_HIGH_WATER_MARK = 256 * 1024;
@@ -166,9 +167,8 @@ export async function listenNode(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
+  const { hostname, port } = bindAddress(options);
   options.signal?.throwIfAborted();
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
   const server = net.createServer({ allowHalfOpen: true });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -198,10 +198,10 @@ export async function listenNode(
  */
 export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
   const { signal } = options;
-  const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
+    const { hostname, port } = peerAddress(options);
     if (signal?.aborted) return reject(signal.reason);
-    const socket = net.connect({ host: hostname, port: options.port, allowHalfOpen: true });
+    const socket = net.connect({ host: hostname, port, allowHalfOpen: true });
     const done = (): void => {
       socket.off("error", onError);
       socket.off("connect", onConnect);
@@ -210,7 +210,7 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
     const onError = (e: Error): void => {
       done();
       socket.destroy();
-      reject(toNetworkError(e, `connect to ${hostname}:${options.port}`));
+      reject(toNetworkError(e, `connect to ${hostname}:${port}`));
     };
     const onAbort = (): void => {
       done();

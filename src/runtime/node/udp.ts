@@ -10,6 +10,7 @@ import type { Buffer } from "node:buffer";
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
 import { BaseDatagramSocket, DatagramQueue } from "../shared/datagram.ts";
+import { bindAddress } from "../shared/address.ts";
 
 class NodeDatagramSocket extends BaseDatagramSocket {
   readonly #socket: dgram.Socket;
@@ -58,9 +59,8 @@ class NodeDatagramSocket extends BaseDatagramSocket {
  * ```
  */
 export async function bindDatagramNode(options: DatagramOptions): Promise<DatagramSocket> {
+  const { hostname, port } = bindAddress(options);
   options.signal?.throwIfAborted();
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
   const socket = dgram.createSocket({ type: isIPv6(hostname) ? "udp6" : "udp4" });
   try {
     await new Promise<void>((resolve, reject) => {

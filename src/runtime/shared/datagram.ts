@@ -12,6 +12,7 @@ import {
 } from "../types.ts";
 import { DatagramTooLargeError, NetworkError } from "../errors.ts";
 import { PushQueue } from "./push_queue.ts";
+import { peerAddress } from "./address.ts";
 
 /** Bytes of received datagrams held for a consumer that is not iterating; newer ones are dropped. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
@@ -63,8 +64,16 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
     return this.#closed;
   }
 
-  /** Sends one datagram; more than 65,507 bytes is a `DatagramTooLargeError`. */
+  /**
+   * Sends one datagram; more than 65,507 bytes is a `DatagramTooLargeError`, a port outside 1 to
+   * 65535 a `RangeError`.
+   */
   send(bytes: Uint8Array, to: NetAddress): Promise<void> {
+    try {
+      peerAddress(to);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (bytes.length > MAX_DATAGRAM_SIZE) {
       return Promise.reject(new DatagramTooLargeError(bytes.length, MAX_DATAGRAM_SIZE));
     }
