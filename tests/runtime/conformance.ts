@@ -267,6 +267,30 @@ export function describeConformance(adapter: Adapter): void {
       conn.close();
     });
 
+    it("closes a server whose signal aborts while it binds", async () => {
+      const controller = new AbortController();
+      const listening = a.listen({ signal: controller.signal }, echoHandler);
+      controller.abort();
+      const server = await within(listening, 5000, "listen").catch((e) => {
+        assert.equal(e.name, "AbortError"); // refused outright: nothing is left listening
+        return null;
+      });
+      if (server !== null) {
+        // Closed by the abort, not by us: connecting is refused (once the runtime let go).
+        let refused = false;
+        for (let i = 0; i < 50 && !refused; i++) {
+          const c = await a.connect({ port: server.addr.port }).catch((e) => e);
+          refused = c instanceof ConnectionRefusedError;
+          if (!refused) {
+            if (!(c instanceof Error)) c.close();
+            await sleep(20);
+          }
+        }
+        await server.close();
+        assert.ok(refused, "the aborted server still accepts connections");
+      }
+    });
+
     it("maps refused connects, ports in use and aborted connects", async () => {
       const server = await a.listen({}, echoHandler);
       const port = server.addr.port;
@@ -412,6 +436,21 @@ export function describeConformance(adapter: Adapter): void {
       await sock.send(bytes("small"), sock.addr);
       const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
       assert.equal(new TextDecoder().decode(got.value?.data), "small");
+    });
+
+    it("closes a socket whose signal aborts while it binds", async () => {
+      const controller = new AbortController();
+      const binding = a.bindDatagram({ signal: controller.signal });
+      controller.abort();
+      const sock = await within(binding, 5000, "bind").catch((e) => {
+        assert.equal(e.name, "AbortError");
+        return null;
+      });
+      if (sock !== null) {
+        const next = await within(sock[Symbol.asyncIterator]().next(), 5000, "iteration ends");
+        assert.equal(next.done, true);
+        await assert.rejects(sock.send(bytes("x"), sock.addr), NetworkError);
+      }
     });
 
     it("ends iteration on close, and on abort", async () => {

@@ -13,6 +13,7 @@ import {
 import { DatagramTooLargeError, NetworkError } from "../errors.ts";
 import { PushQueue } from "./push_queue.ts";
 import { peerAddress } from "./address.ts";
+import { whenAborted } from "./abortable.ts";
 
 /** Bytes of received datagrams held for a consumer that is not iterating; newer ones are dropped. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
@@ -39,17 +40,12 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
   readonly addr: NetAddress;
   #closed = false;
   #receiving = false;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  readonly #stopAbort: () => void;
 
   /** Starts the bookkeeping for a socket bound at `addr`; aborting `signal` closes it. */
   constructor(addr: NetAddress, signal?: AbortSignal) {
     this.addr = addr;
-    if (signal) {
-      this.#signal = signal;
-      this.#onAbort = () => this.close();
-      signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
+    this.#stopAbort = whenAborted(signal, () => this.close());
   }
 
   /** The next datagram, or done once closed. */
@@ -103,7 +99,7 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#stopAbort();
     this.closeSocket();
   }
 
