@@ -9,6 +9,7 @@
  * @module
  */
 import net from "node:net";
+import { once } from "node:events";
 import type { Buffer } from "node:buffer";
 import type {
   ConnectionHandler,
@@ -171,13 +172,8 @@ export async function listenNode(
   options.signal?.throwIfAborted();
   const server = net.createServer({ allowHalfOpen: true });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ host: hostname, port }, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    server.listen({ host: hostname, port });
+    await once(server, "listening"); // rejects with an "error" event instead
   } catch (e) {
     server.close();
     throw toNetworkError(e, `listen on ${hostname}:${port}`);

@@ -5,6 +5,7 @@
  * @module
  */
 import dgram from "node:dgram";
+import { once } from "node:events";
 import { isIPv6 } from "node:net";
 import type { Buffer } from "node:buffer";
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
@@ -63,13 +64,8 @@ export async function bindDatagramNode(options: DatagramOptions): Promise<Datagr
   options.signal?.throwIfAborted();
   const socket = dgram.createSocket({ type: isIPv6(hostname) ? "udp6" : "udp4" });
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind({ address: hostname, port }, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
+    socket.bind({ address: hostname, port });
+    await once(socket, "listening"); // rejects with an "error" event instead
   } catch (e) {
     socket.close();
     throw toNetworkError(e, `bind ${hostname}:${port}`);
