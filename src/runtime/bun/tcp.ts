@@ -55,6 +55,7 @@ export class BunConnection extends BaseConnection {
   readonly #queue: PushQueue<Uint8Array>;
   #pending: PendingWrite[] = [];
   #error: unknown = undefined;
+  #peerEnded = false;
 
   /** Wraps an open Bun socket; the socket's handlers forward its events here. */
   constructor(socket: BunSocket<Slot>, signal?: AbortSignal) {
@@ -75,9 +76,15 @@ export class BunConnection extends BaseConnection {
     this.#queue.push(chunk);
   }
 
-  /** `end` event: the peer sent FIN. */
+  /**
+   * `end` event: the peer sent FIN. From now on the socket keeps the process alive only while a
+   * write waits for `drain`, as Node's and Deno's sockets do: a connection whose peer has gone and
+   * that nobody closed must not hold the process open.
+   */
   onEnd(): void {
     this.#queue.end();
+    this.#peerEnded = true;
+    if (this.#pending.length === 0) this.#socket.unref();
   }
 
   /** `drain` event: the kernel takes bytes again. */
@@ -115,6 +122,7 @@ export class BunConnection extends BaseConnection {
   }
 
   #enqueue(bytes: Uint8Array, offset: number): Promise<void> {
+    if (this.#peerEnded && this.#pending.length === 0) this.#socket.ref();
     return new Promise((resolve, reject) => this.#pending.push({ bytes, offset, resolve, reject }));
   }
 
@@ -133,6 +141,7 @@ export class BunConnection extends BaseConnection {
       pending.shift();
       p.resolve();
     }
+    if (this.#peerEnded) this.#socket.unref();
   }
 
   #failPending(error: unknown): void {
