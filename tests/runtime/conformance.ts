@@ -3,12 +3,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Adapter, TcpConnection } from "../../src/runtime/types.ts";
 import { MAX_DATAGRAM_SIZE } from "../../src/runtime/types.ts";
 import {
   AddressInUseError,
   ConnectionClosedError,
   ConnectionRefusedError,
+  ConnectionResetError,
   DatagramTooLargeError,
   NetworkError,
   PipeClosedError,
@@ -186,7 +190,7 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(readBytes, written);
     });
 
-    it("reports a peer reset as ConnectionClosedError and keeps serving", async () => {
+    it("reports a peer reset as ConnectionResetError and keeps serving", async () => {
       let first = true;
       await using server = await a.listen({}, async (conn) => {
         if (!first) return echoHandler(conn);
@@ -199,7 +203,11 @@ export function describeConformance(adapter: Adapter): void {
       const big = new Uint8Array(16 * MiB);
       const writing = conn.write(big).then(() => conn.write(big)).then(() => conn.write(big));
       const error = await within(writing.then(() => null, (e) => e), 10_000, "write fails");
-      assert.ok(error instanceof ConnectionClosedError, `write rejected with ${error}`);
+      // Unread bytes at the peer's close make its kernel reset the connection: EPIPE or
+      // ECONNRESET here, in whichever write was pending.
+      assert.ok(error instanceof ConnectionResetError, `write rejected with ${error}`);
+      assert.match(String(error.code), /^(EPIPE|ECONNRESET)$/);
+      assert.notEqual(error.cause, undefined);
       const read = await within(readAll(conn).then(() => null, (e) => e), 5000, "read ends");
       if (read !== null) assert.ok(read instanceof ConnectionClosedError, String(read));
       await within(conn.closed, 5000, "closed");
@@ -259,6 +267,30 @@ export function describeConformance(adapter: Adapter): void {
       conn.close();
     });
 
+    it("closes a server whose signal aborts while it binds", async () => {
+      const controller = new AbortController();
+      const listening = a.listen({ signal: controller.signal }, echoHandler);
+      controller.abort();
+      const server = await within(listening, 5000, "listen").catch((e) => {
+        assert.equal(e.name, "AbortError"); // refused outright: nothing is left listening
+        return null;
+      });
+      if (server !== null) {
+        // Closed by the abort, not by us: connecting is refused (once the runtime let go).
+        let refused = false;
+        for (let i = 0; i < 50 && !refused; i++) {
+          const c = await a.connect({ port: server.addr.port }).catch((e) => e);
+          refused = c instanceof ConnectionRefusedError;
+          if (!refused) {
+            if (!(c instanceof Error)) c.close();
+            await sleep(20);
+          }
+        }
+        await server.close();
+        assert.ok(refused, "the aborted server still accepts connections");
+      }
+    });
+
     it("maps refused connects, ports in use and aborted connects", async () => {
       const server = await a.listen({}, echoHandler);
       const port = server.addr.port;
@@ -278,6 +310,20 @@ export function describeConformance(adapter: Adapter): void {
         a.listen({ signal: AbortSignal.abort() }, echoHandler),
         { name: "AbortError" },
       );
+    });
+
+    it("refuses bad ports with RangeError before touching the network", async () => {
+      for (const port of [-1, 65_536, 70_000, 1.5, NaN]) {
+        await assert.rejects(a.listen({ port }, echoHandler), RangeError, `listen ${port}`);
+        await assert.rejects(a.connect({ port }), RangeError, `connect ${port}`);
+        await assert.rejects(a.bindDatagram({ port }), RangeError, `bind ${port}`);
+      }
+      // Port 0 means "any" only where we bind; nobody can be reached there.
+      await assert.rejects(a.connect({ port: 0 }), RangeError, "connect 0");
+      await using sock = await a.bindDatagram({});
+      for (const port of [0, 65_536, 70_000, 1.5, NaN]) {
+        await assert.rejects(sock.send(bytes("x"), { hostname: "127.0.0.1", port }), RangeError);
+      }
     });
 
     it("round-trips frames with the framing layer; a bad frame closes that connection only", async () => {
@@ -349,12 +395,19 @@ export function describeConformance(adapter: Adapter): void {
       assert.ok(server.addr.port > 0);
       assert.equal(server.addr.hostname, "127.0.0.1");
       await client.send(bytes("ping"), server.addr);
-      for await (const { data, remote } of server) {
-        assert.equal(new TextDecoder().decode(data), "ping");
-        assert.deepEqual(remote, client.addr);
-        await server.send(bytes("PONG"), remote);
-        break;
-      }
+      const ping = await within(
+        (async () => {
+          for await (const datagram of server) return datagram; // leaves the loop early
+          return undefined;
+        })(),
+        5000,
+        "ping",
+      );
+      assert.ok(ping);
+      const { data, remote } = ping;
+      assert.equal(new TextDecoder().decode(data), "ping");
+      assert.deepEqual(remote, client.addr);
+      await server.send(bytes("PONG"), remote);
       const reply = await within(client[Symbol.asyncIterator]().next(), 5000, "reply");
       assert.equal(new TextDecoder().decode(reply.value?.data), "PONG");
       // Leaving the loop did not close the server: it still receives.
@@ -383,6 +436,21 @@ export function describeConformance(adapter: Adapter): void {
       await sock.send(bytes("small"), sock.addr);
       const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
       assert.equal(new TextDecoder().decode(got.value?.data), "small");
+    });
+
+    it("closes a socket whose signal aborts while it binds", async () => {
+      const controller = new AbortController();
+      const binding = a.bindDatagram({ signal: controller.signal });
+      controller.abort();
+      const sock = await within(binding, 5000, "bind").catch((e) => {
+        assert.equal(e.name, "AbortError");
+        return null;
+      });
+      if (sock !== null) {
+        const next = await within(sock[Symbol.asyncIterator]().next(), 5000, "iteration ends");
+        assert.equal(next.done, true);
+        await assert.rejects(sock.send(bytes("x"), sock.addr), NetworkError);
+      }
     });
 
     it("ends iteration on close, and on abort", async () => {
@@ -475,6 +543,31 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal((await within(proc.status, 5000, "exit")).code, 0);
       await proc.closeStdin(); // idempotent
       await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
+    });
+
+    it("closes its stdin pipe once the process has finished", async () => {
+      // The shell hands its stdin (fd 3) to a background reader and exits; the reader sees EOF,
+      // and writes the marker, only once our end of the pipe is closed.
+      const dir = mkdtempSync(join(tmpdir(), "unstuck-stdin-"));
+      const marker = join(dir, "eof");
+      const proc = a.spawn({
+        shell:
+          `exec 3<&0; (cat <&3 >/dev/null; echo eof > '${marker}') </dev/null >/dev/null 2>&1 &`,
+        stdin: true,
+      });
+      try {
+        assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+        assert.ok(
+          await eventually(() => existsSync(marker), 5000),
+          "the reader got EOF on stdin without closeStdin()",
+        );
+        await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
+      } finally {
+        try {
+          process.kill(-proc.pid, "SIGKILL"); // the reader, if it still waits
+        } catch { /* gone */ }
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("refuses stdin writes when spawned without stdin", async () => {

@@ -20,6 +20,10 @@ export interface BunSocket<D> {
   pause(): void;
   /** Starts reading again. */
   resume(): void;
+  /** Keeps the process alive while the socket is open (the default). */
+  ref(): void;
+  /** Lets the process exit although the socket is open. */
+  unref(): void;
   /** Nagle off (true) or on (false). */
   setNoDelay(noDelay?: boolean): boolean;
   /** Peer IP. */

@@ -20,6 +20,7 @@ import { ConnectionResetError, toNetworkError } from "../errors.ts";
 import { BaseConnection } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
+import { bindAddress, peerAddress } from "../shared/address.ts";
 import { PushQueue } from "../shared/push_queue.ts";
 import { bunApi, type BunListener, type BunSocket, type BunSocketHandler } from "./api.ts";
 
@@ -54,6 +55,7 @@ export class BunConnection extends BaseConnection {
   readonly #queue: PushQueue<Uint8Array>;
   #pending: PendingWrite[] = [];
   #error: unknown = undefined;
+  #peerEnded = false;
 
   /** Wraps an open Bun socket; the socket's handlers forward its events here. */
   constructor(socket: BunSocket<Slot>, signal?: AbortSignal) {
@@ -74,9 +76,15 @@ export class BunConnection extends BaseConnection {
     this.#queue.push(chunk);
   }
 
-  /** `end` event: the peer sent FIN. */
+  /**
+   * `end` event: the peer sent FIN. From now on the socket keeps the process alive only while a
+   * write waits for `drain`, as Node's and Deno's sockets do: a connection whose peer has gone and
+   * that nobody closed must not hold the process open.
+   */
   onEnd(): void {
     this.#queue.end();
+    this.#peerEnded = true;
+    if (this.#pending.length === 0) this.#socket.unref();
   }
 
   /** `drain` event: the kernel takes bytes again. */
@@ -114,6 +122,7 @@ export class BunConnection extends BaseConnection {
   }
 
   #enqueue(bytes: Uint8Array, offset: number): Promise<void> {
+    if (this.#peerEnded && this.#pending.length === 0) this.#socket.ref();
     return new Promise((resolve, reject) => this.#pending.push({ bytes, offset, resolve, reject }));
   }
 
@@ -132,6 +141,7 @@ export class BunConnection extends BaseConnection {
       pending.shift();
       p.resolve();
     }
+    if (this.#peerEnded) this.#socket.unref();
   }
 
   #failPending(error: unknown): void {
@@ -212,14 +222,13 @@ class BunServer extends BaseServer {
  * await server.close();
  * ```
  */
-export function listenBun(
+export async function listenBun(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
   const bun = bunApi();
-  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
+  const { hostname, port } = bindAddress(options);
+  options.signal?.throwIfAborted();
   const noDelay = options.noDelay ?? true;
   const accepted: { server?: BunServer } = {};
   let listener: BunListener;
@@ -235,10 +244,10 @@ export function listenBun(
       }),
     });
   } catch (e) {
-    return Promise.reject(toNetworkError(e, `listen on ${hostname}:${port}`));
+    throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
   accepted.server = new BunServer(listener, onConnection, options.signal);
-  return Promise.resolve(accepted.server);
+  return accepted.server;
 }
 
 /**
@@ -254,11 +263,11 @@ export function listenBun(
 export async function connectBun(options: ConnectOptions): Promise<TcpConnection> {
   const bun = bunApi();
   const { signal } = options;
-  if (signal?.aborted) throw signal.reason;
-  const hostname = options.hostname ?? "127.0.0.1";
+  const { hostname, port } = peerAddress(options);
+  signal?.throwIfAborted();
   const connecting = bun.connect<Slot>({
     hostname,
-    port: options.port,
+    port,
     allowHalfOpen: true,
     socket: socketHandlers((socket) => {
       socket.setNoDelay(options.noDelay ?? true);
@@ -270,7 +279,7 @@ export async function connectBun(options: ConnectOptions): Promise<TcpConnection
     socket = await abortable(connecting, signal, (s) => s.close());
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    throw toNetworkError(e, `connect to ${hostname}:${options.port}`);
+    throw toNetworkError(e, `connect to ${hostname}:${port}`);
   }
   return socket.data ?? new BunConnection(socket, signal);
 }

@@ -8,6 +8,7 @@
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { NetworkError, toNetworkError } from "../errors.ts";
 import { BaseDatagramSocket, DatagramQueue } from "../shared/datagram.ts";
+import { bindAddress } from "../shared/address.ts";
 import { bunApi, type BunUdpSocket } from "./api.ts";
 
 class BunDatagramSocket extends BaseDatagramSocket {
@@ -65,9 +66,8 @@ class BunDatagramSocket extends BaseDatagramSocket {
  */
 export async function bindDatagramBun(options: DatagramOptions): Promise<DatagramSocket> {
   const bun = bunApi();
-  if (options.signal?.aborted) throw options.signal.reason;
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
+  const { hostname, port } = bindAddress(options);
+  options.signal?.throwIfAborted();
   const queue = new DatagramQueue();
   const bound: { sock?: BunDatagramSocket } = {};
   let socket: BunUdpSocket;

@@ -20,6 +20,7 @@ import { errorCode, toNetworkError } from "../errors.ts";
 import { BaseConnection, READ_DONE } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
+import { bindAddress, peerAddress } from "../shared/address.ts";
 import { denoApi, type DenoConn, type DenoListener } from "./api.ts";
 
 /** Size of the buffer each read fills: large reads mean fewer ops and fewer frames split. */
@@ -225,23 +226,20 @@ function isTransient(error: unknown): boolean {
  * await server.close();
  * ```
  */
-export function listenDeno(
+export async function listenDeno(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
   const deno = denoApi();
-  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
+  const { hostname, port } = bindAddress(options);
+  options.signal?.throwIfAborted();
   let listener: DenoListener;
   try {
     listener = deno.listen({ hostname, port, transport: "tcp" });
   } catch (e) {
-    return Promise.reject(toNetworkError(e, `listen on ${hostname}:${port}`));
+    throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  return Promise.resolve(
-    new DenoServer(listener, onConnection, options.noDelay ?? true, options.signal),
-  );
+  return new DenoServer(listener, onConnection, options.noDelay ?? true, options.signal);
 }
 
 /**
@@ -257,15 +255,15 @@ export function listenDeno(
 export async function connectDeno(options: ConnectOptions): Promise<TcpConnection> {
   const deno = denoApi();
   const { signal } = options;
-  if (signal?.aborted) throw signal.reason;
-  const hostname = options.hostname ?? "127.0.0.1";
+  const { hostname, port } = peerAddress(options);
+  signal?.throwIfAborted();
   let conn: DenoConn;
   try {
-    const connecting = deno.connect({ hostname, port: options.port, transport: "tcp" });
+    const connecting = deno.connect({ hostname, port, transport: "tcp" });
     conn = await abortable(connecting, signal, (c) => c.close());
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    throw toNetworkError(e, `connect to ${hostname}:${options.port}`);
+    throw toNetworkError(e, `connect to ${hostname}:${port}`);
   }
   conn.setNoDelay(options.noDelay ?? true);
   return new DenoConnection(conn, signal);

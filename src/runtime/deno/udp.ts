@@ -7,6 +7,7 @@
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
 import { BaseDatagramSocket } from "../shared/datagram.ts";
+import { bindAddress } from "../shared/address.ts";
 import { denoApi, type DenoDatagramConn } from "./api.ts";
 
 /** Receive buffer: one byte more than any IPv4 or IPv6 UDP payload, so nothing is truncated. */
@@ -82,9 +83,8 @@ export async function bindDatagramDeno(options: DatagramOptions): Promise<Datagr
     const { bindDatagramNode } = await import("../node/udp.ts");
     return bindDatagramNode(options);
   }
-  if (options.signal?.aborted) throw options.signal.reason;
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
+  const { hostname, port } = bindAddress(options);
+  options.signal?.throwIfAborted();
   let conn: DenoDatagramConn;
   try {
     conn = deno.listenDatagram({ hostname, port, transport: "udp" });

@@ -9,6 +9,7 @@
  * @module
  */
 import net from "node:net";
+import { once } from "node:events";
 import type { Buffer } from "node:buffer";
 import type {
   ConnectionHandler,
@@ -18,10 +19,11 @@ import type {
   TcpConnection,
   TcpServer,
 } from "../types.ts";
-import { type ConnectionClosedError, toNetworkError } from "../errors.ts";
+import { toNetworkError } from "../errors.ts";
 import { BaseConnection } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { PushQueue } from "../shared/push_queue.ts";
+import { bindAddress, peerAddress } from "../shared/address.ts";
 
 /** Bytes queued from a socket before it is paused. */
 const READ_HIGH_WATER_MARK = 256 * 1024;
@@ -81,13 +83,13 @@ export class NodeConnection extends BaseConnection {
 
   protected writeBytes(bytes: Uint8Array): Promise<void> {
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(this.#writeError());
+    if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
     return socket.write(bytes) ? RESOLVED : this.#waitDrain();
   }
 
   protected override writeMany(chunks: readonly Uint8Array[]): Promise<void> {
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(this.#writeError());
+    if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
     socket.cork();
     let ok = true;
     for (const chunk of chunks) ok = socket.write(chunk);
@@ -99,7 +101,7 @@ export class NodeConnection extends BaseConnection {
 
   protected shutdownWrite(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#socket.end((e?: Error | null) => (e ? reject(this.#writeError(e)) : resolve()));
+      this.#socket.end((e?: Error | null) => (e ? reject(this.closedError(e)) : resolve()));
     });
   }
 
@@ -109,12 +111,6 @@ export class NodeConnection extends BaseConnection {
 
   setNoDelay(noDelay: boolean): void {
     this.#socket.setNoDelay(noDelay);
-  }
-
-  #writeError(e: unknown = this.#error): ConnectionClosedError {
-    return e === undefined
-      ? this.closedError()
-      : toNetworkError(e, "write") as ConnectionClosedError;
   }
 
   #waitDrain(): Promise<void> {
@@ -172,18 +168,12 @@ export async function listenNode(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
+  const { hostname, port } = bindAddress(options);
   options.signal?.throwIfAborted();
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
   const server = net.createServer({ allowHalfOpen: true });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ host: hostname, port }, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    server.listen({ host: hostname, port });
+    await once(server, "listening"); // rejects with an "error" event instead
   } catch (e) {
     server.close();
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
@@ -204,10 +194,10 @@ export async function listenNode(
  */
 export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
   const { signal } = options;
-  const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve, reject) => {
+    const { hostname, port } = peerAddress(options);
     if (signal?.aborted) return reject(signal.reason);
-    const socket = net.connect({ host: hostname, port: options.port, allowHalfOpen: true });
+    const socket = net.connect({ host: hostname, port, allowHalfOpen: true });
     const done = (): void => {
       socket.off("error", onError);
       socket.off("connect", onConnect);
@@ -216,7 +206,7 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
     const onError = (e: Error): void => {
       done();
       socket.destroy();
-      reject(toNetworkError(e, `connect to ${hostname}:${options.port}`));
+      reject(toNetworkError(e, `connect to ${hostname}:${port}`));
     };
     const onAbort = (): void => {
       done();

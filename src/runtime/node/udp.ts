@@ -5,11 +5,13 @@
  * @module
  */
 import dgram from "node:dgram";
+import { once } from "node:events";
 import { isIPv6 } from "node:net";
 import type { Buffer } from "node:buffer";
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
 import { BaseDatagramSocket, DatagramQueue } from "../shared/datagram.ts";
+import { bindAddress } from "../shared/address.ts";
 
 class NodeDatagramSocket extends BaseDatagramSocket {
   readonly #socket: dgram.Socket;
@@ -58,18 +60,12 @@ class NodeDatagramSocket extends BaseDatagramSocket {
  * ```
  */
 export async function bindDatagramNode(options: DatagramOptions): Promise<DatagramSocket> {
+  const { hostname, port } = bindAddress(options);
   options.signal?.throwIfAborted();
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 0;
   const socket = dgram.createSocket({ type: isIPv6(hostname) ? "udp6" : "udp4" });
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind({ address: hostname, port }, () => {
-        socket.off("error", reject);
-        resolve();
-      });
-    });
+    socket.bind({ address: hostname, port });
+    await once(socket, "listening"); // rejects with an "error" event instead
   } catch (e) {
     socket.close();
     throw toNetworkError(e, `bind ${hostname}:${port}`);

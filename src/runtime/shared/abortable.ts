@@ -1,8 +1,33 @@
 /**
- * Racing a pending open (connect) against an AbortSignal.
+ * AbortSignal plumbing: acting on an abort, and racing a pending open (connect) against one.
  *
  * @module
  */
+
+const NOTHING = (): void => {};
+
+/**
+ * Runs `action` once `signal` aborts, or in a microtask when it has already aborted (a signal
+ * that aborts while a socket is being bound must close it too, and an already aborted signal
+ * fires no event). Returns the function that stops listening.
+ *
+ * @example
+ * ```ts
+ * import { whenAborted } from "./abortable.ts";
+ * const controller = new AbortController();
+ * const stop = whenAborted(controller.signal, () => console.log("aborted"));
+ * stop(); // no longer interested
+ * ```
+ */
+export function whenAborted(signal: AbortSignal | undefined, action: () => void): () => void {
+  if (signal === undefined) return NOTHING;
+  if (signal.aborted) {
+    queueMicrotask(action);
+    return NOTHING;
+  }
+  signal.addEventListener("abort", action, { once: true });
+  return () => signal.removeEventListener("abort", action);
+}
 
 /**
  * Resolves as `pending` does, unless `signal` aborts first: then it rejects with the signal's

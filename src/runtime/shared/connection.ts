@@ -6,7 +6,8 @@
  * @module
  */
 import type { NetAddress, TcpConnection } from "../types.ts";
-import { ConnectionClosedError } from "../errors.ts";
+import { ConnectionClosedError, toNetworkError } from "../errors.ts";
+import { whenAborted } from "./abortable.ts";
 
 /** The result of a read that hit EOF. */
 export const READ_DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -45,17 +46,12 @@ export abstract class BaseConnection implements TcpConnection {
   #reading = false;
   #leftover: Uint8Array | null = null;
   #readable: ReadableStream<Uint8Array> | undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  readonly #stopAbort: () => void;
 
   /** Starts the connection's bookkeeping; aborting `signal` closes it. */
   constructor(signal?: AbortSignal) {
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    if (signal) {
-      this.#signal = signal;
-      this.#onAbort = () => this.close();
-      signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
+    this.#stopAbort = whenAborted(signal, () => this.close());
   }
 
   /** The next chunk, or done at EOF; rejects with a `NetworkError` subclass. */
@@ -84,7 +80,7 @@ export abstract class BaseConnection implements TcpConnection {
     if (this.#isClosed) return;
     this.#isClosed = true;
     this.#closing = true;
-    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#stopAbort();
     this.#resolveClosed();
   }
 
@@ -237,9 +233,16 @@ export abstract class BaseConnection implements TcpConnection {
     return this.closed;
   }
 
-  /** The error for an operation on a closed connection. */
+  /**
+   * The error for an operation on a closed connection; when the runtime's error that closed it
+   * is known (`cause`), the class it maps to, such as `ConnectionResetError` for a reset.
+   */
   protected closedError(cause?: unknown): ConnectionClosedError {
-    return new ConnectionClosedError("connection closed", cause === undefined ? {} : { cause });
+    if (cause === undefined) return new ConnectionClosedError();
+    const mapped = toNetworkError(cause, "write");
+    return mapped instanceof ConnectionClosedError
+      ? mapped
+      : new ConnectionClosedError("connection closed", { cause });
   }
 
   /** The error for a write after `closeWrite()`. */

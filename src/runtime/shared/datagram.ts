@@ -12,6 +12,8 @@ import {
 } from "../types.ts";
 import { DatagramTooLargeError, NetworkError } from "../errors.ts";
 import { PushQueue } from "./push_queue.ts";
+import { peerAddress } from "./address.ts";
+import { whenAborted } from "./abortable.ts";
 
 /** Bytes of received datagrams held for a consumer that is not iterating; newer ones are dropped. */
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
@@ -38,17 +40,12 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
   readonly addr: NetAddress;
   #closed = false;
   #receiving = false;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  readonly #stopAbort: () => void;
 
   /** Starts the bookkeeping for a socket bound at `addr`; aborting `signal` closes it. */
   constructor(addr: NetAddress, signal?: AbortSignal) {
     this.addr = addr;
-    if (signal) {
-      this.#signal = signal;
-      this.#onAbort = () => this.close();
-      signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
+    this.#stopAbort = whenAborted(signal, () => this.close());
   }
 
   /** The next datagram, or done once closed. */
@@ -63,8 +60,16 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
     return this.#closed;
   }
 
-  /** Sends one datagram; more than 65,507 bytes is a `DatagramTooLargeError`. */
+  /**
+   * Sends one datagram; more than 65,507 bytes is a `DatagramTooLargeError`, a port outside 1 to
+   * 65535 a `RangeError`.
+   */
   send(bytes: Uint8Array, to: NetAddress): Promise<void> {
+    try {
+      peerAddress(to);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (bytes.length > MAX_DATAGRAM_SIZE) {
       return Promise.reject(new DatagramTooLargeError(bytes.length, MAX_DATAGRAM_SIZE));
     }
@@ -94,7 +99,7 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#stopAbort();
     this.closeSocket();
   }
 

@@ -12,6 +12,7 @@ import type {
   TcpConnection,
   TcpServer,
 } from "../types.ts";
+import { whenAborted } from "./abortable.ts";
 
 /**
  * Base class of the adapters' TCP servers.
@@ -32,18 +33,13 @@ export abstract class BaseServer implements TcpServer {
   readonly #connections = new Set<TcpConnection>();
   readonly #handler: ConnectionHandler;
   #stopped: Promise<void> | null = null;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
+  readonly #stopAbort: () => void;
 
   /** Serves `handler` at `addr`; aborting `signal` closes the server. */
   constructor(addr: NetAddress, handler: ConnectionHandler, signal?: AbortSignal) {
     this.addr = addr;
     this.#handler = handler;
-    if (signal) {
-      this.#signal = signal;
-      this.#onAbort = () => void this.close();
-      signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
+    this.#stopAbort = whenAborted(signal, () => void this.close());
   }
 
   /** Stops accepting new connections (the listening socket closes). */
@@ -78,7 +74,7 @@ export abstract class BaseServer implements TcpServer {
   /** Stops accepting. Idempotent. With `waitForConnections`, resolves once every one closed. */
   async close(options?: ServerCloseOptions): Promise<void> {
     if (this.#stopped === null) {
-      if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
+      this.#stopAbort();
       this.#stopped = Promise.resolve(this.stopListening());
     }
     await this.#stopped;

@@ -8,6 +8,7 @@
  */
 import type { ExitStatus, SpawnOptions, Subprocess } from "../types.ts";
 import { PipeClosedError } from "../errors.ts";
+import { whenAborted } from "./abortable.ts";
 
 /** Bytes of a child's stdout (and of its stderr) held while nobody reads them. */
 export const OUTPUT_HIGH_WATER_MARK = 64 * 1024;
@@ -199,19 +200,19 @@ export class ManagedSubprocess implements Subprocess {
         this.#killGroup("SIGKILL");
       }, Math.max(0, options.timeoutMs));
     }
-    const { signal } = options;
-    const onAbort = (): void => this.#killGroup("SIGKILL");
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
+    const stopAbort = whenAborted(options.signal, () => this.#killGroup("SIGKILL"));
 
     this.status = (async () => {
       const raw = await handle.exit;
       // A grandchild may still hold the pipes; the timeout and abort stay armed until they close.
       await Promise.all([out.done, err.done]);
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      stopAbort();
       this.#finished = true;
-      this.#stdinClosed = true;
+      // Not every runtime closes our end of stdin when the child exits (Deno keeps it open: a
+      // leaked descriptor, and a grandchild reading it never sees EOF). Not awaited: a write
+      // still blocked on a grandchild that does not read must not hold the status back.
+      void this.closeStdin();
       return normaliseExit(raw, this.#timedOut);
     })();
   }
