@@ -6,6 +6,17 @@
 import { ReplyTimeoutError } from "./errors.ts";
 
 /**
+ * The longest delay `setTimeout` takes (2^31 − 1 ms, about 24.8 days); a longer one fires at once.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TIMER_MS } from "./timeout.ts";
+ * console.log(MAX_TIMER_MS); // 2147483647
+ * ```
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
  * Resolves as `promise` does, or rejects with {@linkcode ReplyTimeoutError} after `ms`.
  *
  * @example

@@ -206,11 +206,25 @@ describe("exec service", () => {
 });
 
 describe("exec service limits and policy", () => {
-  it("refuses limits that are not positive integers", async () => {
-    for (const bad of [{ timeoutMs: 0 }, { maxOutputBytes: -1 }, { maxPendingHandshakes: 1.5 }]) {
-      await assert.rejects(startServer(bad), RangeError);
+  it("refuses limits that are not positive integers, and delays no timer can hold", async () => {
+    const bad = [
+      { timeoutMs: 0 },
+      { maxOutputBytes: -1 },
+      { maxPendingHandshakes: 1.5 },
+      // Past 2^31 - 1 ms setTimeout fires at once: every command would time out immediately.
+      { timeoutMs: 2 ** 31 },
+      { handshakeTimeoutMs: 3_000_000_000 },
+      { authFailureDelayMs: 2 ** 31 },
+    ];
+    for (const options of bad) {
+      await assert.rejects(startServer(options), RangeError, JSON.stringify(options));
     }
-    await assert.rejects(startServer({ authFailureDelayMs: -1 }), /at least 0/);
+    await assert.rejects(startServer({ authFailureDelayMs: -1 }), /from 0 to/);
+    // The largest time limit a timer can hold is taken, and means it.
+    await using server = await startServer({ timeoutMs: 2 ** 31 - 1 });
+    await using client = await connectClient(server);
+    const { result } = await collect(client, { argv: ["sleep", "0.2"] });
+    assert.deepEqual(result, { code: 0, signal: null, timedOut: false, truncated: false });
   });
 
   it("truncates output at --max-output and kills the command", async () => {

@@ -22,6 +22,7 @@ import {
   type ServerFrame,
 } from "./protocol.ts";
 import { FrameReader, FrameWriter } from "./wire.ts";
+import { MAX_TIMER_MS } from "../timeout.ts";
 
 /** Options of {@linkcode ExecClient.connect}. */
 export interface ExecClientOptions extends AdapterChoice {
@@ -87,12 +88,16 @@ export class ExecClient implements AsyncDisposable {
    *
    * @throws {ExecAuthError} when the server refuses the token or the handshake fails
    * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/1`
+   * @throws {RangeError} for a `timeoutMs` that is not an integer a timer can hold
    * @throws the adapter's `NetworkError`s when it cannot connect
    */
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
+    const ms = options.timeoutMs ?? 10_000;
+    if (!(Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) {
+      throw new RangeError(`timeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${ms}`);
+    }
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
-    const ms = options.timeoutMs ?? 10_000;
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
