@@ -240,6 +240,13 @@ describe("exec service limits and policy", () => {
     });
     assert.equal(both.stdout.length + both.stderr.length, 100_000);
     assert.equal(both.result.truncated, true);
+    // The kill takes the whole process group, grandchildren included.
+    const pids = await collect(client, { argv: ["sh", "-c", "sleep 30 & echo $$ $!; yes"] });
+    assert.equal(pids.result.truncated, true);
+    const [group, grandchild] = pids.text.split("\n")[0].split(" ").map(Number);
+    assert.ok(group > 0 && grandchild > 0, pids.text.slice(0, 40));
+    assert.ok(await eventually(() => !isRunning(grandchild), 5_000), "grandchild still runs");
+    assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
     // Exactly at the limit is complete output.
     const exact = await collect(client, { argv: ["head", "-c", "100000", "/dev/zero"] });
     assert.deepEqual(exact.result, { code: 0, signal: null, timedOut: false, truncated: false });
@@ -249,7 +256,10 @@ describe("exec service limits and policy", () => {
     await using server = await startServer({ allow: ["echo"], shell: true });
     await using client = await connectClient(server);
     assert.equal((await collect(client, { argv: ["echo", "ok"] })).text, "ok\n");
-    await assert.rejects(client.run({ argv: ["/bin/echo", "no"] }), /command not allowed/);
+    // Compared as the exact string: a path, or a near miss, to the same program is refused.
+    for (const program of ["/bin/echo", "./echo", "echo ", "ECHO", "/usr/bin/../bin/echo"]) {
+      await assert.rejects(client.run({ argv: [program, "no"] }), /command not allowed/, program);
+    }
     await assert.rejects(client.run({ argv: ["sh", "-c", "echo no"] }), /command not allowed/);
     await assert.rejects(client.run({ shell: "echo no" }), /shell commands are refused/);
     assert.equal((await collect(client, { argv: ["echo", "again"] })).text, "again\n");
