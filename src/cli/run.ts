@@ -83,9 +83,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     while (isGroup(node)) {
       const [word, ...tail] = rest;
-      if (word === undefined || word === "-h" || word === "--help" || word === "help") {
+      if (word === undefined) {
+        const names = node.subcommands.map((c) => c.name).join(", ");
+        throw new UsageError(`missing command, one of: ${names}`);
+      }
+      if (word === "-h" || word === "--help" || word === "help") {
         await writeStdout(groupHelp(path, node));
-        return word === undefined ? 2 : 0;
+        return 0;
       }
       if (node === ROOT && (word === "-V" || word === "--version")) {
         await writeStdout(`${PROGRAM} ${VERSION}\n`);

@@ -39,14 +39,10 @@ describe("unstuck CLI basics", () => {
     assert.equal(r.stderr, "");
   });
 
-  it("no arguments, or a group without its command, prints that help and exits 2", async () => {
-    const r = await runCli([]);
-    assert.equal(r.code, 2);
-    assert.match(r.stdout, /^Usage: unstuck <command>/m);
-    const echo = await runCli(["echo"]);
-    assert.equal(echo.code, 2);
-    assert.match(echo.stdout, /^Usage: unstuck echo <command>/m);
-    assert.match(echo.stdout, /^ {2}serve /m);
+  it("no arguments, or a group without its command, is a usage error naming the commands", async () => {
+    await usageError([], /^unstuck: missing command, one of: echo, chat, exec, demo, struct /);
+    await usageError(["echo"], /^unstuck echo: missing command, one of: serve, send /);
+    await usageError(["exec"], /^unstuck exec: missing command, one of: serve, run /);
   });
 
   it("every group and command has --help that exits 0", async () => {

@@ -24,6 +24,9 @@ import {
 import { FrameReader, FrameWriter } from "./wire.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
 
+const HANDSHAKE = "the handshake";
+const COMMAND = "a command";
+
 /** Options of {@linkcode ExecClient.connect}. */
 export interface ExecClientOptions extends AdapterChoice {
   /** The shared secret. */
@@ -126,7 +129,7 @@ export class ExecClient implements AsyncDisposable {
   }
 
   async #handshake(key: CryptoKey): Promise<void> {
-    const hello = await this.#next("the handshake");
+    const hello = await this.#next(HANDSHAKE);
     if (hello.kind !== "control" || hello.message.type !== "hello") {
       if (hello.kind === "control" && hello.message.type === "error") {
         throw new ExecAuthError(hello.message.message);
@@ -141,7 +144,7 @@ export class ExecClient implements AsyncDisposable {
       throw new ExecProtocolError("the server's nonce is not base64 of 32 bytes");
     }
     await this.#writer.control({ type: "auth", mac: await signNonce(key, nonce) });
-    const answer = await this.#next("the handshake");
+    const answer = await this.#next(HANDSHAKE);
     if (answer.kind === "control" && answer.message.type === "ready") return;
     if (answer.kind === "control" && answer.message.type === "error") {
       throw new ExecAuthError(answer.message.message);
@@ -149,11 +152,11 @@ export class ExecClient implements AsyncDisposable {
     throw new ExecProtocolError("expected ready or error from the server");
   }
 
-  /** The next frame from the server; EOF there is an error. */
-  async #next(during: string): Promise<ServerFrame> {
+  /** The next frame from the server; EOF there is an error (an auth error in the handshake). */
+  async #next(during: typeof HANDSHAKE | typeof COMMAND): Promise<ServerFrame> {
     const next = await this.#frames.next();
     if (next === undefined) {
-      const Err = during === "the handshake" ? ExecAuthError : ExecProtocolError;
+      const Err = during === HANDSHAKE ? ExecAuthError : ExecProtocolError;
       throw new Err(`the server closed the connection during ${during}`);
     }
     return parseServerFrame(next);
@@ -188,7 +191,7 @@ export class ExecClient implements AsyncDisposable {
     try {
       await this.#writer.control(message);
       stdin?.start(options.stdin!);
-      const result = await this.#receive(options, "a command");
+      const result = await this.#receive(options);
       await stdin?.end();
       stdin?.rethrow();
       return result;
@@ -201,9 +204,9 @@ export class ExecClient implements AsyncDisposable {
     }
   }
 
-  async #receive(options: ExecRunOptions, during: string): Promise<ExecResult> {
+  async #receive(options: ExecRunOptions): Promise<ExecResult> {
     for (;;) {
-      const frame = await this.#next(during);
+      const frame = await this.#next(COMMAND);
       if (frame.kind === "stdout") await options.onStdout?.(frame.data);
       else if (frame.kind === "stderr") await options.onStderr?.(frame.data);
       else if (frame.message.type === "exit") {
