@@ -17,6 +17,20 @@ import { ReplyTimeoutError } from "./errors.ts";
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
+ * `ms` as a delay `setTimeout` honours: longer ones (`Infinity` too) become the longest it can
+ * hold, instead of firing at once.
+ *
+ * @example
+ * ```ts
+ * import { timerDelay } from "./timeout.ts";
+ * console.log(timerDelay(5_000), timerDelay(Infinity)); // 5000 2147483647
+ * ```
+ */
+export function timerDelay(ms: number): number {
+  return Math.min(ms, MAX_TIMER_MS);
+}
+
+/**
  * Resolves as `promise` does, or rejects with {@linkcode ReplyTimeoutError} after `ms`.
  *
  * @example
@@ -28,7 +42,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReplyTimeoutError(ms)), ms);
+    timer = setTimeout(() => reject(new ReplyTimeoutError(ms)), timerDelay(ms));
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
