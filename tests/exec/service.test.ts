@@ -9,6 +9,7 @@ import {
   ExecAuthError,
   type ExecClient,
   ExecCommandError,
+  ExecProtocolError,
   type ExecServer,
   type ExecServerEvent,
 } from "../../mod.ts";
@@ -293,6 +294,16 @@ describe("exec service limits and policy", () => {
     client.close();
     assert.equal(await within(failed, 5_000, "the run to fail"), true);
     assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
+  });
+
+  it("closes on its abort signal; `closed` resolves then", async () => {
+    const abort = new AbortController();
+    const server = await startServer({ signal: abort.signal });
+    const client = await connectClient(server);
+    abort.abort();
+    await within(server.closed, 5_000, "the server to close");
+    await assert.rejects(within(client.run({ argv: ["true"] }), 5_000, "run"), ExecProtocolError);
+    client.close();
   });
 
   it("kills running commands when the server closes", async () => {
