@@ -24,6 +24,8 @@ const ROOT_FOOTER = [
   "  unstuck echo serve --port 0 --upper    prints 'listening on tcp://127.0.0.1:PORT'",
   "  unstuck echo send --port PORT hi       prints HI",
   "  unstuck chat serve   /   unstuck chat join --name alice",
+  "  unstuck exec serve --token-file F      runs commands for clients that hold the token",
+  "  unstuck exec run --token-file F -- ls  runs ls there; exits with its exit status",
   "  unstuck struct pack '!I' 5             prints 00000005",
   "",
   "Exit status: 0 ok, 1 runtime error, 2 usage error. Servers stop on SIGINT or SIGTERM",
@@ -81,9 +83,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     while (isGroup(node)) {
       const [word, ...tail] = rest;
-      if (word === undefined || word === "-h" || word === "--help" || word === "help") {
+      if (word === undefined) {
+        const names = node.subcommands.map((c) => c.name).join(", ");
+        throw new UsageError(`missing command, one of: ${names}`);
+      }
+      if (word === "-h" || word === "--help" || word === "help") {
         await writeStdout(groupHelp(path, node));
-        return word === undefined ? 2 : 0;
+        return 0;
       }
       if (node === ROOT && (word === "-V" || word === "--version")) {
         await writeStdout(`${PROGRAM} ${VERSION}\n`);

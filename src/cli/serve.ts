@@ -5,7 +5,7 @@
  * @module
  */
 import type { ServerHandle } from "../services/handle.ts";
-import { formatAddress } from "../services/chat/room.ts";
+import { formatAddress } from "../services/address.ts";
 import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
 
 /**

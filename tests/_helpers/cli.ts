@@ -4,6 +4,7 @@
 // here is killed with its whole process group when the test is done.
 import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
+import { StringDecoder } from "node:string_decoder";
 import { projectPath, ROOT } from "./paths.ts";
 
 /** The runtime running this test. */
@@ -31,6 +32,19 @@ export interface Finished {
   signal: string | null;
   stdout: string;
   stderr: string;
+  /** Stdout as the bytes it wrote. */
+  stdoutBytes: Buffer;
+}
+
+/** Extra environment for a child; `undefined` removes a variable we have. */
+export type Env = Record<string, string | undefined>;
+
+function childEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: "1", ...env })) {
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 const live = new Set<ChildProcess>();
@@ -56,18 +70,21 @@ export class Running implements AsyncDisposable {
   stdout = "";
   stderr = "";
   readonly exited: Promise<Finished>;
+  #stdoutChunks: Buffer[] = [];
   #waiters: (() => void)[] = [];
 
-  constructor(cmd: string, args: string[], env: Record<string, string> = {}) {
+  constructor(cmd: string, args: string[], env: Env = {}) {
     this.child = spawn(cmd, args, {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", ...env },
+      env: childEnv(env),
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });
     live.add(this.child);
-    this.child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      this.stdout += d;
+    const text = new StringDecoder("utf8");
+    this.child.stdout!.on("data", (d: Buffer) => {
+      this.#stdoutChunks.push(d);
+      this.stdout += text.write(d);
       this.#wake();
     });
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
@@ -78,10 +95,22 @@ export class Running implements AsyncDisposable {
     this.exited = new Promise((resolve) => {
       this.child.on("close", (code, signal) => {
         live.delete(this.child);
+        this.stdout += text.end();
         this.#wake();
-        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
+        resolve({
+          code,
+          signal,
+          stdout: this.stdout,
+          stderr: this.stderr,
+          stdoutBytes: this.stdoutBytes,
+        });
       });
     });
+  }
+
+  /** Stdout so far, as bytes. */
+  get stdoutBytes(): Buffer {
+    return Buffer.concat(this.#stdoutChunks);
   }
 
   #wake(): void {
@@ -162,7 +191,7 @@ export class Running implements AsyncDisposable {
 }
 
 /** Starts the CLI with these arguments. */
-export function startCli(args: string[], env?: Record<string, string>): Running {
+export function startCli(args: string[], env?: Env): Running {
   const [cmd, pre] = cliCommand();
   return new Running(cmd, [...pre, ...args], env);
 }
@@ -170,7 +199,7 @@ export function startCli(args: string[], env?: Record<string, string>): Running 
 /** Runs the CLI to completion, with `input` on stdin (closed at once when absent). */
 export async function runCli(
   args: string[],
-  options: { input?: string | Uint8Array; timeoutMs?: number; env?: Record<string, string> } = {},
+  options: { input?: string | Uint8Array; timeoutMs?: number; env?: Env } = {},
 ): Promise<Finished> {
   const proc = startCli(args, options.env);
   if (options.input !== undefined) proc.write(options.input);

@@ -31,21 +31,18 @@ describe("unstuck CLI basics", () => {
   it("--help lists every command and exits 0", async () => {
     const r = await runCli(["--help"]);
     assert.equal(r.code, 0);
-    for (const command of ["echo", "chat", "demo", "struct"]) {
+    for (const command of ["echo", "chat", "exec", "demo", "struct"]) {
       assert.match(r.stdout, new RegExp(`^  ${command} `, "m"), `${command} in help`);
+      assert.match(r.stdout, new RegExp(`^  unstuck ${command} `, "m"), `${command} example`);
     }
     assert.match(r.stdout, /--version/);
     assert.equal(r.stderr, "");
   });
 
-  it("no arguments, or a group without its command, prints that help and exits 2", async () => {
-    const r = await runCli([]);
-    assert.equal(r.code, 2);
-    assert.match(r.stdout, /^Usage: unstuck <command>/m);
-    const echo = await runCli(["echo"]);
-    assert.equal(echo.code, 2);
-    assert.match(echo.stdout, /^Usage: unstuck echo <command>/m);
-    assert.match(echo.stdout, /^ {2}serve /m);
+  it("no arguments, or a group without its command, is a usage error naming the commands", async () => {
+    await usageError([], /^unstuck: missing command, one of: echo, chat, exec, demo, struct /);
+    await usageError(["echo"], /^unstuck echo: missing command, one of: serve, send /);
+    await usageError(["exec"], /^unstuck exec: missing command, one of: serve, run /);
   });
 
   it("every group and command has --help that exits 0", async () => {
@@ -56,6 +53,9 @@ describe("unstuck CLI basics", () => {
       ["chat"],
       ["chat", "serve"],
       ["chat", "join"],
+      ["exec"],
+      ["exec", "serve"],
+      ["exec", "run"],
       ["demo"],
       ["struct"],
       ["struct", "pack"],
@@ -70,7 +70,7 @@ describe("unstuck CLI basics", () => {
     }
   });
 
-  it("documents the defaults: host 127.0.0.1, ports 8080 and 8081, 8 MiB frames", async () => {
+  it("documents the defaults: host 127.0.0.1, ports 8080-8082, 8 MiB frames", async () => {
     const echo = await runCli(["echo", "serve", "--help"]);
     assert.match(echo.stdout, /--host HOST .*\(default: 127\.0\.0\.1\)/);
     assert.match(echo.stdout, /--port PORT .*\(default: 8080\)/);
@@ -79,6 +79,14 @@ describe("unstuck CLI basics", () => {
     assert.match(chat.stdout, /--port PORT .*\(default: 8081\)/);
     assert.match(chat.stdout, /--idle SECONDS .*\(default: 300\)/);
     assert.match(chat.stdout, /--max-peers N .*\(default: 1024\)/);
+    for (const command of ["serve", "run"]) {
+      const exec = await runCli(["exec", command, "--help"]);
+      assert.match(exec.stdout, /--host HOST .*\(default: 127\.0\.0\.1\)/);
+      assert.match(exec.stdout, /-p, --port PORT .*\(default: 8082\)/);
+    }
+    const serve = await runCli(["exec", "serve", "--help"]);
+    assert.match(serve.stdout, /--timeout SECONDS .*\(default: 30\)/);
+    assert.match(serve.stdout, /--max-output BYTES .*\(default: 67108864\)/);
   });
 
   it("usage errors exit 2 with one line on stderr", async () => {
@@ -104,6 +112,8 @@ describe("unstuck CLI basics", () => {
     await usageError(["chat", "serve", "--max-peers", "-1"], /--max-peers must be at least 1/);
     await usageError(["chat", "join", "--name"], /--name needs a value/);
     await usageError(["demo", "now"], /unexpected argument 'now'/);
+    await usageError(["exec", "serve", "now"], /unexpected argument 'now'/);
+    await usageError(["exec", "run", "--adapter", "python", "--", "true"], /--adapter must be/);
   });
 
   it("runtime errors exit 1 with one line on stderr", async () => {

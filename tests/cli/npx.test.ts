@@ -1,13 +1,35 @@
 // The README's quick start, `npm ci && npx unstuck demo`: npm's `prepare` builds dist/ (here:
 // `npm run build`, the same tsc command), and `npx unstuck` runs package.json's bin from it.
+// Then the package as npm users get it: `npm pack`, installed into an empty project.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { killAll, Running } from "../_helpers/cli.ts";
-import { readJson } from "../_helpers/paths.ts";
+import { projectPath, readJson, ROOT } from "../_helpers/paths.ts";
+import { VERSION } from "../../mod.ts";
 
-after(killAll);
+const tmp = mkdtempSync(join(tmpdir(), "unstuck-pack-"));
+
+after(() => {
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Runs a command to its end (bounded); fails the test unless it exits 0. Returns its stdout. */
+function run(cmd: string, args: string[], cwd = ROOT): string {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, ...npmEnv },
+  });
+  assert.equal(r.status, 0, `${cmd} ${args.join(" ")}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
 
 const npmEnv = { npm_config_update_notifier: "false", npm_config_fund: "false" };
 
@@ -15,12 +37,7 @@ describe("npx unstuck", () => {
   before(() => {
     const scripts = readJson<{ scripts: Record<string, string> }>("package.json").scripts;
     assert.equal(scripts.prepare, scripts.build, "npm ci builds what `npm run build` builds");
-    const r = spawnSync("npm", ["run", "--silent", "build"], {
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { ...process.env, ...npmEnv },
-    });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
+    run("npm", ["run", "--silent", "build"]);
   });
 
   it("npx unstuck demo exits 0 and shows the fix", async () => {
@@ -37,5 +54,54 @@ describe("npx unstuck", () => {
     const done = await proc.wait(60_000);
     assert.equal(done.code, 0, done.stderr);
     assert.match(done.stdout, /^unstuck \d+\.\d+\.\d+\n$/);
+  });
+
+  it("ships every file the README links to, on npm and on JSR", () => {
+    const readme = readFileSync(projectPath("README.md"), "utf8");
+    const links = [...readme.matchAll(/\]\((?!https?:|#)([^)#\s]+)/g)].map((m) => m[1]);
+    assert.ok(links.length > 0, "the README links to no file");
+    const packed = JSON.parse(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"]));
+    const npmFiles: string[] = packed[0].files.map((f: { path: string }) => f.path);
+    const jsr = readJson<{ publish: { include: string[] } }>("deno.json").publish.include;
+    for (const link of links) {
+      assert.ok(npmFiles.includes(link), `npm package lacks ${link}`);
+      assert.ok(
+        jsr.some((entry) => entry === link || (entry.endsWith("/") && link.startsWith(entry))),
+        `JSR package lacks ${link}`,
+      );
+    }
+  });
+
+  it("the packed package installs into an empty project: bin, import and types", () => {
+    const tarball = run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", tmp])
+      .trim();
+    const app = join(tmp, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), '{ "private": true, "type": "module" }\n');
+    run("npm", ["install", "--offline", "--no-audit", join(tmp, tarball)], app);
+    assert.equal(run("npx", ["--no-install", "unstuck", "--version"], app), `unstuck ${VERSION}\n`);
+    writeFileSync(
+      join(app, "use.mjs"),
+      'import { unpack } from "unstuck";\nconsole.log(unpack("!I", new Uint8Array([0, 0, 0, 5]))[0]);\n',
+    );
+    assert.equal(run("node", ["use.mjs"], app), "5\n");
+    writeFileSync(
+      join(app, "use.mts"),
+      'import { pack, type StructValue } from "unstuck";\nconst v: StructValue = pack("!I", 5).length;\n',
+    );
+    // The published declarations type-check on their own (no @types/node in the project).
+    run(projectPath("node_modules/.bin/tsc"), [
+      "--noEmit",
+      "--strict",
+      "--module",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--lib",
+      "esnext,dom",
+      "--types",
+      "",
+      "use.mts",
+    ], app);
   });
 });

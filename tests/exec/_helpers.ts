@@ -150,9 +150,11 @@ export class RawPeer {
     return frame.message;
   }
 
-  /** Resolves true once the server has closed the connection (bounded by `ms`). */
+  /** Resolves true once the server has closed the connection (bounded by `ms` in all). */
   async closedByServer(ms = 5_000): Promise<boolean> {
-    for (;;) if ((await this.frame(ms)) === undefined) return true;
+    const deadline = Date.now() + ms;
+    while ((await this.frame(Math.max(1, deadline - Date.now()))) !== undefined);
+    return true;
   }
 
   send(bytes: Uint8Array): Promise<void> {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CliProcess, runCli } from "./_cli.ts";
+import { killAll, runCli, type Running, startCli, startServer } from "../_helpers/cli.ts";
 import { pseudoRandom, tempDir } from "./_helpers.ts";
 
 const tmp = tempDir();
@@ -13,45 +13,53 @@ const wrongTokenFile = join(tmp.dir, "wrong-token");
 writeFileSync(wrongTokenFile, "not-the-token\n", { mode: 0o600 });
 const NO_ENV_TOKEN = { UNSTUCK_TOKEN: undefined };
 
-/** Starts `exec serve` on port 0 and reads the port from its first line. */
-async function serve(...flags: string[]): Promise<{ proc: CliProcess; port: string }> {
-  const proc = new CliProcess(
-    ["exec", "serve", "--port", "0", "--token-file", tokenFile, ...flags],
-    NO_ENV_TOKEN,
-  );
-  const [line, port] = await proc.waitForStdout(/^listening on tcp:\/\/127\.0\.0\.1:(\d+)\n/);
-  assert.equal(proc.stdoutText, line, "the listening line comes first");
-  return { proc, port };
+/** Starts `exec serve` on port 0; its first line must be exactly `listening on tcp://…`. */
+async function serve(...flags: string[]): Promise<{ proc: Running; port: string }> {
+  const args = ["exec", "serve", "--port", "0", "--token-file", tokenFile, ...flags];
+  const { proc, port } = await startServer([], startCli(args, NO_ENV_TOKEN));
+  return { proc, port: String(port) };
+}
+
+/** Stops a server with `signal`; it must exit 0. */
+async function stop(proc: Running, signal: "SIGINT" | "SIGTERM" = "SIGTERM"): Promise<void> {
+  proc.signal(signal);
+  const done = await proc.wait();
+  assert.equal(done.code, 0, done.stderr);
+}
+
+/** Waits for a stderr line matching `re`. */
+function stderrLine(proc: Running, re: RegExp): Promise<void> {
+  return proc.until((_out, err) => re.test(err), `stderr ${re}`);
 }
 
 function client(port: string, ...args: string[]): string[] {
   return ["exec", "run", "--port", port, "--token-file", tokenFile, ...args];
 }
 
-after(() => tmp.remove());
+after(() => {
+  killAll();
+  tmp.remove();
+});
 
 describe("unstuck exec (CLI)", () => {
-  let server: CliProcess;
+  let server: Running;
   let port: string;
   before(async () => ({ proc: server, port } = await serve("--timeout", "1")));
-  after(async () => {
-    server.kill("SIGTERM");
-    await server.code(10_000).catch(() => server.kill());
-  });
+  after(() => stop(server));
 
   it("runs echo hi and logs one line for it", async () => {
     const r = await runCli(client(port, "--", "echo", "hi"));
-    assert.equal(r.err, "");
-    assert.equal(r.out, "hi\n");
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout, "hi\n");
     assert.equal(r.code, 0);
-    await server.waitForStderr(/peer=127\.0\.0\.1:\d+ argv=\["echo","hi"\] exit=0 duration=\d+ms/);
+    await stderrLine(server, /peer=127\.0\.0\.1:\d+ argv=\["echo","hi"\] exit=0 duration=\d+ms/);
   });
 
   it("takes the token from UNSTUCK_TOKEN too", async () => {
     const r = await runCli(["exec", "run", "--port", port, "--", "echo", "env"], {
       env: { UNSTUCK_TOKEN: "cli-test-token" },
     });
-    assert.equal(r.out, "env\n");
+    assert.equal(r.stdout, "env\n");
   });
 
   it("exits with the remote exit code", async () => {
@@ -73,31 +81,31 @@ describe("unstuck exec (CLI)", () => {
       marker,
     ]);
     assert.equal(r.code, 255);
-    assert.match(r.err, /authentication failed/);
+    assert.match(r.stderr, /authentication failed/);
     assert.equal(existsSync(marker), false);
   });
 
   it("exits 255 when nothing listens", async () => {
     const r = await runCli(client("1", "--", "true"));
     assert.equal(r.code, 255);
-    assert.match(r.err, /cannot connect to tcp:\/\/127\.0\.0\.1:1/);
+    assert.match(r.stderr, /cannot connect to tcp:\/\/127\.0\.0\.1:1/);
   });
 
   it("prints $(...) in argv literally", async () => {
     const marker = join(tmp.dir, "cli-argv-marker");
     const r = await runCli(client(port, "--", "echo", `$(touch ${marker})`));
-    assert.equal(r.out, `$(touch ${marker})\n`);
+    assert.equal(r.stdout, `$(touch ${marker})\n`);
     assert.equal(existsSync(marker), false);
   });
 
   it("exits 127 for a shell command the server refuses", async () => {
     const r = await runCli(client(port, "--shell", "--", "echo", "hi"));
     assert.equal(r.code, 127);
-    assert.match(r.err, /shell commands are not enabled on this server/);
+    assert.match(r.stderr, /shell commands are not enabled on this server/);
   });
 
   it("exits 124 when the command times out", async () => {
-    const r = await runCli(client(port, "--", "sleep", "30"), { ms: 10_000 });
+    const r = await runCli(client(port, "--", "sleep", "30"), { timeoutMs: 10_000 });
     assert.equal(r.code, 124);
   });
 
@@ -107,43 +115,45 @@ describe("unstuck exec (CLI)", () => {
     writeFileSync(file, data);
     const r = await runCli(client(port, "--", "sh", "-c", `cat ${file}; echo done >&2`));
     assert.equal(r.code, 0);
-    assert.equal(r.stdout.length, data.length);
-    assert.ok(r.stdout.equals(Buffer.from(data)), "bytes differ");
-    assert.equal(r.err, "done\n");
+    assert.equal(r.stdoutBytes.length, data.length);
+    assert.ok(r.stdoutBytes.equals(Buffer.from(data)), "bytes differ");
+    assert.equal(r.stderr, "done\n");
   });
 
   it("stops quietly with 141 when its own stdout closes (| head), killing the command", async () => {
-    const proc = new CliProcess(client(port, "--", "yes"), NO_ENV_TOKEN);
-    proc.child.stdin!.end();
-    await proc.waitForStdout(/y\ny\n/);
+    const proc = startCli(client(port, "--", "yes"), NO_ENV_TOKEN);
+    proc.endInput();
+    await proc.until((out) => out.startsWith("y\ny\n"), "two lines of y");
     proc.child.stdout!.destroy(); // the reader goes away, as `| head -2` does
-    assert.equal(await proc.code(), 141);
-    assert.equal(proc.stderrText, "");
-    await server.waitForStderr(/argv=\["yes"\] signal=SIGKILL/);
+    const done = await proc.wait();
+    assert.equal(done.code, 141);
+    assert.equal(done.stderr, "");
+    await stderrLine(server, /argv=\["yes"\] signal=SIGKILL/);
   });
 
   it("streams its stdin with --stdin", async () => {
     const r = await runCli(client(port, "--stdin", "--", "wc", "-c"), {
-      stdin: pseudoRandom(100_000, 3),
+      input: pseudoRandom(100_000, 3),
     });
-    assert.equal(r.out.trim(), "100000");
+    assert.equal(r.stdout.trim(), "100000");
     assert.equal(r.code, 0);
   });
 
   it("ends with the command even when its stdin stays open", async () => {
-    const proc = new CliProcess(client(port, "--stdin", "--", "head", "-c", "3"), NO_ENV_TOKEN);
-    proc.child.stdin!.write("abcdef"); // and never closed, as an idle terminal
-    assert.equal(await proc.code(), 0);
-    assert.equal(proc.stdoutText, "abc");
+    const proc = startCli(client(port, "--stdin", "--", "head", "-c", "3"), NO_ENV_TOKEN);
+    proc.write("abcdef"); // and never closed, as an idle terminal
+    const done = await proc.wait();
+    assert.equal(done.code, 0);
+    assert.equal(done.stdout, "abc");
   });
 
   it("transcodes output with --encoding", async () => {
     // "你好" in GBK, then an ASCII line.
     const gbk = String.raw`printf '\304\343\272\303\n'`;
     const r = await runCli(client(port, "--encoding", "gbk", "--", "sh", "-c", gbk));
-    assert.equal(r.out, "你好\n");
+    assert.equal(r.stdout, "你好\n");
     const raw = await runCli(client(port, "--", "sh", "-c", gbk));
-    assert.deepEqual([...raw.stdout], [0xc4, 0xe3, 0xba, 0xc3, 0x0a]);
+    assert.deepEqual([...raw.stdoutBytes], [0xc4, 0xe3, 0xba, 0xc3, 0x0a]);
   });
 });
 
@@ -152,37 +162,34 @@ describe("unstuck exec (CLI) options", () => {
     const { proc, port } = await serve("--max-output", "1000");
     try {
       const r = await runCli(client(port, "--", "yes"));
-      assert.equal(r.stdout.length, 1000);
-      assert.match(r.err, /output truncated/);
+      assert.equal(r.stdoutBytes.length, 1000);
+      assert.match(r.stderr, /output truncated/);
       assert.equal(r.code, 137);
     } finally {
-      proc.kill("SIGTERM");
-      assert.equal(await proc.code(), 0);
+      await stop(proc);
     }
   });
 
   it("enforces --allow", async () => {
     const { proc, port } = await serve("--allow", "echo", "--allow", "true");
     try {
-      assert.equal((await runCli(client(port, "--", "echo", "ok"))).out, "ok\n");
+      assert.equal((await runCli(client(port, "--", "echo", "ok"))).stdout, "ok\n");
       const r = await runCli(client(port, "--", "ls"));
       assert.equal(r.code, 127);
-      assert.match(r.err, /command not allowed: "ls"/);
+      assert.match(r.stderr, /command not allowed: "ls"/);
     } finally {
-      proc.kill("SIGINT");
-      assert.equal(await proc.code(), 0);
+      await stop(proc, "SIGINT");
     }
-    assert.match(proc.stderrText, /argv=\["ls"\] refused="command not allowed: \\"ls\\""/);
+    assert.match(proc.stderr, /argv=\["ls"\] refused="command not allowed: \\"ls\\""/);
   });
 
   it("runs shell command lines with --shell", async () => {
     const { proc, port } = await serve("--shell");
     try {
       const r = await runCli(client(port, "--shell", "--", "printf", "abc", "|", "wc", "-c"));
-      assert.equal(r.out.trim(), "3");
+      assert.equal(r.stdout.trim(), "3");
     } finally {
-      proc.kill("SIGTERM");
-      assert.equal(await proc.code(), 0);
+      await stop(proc);
     }
   });
 
@@ -190,16 +197,12 @@ describe("unstuck exec (CLI) options", () => {
     const open = join(tmp.dir, "open-token");
     writeFileSync(open, "cli-test-token\n");
     chmodSync(open, 0o644);
-    const proc = new CliProcess(
-      ["exec", "serve", "--port", "0", "--token-file", open],
-      NO_ENV_TOKEN,
-    );
+    const args = ["exec", "serve", "--port", "0", "--token-file", open];
+    const { proc } = await startServer([], startCli(args, NO_ENV_TOKEN));
     try {
-      await proc.waitForStdout(/^listening on /);
-      assert.match(proc.stderrText, /warning: token file .* readable by group or others/);
+      assert.match(proc.stderr, /warning: token file .* readable by group or others/);
     } finally {
-      proc.kill("SIGTERM");
-      assert.equal(await proc.code(), 0);
+      await stop(proc);
     }
   });
 
@@ -235,8 +238,9 @@ describe("unstuck exec (CLI) options", () => {
     ];
     for (const [args, pattern] of cases) {
       const r = await runCli(args, { env: NO_ENV_TOKEN });
-      assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
-      assert.match(r.err, pattern);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, pattern);
     }
   });
 });

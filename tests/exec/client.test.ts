@@ -38,6 +38,13 @@ describe("exec client", () => {
     });
   });
 
+  it("refuses a connect time limit no timer can hold, before connecting", async () => {
+    // Past 2^31 - 1 ms setTimeout fires at once: connect would give up immediately.
+    for (const timeoutMs of [0, 2 ** 31, 1.5]) {
+      await assert.rejects(ExecClient.connect({ token: "t", port: 1, timeoutMs }), RangeError);
+    }
+  });
+
   it("refuses a server of another protocol", async () => {
     await using server = await fakeServer((c) =>
       c.write(control({ type: "hello", protocol: "unstuck-exec/2", nonce: btoa("n".repeat(32)) }))

@@ -79,11 +79,44 @@ describe("exec server protocol", () => {
     assert.equal(existsSync(marker), false);
   });
 
-  it("closes a connection whose first message is not auth", async () => {
+  it("closes a connection whose first message is not auth: run, stdin or stdin-end", async () => {
+    const marker = join(tmp.dir, "before-auth-marker");
+    const firsts = [
+      encodeFrame(encodeControl({ type: "run", argv: ["touch", marker] })),
+      encodeFrame(new Uint8Array([3, ...utf8("touch x\n")])),
+      encodeFrame(new Uint8Array([4])),
+    ];
+    for (const first of firsts) {
+      const peer = await RawPeer.open(server.addr.port);
+      await peer.control();
+      await peer.send(first);
+      await expectErrorAndClose(peer, /expected an auth message/);
+    }
+    assert.equal(existsSync(marker), false);
+  });
+
+  it("refuses a frame over 1 KiB before authentication, even a well-formed auth", async () => {
     const peer = await RawPeer.open(server.addr.port);
     await peer.control();
-    await peer.sendControl({ type: "run", argv: ["true"] });
-    await expectErrorAndClose(peer, /expected an auth message/);
+    await peer.sendControl({ type: "auth", mac: "A".repeat(2_000) });
+    await expectErrorAndClose(peer, /1024/);
+  });
+
+  it("refuses a MAC replayed from another connection (each nonce is fresh)", async () => {
+    const { importTokenKey, signNonce } = await import("../../src/services/exec/auth.ts");
+    const key = await importTokenKey("exec-test-token");
+    const first = await RawPeer.open(server.addr.port);
+    const second = await RawPeer.open(server.addr.port);
+    const hello = await first.control();
+    assert.ok(hello?.type === "hello" && (await second.control())?.type === "hello");
+    const mac = await signNonce(key, Uint8Array.from(atob(hello.nonce), (c) => c.charCodeAt(0)));
+    // The answer recorded on the first connection, sent on the second: refused.
+    await second.sendControl({ type: "auth", mac });
+    await expectErrorAndClose(second, /^authentication failed$/);
+    // On its own connection it is right.
+    await first.sendControl({ type: "auth", mac });
+    assert.equal((await first.control())?.type, "ready");
+    first.close();
   });
 
   it("closes a connection that does not authenticate in time", async () => {
@@ -91,6 +124,27 @@ describe("exec server protocol", () => {
     await peer.control();
     await expectErrorAndClose(peer, /handshake timeout/);
     await serverStillServes();
+  });
+
+  it("times the handshake as a whole: trickling an auth byte by byte does not extend it", async () => {
+    const peer = await RawPeer.open(server.addr.port);
+    await peer.control();
+    const auth = encodeFrame(encodeControl({ type: "auth", mac: btoa("z".repeat(32)) }));
+    let stop = false;
+    const trickle = (async () => {
+      // One byte every 50 ms: each read is prompt, the whole would take far past the 300 ms.
+      for (const byte of auth) {
+        if (stop) return;
+        await peer.send(Uint8Array.of(byte)).catch(() => (stop = true));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    try {
+      await expectErrorAndClose(peer, /handshake timeout/);
+    } finally {
+      stop = true;
+      await trickle;
+    }
   });
 
   it("closes a connection that sends bad JSON, an unknown type or an unknown frame type", async () => {

@@ -9,6 +9,7 @@ import {
   ExecAuthError,
   type ExecClient,
   ExecCommandError,
+  ExecProtocolError,
   type ExecServer,
   type ExecServerEvent,
 } from "../../mod.ts";
@@ -206,11 +207,25 @@ describe("exec service", () => {
 });
 
 describe("exec service limits and policy", () => {
-  it("refuses limits that are not positive integers", async () => {
-    for (const bad of [{ timeoutMs: 0 }, { maxOutputBytes: -1 }, { maxPendingHandshakes: 1.5 }]) {
-      await assert.rejects(startServer(bad), RangeError);
+  it("refuses limits that are not positive integers, and delays no timer can hold", async () => {
+    const bad = [
+      { timeoutMs: 0 },
+      { maxOutputBytes: -1 },
+      { maxPendingHandshakes: 1.5 },
+      // Past 2^31 - 1 ms setTimeout fires at once: every command would time out immediately.
+      { timeoutMs: 2 ** 31 },
+      { handshakeTimeoutMs: 3_000_000_000 },
+      { authFailureDelayMs: 2 ** 31 },
+    ];
+    for (const options of bad) {
+      await assert.rejects(startServer(options), RangeError, JSON.stringify(options));
     }
-    await assert.rejects(startServer({ authFailureDelayMs: -1 }), /at least 0/);
+    await assert.rejects(startServer({ authFailureDelayMs: -1 }), /from 0 to/);
+    // The largest time limit a timer can hold is taken, and means it.
+    await using server = await startServer({ timeoutMs: 2 ** 31 - 1 });
+    await using client = await connectClient(server);
+    const { result } = await collect(client, { argv: ["sleep", "0.2"] });
+    assert.deepEqual(result, { code: 0, signal: null, timedOut: false, truncated: false });
   });
 
   it("truncates output at --max-output and kills the command", async () => {
@@ -226,6 +241,13 @@ describe("exec service limits and policy", () => {
     });
     assert.equal(both.stdout.length + both.stderr.length, 100_000);
     assert.equal(both.result.truncated, true);
+    // The kill takes the whole process group, grandchildren included.
+    const pids = await collect(client, { argv: ["sh", "-c", "sleep 30 & echo $$ $!; yes"] });
+    assert.equal(pids.result.truncated, true);
+    const [group, grandchild] = pids.text.split("\n")[0].split(" ").map(Number);
+    assert.ok(group > 0 && grandchild > 0, pids.text.slice(0, 40));
+    assert.ok(await eventually(() => !isRunning(grandchild), 5_000), "grandchild still runs");
+    assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
     // Exactly at the limit is complete output.
     const exact = await collect(client, { argv: ["head", "-c", "100000", "/dev/zero"] });
     assert.deepEqual(exact.result, { code: 0, signal: null, timedOut: false, truncated: false });
@@ -235,7 +257,10 @@ describe("exec service limits and policy", () => {
     await using server = await startServer({ allow: ["echo"], shell: true });
     await using client = await connectClient(server);
     assert.equal((await collect(client, { argv: ["echo", "ok"] })).text, "ok\n");
-    await assert.rejects(client.run({ argv: ["/bin/echo", "no"] }), /command not allowed/);
+    // Compared as the exact string: a path, or a near miss, to the same program is refused.
+    for (const program of ["/bin/echo", "./echo", "echo ", "ECHO", "/usr/bin/../bin/echo"]) {
+      await assert.rejects(client.run({ argv: [program, "no"] }), /command not allowed/, program);
+    }
     await assert.rejects(client.run({ argv: ["sh", "-c", "echo no"] }), /command not allowed/);
     await assert.rejects(client.run({ shell: "echo no" }), /shell commands are refused/);
     assert.equal((await collect(client, { argv: ["echo", "again"] })).text, "again\n");
@@ -269,6 +294,16 @@ describe("exec service limits and policy", () => {
     client.close();
     assert.equal(await within(failed, 5_000, "the run to fail"), true);
     assert.ok(await eventually(() => groupMembers(group).length === 0, 5_000), "group remains");
+  });
+
+  it("closes on its abort signal; `closed` resolves then", async () => {
+    const abort = new AbortController();
+    const server = await startServer({ signal: abort.signal });
+    const client = await connectClient(server);
+    abort.abort();
+    await within(server.closed, 5_000, "the server to close");
+    await assert.rejects(within(client.run({ argv: ["true"] }), 5_000, "run"), ExecProtocolError);
+    client.close();
   });
 
   it("kills running commands when the server closes", async () => {

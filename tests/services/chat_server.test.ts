@@ -59,4 +59,24 @@ describe("serveChat / joinChat", () => {
     await heard.until("* sleeper left (idle)");
     assert.deepEqual(server.room.peers().map((p) => p.name), ["listener"]);
   });
+
+  it("takes idle and keepalive times longer than a timer holds, without spinning", async () => {
+    // Past 2^31 - 1 ms setTimeout fires at once: the room's expiry timer would run again and
+    // again, and the client's keepalive would flood the room with datagrams.
+    const long = 2 ** 31 + 1_000;
+    await using server = await serveChat({ port: 0, idleMs: long });
+    let expiries = 0;
+    const expire = server.room.expire.bind(server.room);
+    server.room.expire = () => (expiries++, expire());
+    await using client = await joinChat({
+      port: server.addr.port,
+      name: "patient",
+      keepaliveMs: long,
+    });
+    await collect(client).until("* you are now patient");
+    await new Promise((r) => setTimeout(r, 200));
+    // Once, for the /nick datagram; neither timer has fired.
+    assert.equal(expiries, 1);
+    assert.deepEqual(server.room.peers().map((p) => p.name), ["patient"]);
+  });
 });

@@ -116,4 +116,13 @@ describe("serveEchoUdp / connectEchoUdp", () => {
     await using client = await connectEchoUdp({ port: silent.addr.port, timeoutMs: 100 });
     await assert.rejects(client.request(enc.encode("anyone?")), ReplyTimeoutError);
   });
+
+  it("waits for a reply as long as asked, even longer than a timer holds", async () => {
+    // Past 2^31 - 1 ms setTimeout fires at once; the wait must not end early instead.
+    await using silent = await bindDatagram({ port: 0 });
+    await using client = await connectEchoUdp({ port: silent.addr.port, timeoutMs: 2 ** 32 });
+    const outcome = client.request(enc.encode("patience")).then(() => "reply", () => "rejected");
+    const waited = new Promise((r) => setTimeout(r, 200, "still waiting"));
+    assert.equal(await Promise.race([outcome, waited]), "still waiting");
+  });
 });

@@ -9,7 +9,7 @@ import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { onShutdownSignal, writeStderr, writeStdout } from "../../runtime/system.ts";
 import { DEFAULT_CHAT_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
-import { formatAddress } from "../../services/chat/room.ts";
+import { formatAddress } from "../../services/address.ts";
 import { serveChat } from "../../services/chat/server.ts";
 import { joinChat } from "../../services/chat/client.ts";
 import { withTimeout } from "../../services/timeout.ts";

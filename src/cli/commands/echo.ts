@@ -12,7 +12,7 @@ import { stdinLines } from "../stdin_lines.ts";
 import { writeStderr, writeStdout } from "../../runtime/system.ts";
 import { DEFAULT_ECHO_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
-import { formatAddress } from "../../services/chat/room.ts";
+import { formatAddress } from "../../services/address.ts";
 import { type LengthFraming, lengthFraming } from "../../services/echo/framing_options.ts";
 import { serveEcho } from "../../services/echo/server.ts";
 import { serveEchoUdp } from "../../services/echo/udp_server.ts";

@@ -5,8 +5,11 @@
  */
 import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
-import { onShutdownSignal, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
-import type { NetAddress } from "../../runtime/types.ts";
+import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import { serveUntilSignal } from "../serve.ts";
+import { readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
+import { formatAddress } from "../../services/address.ts";
+import { DEFAULT_HOST } from "../../services/defaults.ts";
 import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
 import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
 import {
@@ -18,33 +21,16 @@ import { EXEC_DEFAULT_PORT } from "../../services/exec/protocol.ts";
 import { serveExec } from "../../services/exec/server.ts";
 import type { ExecServerEvent } from "../../services/exec/session.ts";
 import { type LoadedToken, loadToken, TOKEN_ENV } from "../../services/exec/token.ts";
+import { MAX_TIMER_MS } from "../../services/timeout.ts";
 
 const DEFAULT_TIMEOUT_S = 30;
 const EXIT_SIGPIPE = 141;
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
-// setTimeout's limit is 2^31 − 1 ms.
-const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
-const connectionFlags = {
-  host: {
-    type: "string",
-    help: "Server address",
-    placeholder: "HOST",
-    defaultText: "127.0.0.1",
-  },
-  port: {
-    type: "integer",
-    help: "Server port",
-    placeholder: "PORT",
-    defaultText: String(EXEC_DEFAULT_PORT),
-    min: 0,
-    max: 65535,
-  },
-  "token-file": {
-    type: "string",
-    help: `Read the shared token from this file (else from ${TOKEN_ENV})`,
-    placeholder: "FILE",
-  },
+const TOKEN_FILE_FLAG = {
+  type: "string",
+  help: `Read the shared token from this file (else from ${TOKEN_ENV})`,
+  placeholder: "FILE",
 } as const;
 
 async function token(file: string | undefined): Promise<LoadedToken> {
@@ -56,14 +42,9 @@ async function token(file: string | undefined): Promise<LoadedToken> {
   }
 }
 
-function url(addr: NetAddress): string {
-  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
-  return `tcp://${host}:${addr.port}`;
-}
-
 /** One log line for a server event (JSON-quoted values, so no client text can forge a line). */
 function logLine(event: ExecServerEvent): string {
-  const peer = `peer=${url(event.peer).slice(6)}`;
+  const peer = `peer=${formatAddress(event.peer)}`;
   if (event.kind === "rejected") return `${peer} rejected=${JSON.stringify(event.reason)}`;
   const what = event.request.argv !== undefined
     ? `argv=${JSON.stringify(event.request.argv)}`
@@ -91,7 +72,7 @@ export function isLoopback(host: string): boolean {
 
 const serve = defineCommand({
   name: "serve",
-  summary: "run commands for clients that prove they hold the token",
+  summary: "Run commands for clients that prove they hold the token",
   usage:
     "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES]",
   details: [
@@ -99,12 +80,14 @@ const serve = defineCommand({
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
     "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
     "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
-    "the server and kills running commands. Protocol: docs/PROTOCOL.md.",
+    "the server and kills running commands (exit 0). Protocol: docs/PROTOCOL.md.",
+    "",
+    "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
   flags: {
-    ...connectionFlags,
-    host: { ...connectionFlags.host, help: "Address to bind" },
-    port: { ...connectionFlags.port, help: "Port to listen on (0: any free port)" },
+    host: hostFlag("server"),
+    port: portFlag("server", EXEC_DEFAULT_PORT),
+    "token-file": TOKEN_FILE_FLAG,
     allow: {
       type: "list",
       help: "Run only this program (argv[0], compared exactly); refuses shell commands",
@@ -117,7 +100,7 @@ const serve = defineCommand({
       placeholder: "SECONDS",
       defaultText: String(DEFAULT_TIMEOUT_S),
       min: 1,
-      max: MAX_TIMEOUT_S,
+      max: Math.floor(MAX_TIMER_MS / 1000),
     },
     "max-output": {
       type: "integer",
@@ -126,15 +109,17 @@ const serve = defineCommand({
       defaultText: String(DEFAULT_MAX_OUTPUT),
       min: 1,
     },
+    adapter: ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    noPositionals(positionals);
     if (flags.shell && flags.allow.length > 0) {
       throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
     }
+    const adapter = adapterName(flags.adapter);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
-    const hostname = flags.host ?? "127.0.0.1";
+    const hostname = flags.host ?? DEFAULT_HOST;
     if (!isLoopback(hostname)) {
       await writeStderr(
         `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
@@ -149,20 +134,13 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       maxOutputBytes: flags["max-output"] ?? DEFAULT_MAX_OUTPUT,
+      adapter,
       // A closed log (stderr) must not stop the server.
       onEvent: (event) => {
         writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`).catch(() => {});
       },
     });
-    await new Promise<void>((resolve) => {
-      const off = onShutdownSignal(() => {
-        off();
-        resolve();
-      });
-      writeStdout(`listening on ${url(server.addr)}\n`).catch(() => {});
-    });
-    await server.close();
-    return 0;
+    return await serveUntilSignal(server, "tcp");
   },
 });
 
@@ -181,7 +159,7 @@ function transcoder(
 
 const run = defineCommand({
   name: "run",
-  summary: "run a command on an exec server",
+  summary: "Run a command on an exec server",
   usage:
     "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
   details: [
@@ -193,9 +171,13 @@ const run = defineCommand({
     "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
     "when the server refused or could not start it; 255 when the connection or authentication",
     "failed; 141 when our own stdout closed (| head); 2 for bad usage.",
+    "",
+    "Example: unstuck exec run --token-file token -- df -h /",
   ].join("\n"),
   flags: {
-    ...connectionFlags,
+    host: hostFlag("client"),
+    port: portFlag("client", EXEC_DEFAULT_PORT),
+    "token-file": TOKEN_FILE_FLAG,
     shell: { type: "boolean", help: "Run the words as one shell command line" },
     stdin: { type: "boolean", help: "Stream our stdin to the command" },
     encoding: {
@@ -203,13 +185,16 @@ const run = defineCommand({
       help: "Transcode remote output from this encoding to UTF-8",
       placeholder: "LABEL",
     },
+    adapter: ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     if (positionals.length === 0) throw new UsageError("no command given");
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
+    const adapter = adapterName(flags.adapter);
     const { token: secret } = await token(flags["token-file"]);
-    const addr = { hostname: flags.host ?? "127.0.0.1", port: flags.port ?? EXEC_DEFAULT_PORT };
+    const addr = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? EXEC_DEFAULT_PORT };
+    const url = `tcp://${formatAddress(addr)}`;
     const fail = async (what: string, err: unknown): Promise<number> => {
       const why = err instanceof Error ? err.message : String(err);
       await writeStderr(`unstuck exec run: ${what}: ${why}\n`);
@@ -217,9 +202,9 @@ const run = defineCommand({
     };
     let client: ExecClient;
     try {
-      client = await ExecClient.connect({ token: secret, ...addr });
+      client = await ExecClient.connect({ token: secret, ...addr, adapter });
     } catch (err) {
-      return await fail(`cannot connect to ${url(addr)}`, err);
+      return await fail(`cannot connect to ${url}`, err);
     }
     let result: ExecResult;
     let localOutputClosed = false;
@@ -240,7 +225,7 @@ const run = defineCommand({
     } catch (err) {
       // Our reader went away (`| head`): stop quietly, as a process killed by SIGPIPE would.
       if (localOutputClosed) return EXIT_SIGPIPE;
-      if (!(err instanceof ExecCommandError)) return await fail(url(addr), err);
+      if (!(err instanceof ExecCommandError)) return await fail(url, err);
       await writeStderr(`unstuck exec run: ${err.message}\n`);
       return EXIT_NOT_STARTED;
     } finally {
@@ -260,6 +245,6 @@ const run = defineCommand({
 /** The `exec` command group. */
 export const execCommand: GroupCommand = {
   name: "exec",
-  summary: "authenticated remote command execution",
+  summary: "Authenticated remote exec: server and client",
   subcommands: [serve, run],
 };

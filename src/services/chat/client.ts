@@ -7,6 +7,7 @@ import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
 import { bindDatagram } from "../../runtime/adapter.ts";
 import { DEFAULT_HOST } from "../defaults.ts";
 import { localBindFor } from "../local_bind.ts";
+import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode joinChat}. */
 export interface ChatClientOptions extends AdapterChoice {
@@ -65,7 +66,10 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
   const rearm = (): void => {
     clearTimeout(keepalive);
     if (keepaliveMs > 0 && !closed) {
-      keepalive = setTimeout(() => void send(new Uint8Array(0)).catch(() => {}), keepaliveMs);
+      keepalive = setTimeout(
+        () => void send(new Uint8Array(0)).catch(() => {}),
+        timerDelay(keepaliveMs),
+      );
     }
   };
   const send = async (data: Uint8Array): Promise<void> => {

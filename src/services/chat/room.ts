@@ -7,6 +7,9 @@
  */
 import type { NetAddress } from "../../runtime/types.ts";
 import { MAX_DATAGRAM_SIZE } from "../../runtime/types.ts";
+import { formatAddress } from "../address.ts";
+
+export { formatAddress };
 
 /** Options of {@linkcode ChatRoom}. */
 export interface ChatRoomOptions {
@@ -47,12 +50,6 @@ export const MAX_NICK_LENGTH = 32;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** `host:port`, with brackets around an IPv6 host: the default name and the peer's map key. */
-export function formatAddress(address: NetAddress): string {
-  const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
-  return `${host}:${address.port}`;
-}
 
 function checkNick(nick: string): string | undefined {
   const length = [...nick].length;

@@ -8,6 +8,7 @@ import { bindDatagram } from "../../runtime/adapter.ts";
 import { DEFAULT_HOST } from "../defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { type ChatPacket, ChatRoom, DEFAULT_CHAT_IDLE_MS, DEFAULT_CHAT_MAX_PEERS } from "./room.ts";
+import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveChat}. */
 export interface ChatServerOptions extends AdapterChoice {
@@ -83,7 +84,7 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
     timer = due === undefined ? undefined : setTimeout(() => {
       void send(room.expire());
       arm();
-    }, Math.max(0, due - Date.now()) + 1);
+    }, timerDelay(Math.max(0, due - Date.now()) + 1));
   };
 
   const loop = (async () => {

@@ -11,6 +11,7 @@ import { DEFAULT_HOST } from "../defaults.ts";
 import { type LengthFraming, lengthFraming } from "./framing_options.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { isDisconnect } from "../disconnect.ts";
+import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveEcho}. */
 export interface EchoServerOptions extends AdapterChoice, LengthFraming {
@@ -131,7 +132,9 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       if (state.idle && !state.partial) state.conn.close();
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    const grace = new Promise<void>((
+      resolve,
+    ) => (timer = setTimeout(resolve, timerDelay(graceMs))));
     await Promise.race([Promise.all([...states].map((s) => s.done)), grace]);
     clearTimeout(timer);
     for (const state of states) state.conn.close();

@@ -9,6 +9,7 @@ import { ConnectionClosedError } from "../../runtime/errors.ts";
 import { DEFAULT_HOST } from "../defaults.ts";
 import { ReplyTimeoutError } from "../errors.ts";
 import { localBindFor } from "../local_bind.ts";
+import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode connectEchoUdp}. */
 export interface EchoUdpClientOptions extends AdapterChoice {
@@ -95,7 +96,7 @@ export async function connectEchoUdp(options: EchoUdpClientOptions): Promise<Ech
         timer = setTimeout(() => {
           waiting.splice(waiting.indexOf(waiter), 1);
           resolve(new ReplyTimeoutError(timeoutMs));
-        }, timeoutMs);
+        }, timerDelay(timeoutMs));
       });
       if (reply instanceof Error) throw reply;
       return reply;

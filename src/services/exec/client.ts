@@ -22,6 +22,10 @@ import {
   type ServerFrame,
 } from "./protocol.ts";
 import { FrameReader, FrameWriter } from "./wire.ts";
+import { MAX_TIMER_MS } from "../timeout.ts";
+
+const HANDSHAKE = "the handshake";
+const COMMAND = "a command";
 
 /** Options of {@linkcode ExecClient.connect}. */
 export interface ExecClientOptions extends AdapterChoice {
@@ -87,12 +91,16 @@ export class ExecClient implements AsyncDisposable {
    *
    * @throws {ExecAuthError} when the server refuses the token or the handshake fails
    * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/1`
+   * @throws {RangeError} for a `timeoutMs` that is not an integer a timer can hold
    * @throws the adapter's `NetworkError`s when it cannot connect
    */
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
+    const ms = options.timeoutMs ?? 10_000;
+    if (!(Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) {
+      throw new RangeError(`timeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${ms}`);
+    }
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
-    const ms = options.timeoutMs ?? 10_000;
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -121,7 +129,7 @@ export class ExecClient implements AsyncDisposable {
   }
 
   async #handshake(key: CryptoKey): Promise<void> {
-    const hello = await this.#next("the handshake");
+    const hello = await this.#next(HANDSHAKE);
     if (hello.kind !== "control" || hello.message.type !== "hello") {
       if (hello.kind === "control" && hello.message.type === "error") {
         throw new ExecAuthError(hello.message.message);
@@ -136,7 +144,7 @@ export class ExecClient implements AsyncDisposable {
       throw new ExecProtocolError("the server's nonce is not base64 of 32 bytes");
     }
     await this.#writer.control({ type: "auth", mac: await signNonce(key, nonce) });
-    const answer = await this.#next("the handshake");
+    const answer = await this.#next(HANDSHAKE);
     if (answer.kind === "control" && answer.message.type === "ready") return;
     if (answer.kind === "control" && answer.message.type === "error") {
       throw new ExecAuthError(answer.message.message);
@@ -144,11 +152,11 @@ export class ExecClient implements AsyncDisposable {
     throw new ExecProtocolError("expected ready or error from the server");
   }
 
-  /** The next frame from the server; EOF there is an error. */
-  async #next(during: string): Promise<ServerFrame> {
+  /** The next frame from the server; EOF there is an error (an auth error in the handshake). */
+  async #next(during: typeof HANDSHAKE | typeof COMMAND): Promise<ServerFrame> {
     const next = await this.#frames.next();
     if (next === undefined) {
-      const Err = during === "the handshake" ? ExecAuthError : ExecProtocolError;
+      const Err = during === HANDSHAKE ? ExecAuthError : ExecProtocolError;
       throw new Err(`the server closed the connection during ${during}`);
     }
     return parseServerFrame(next);
@@ -183,7 +191,7 @@ export class ExecClient implements AsyncDisposable {
     try {
       await this.#writer.control(message);
       stdin?.start(options.stdin!);
-      const result = await this.#receive(options, "a command");
+      const result = await this.#receive(options);
       await stdin?.end();
       stdin?.rethrow();
       return result;
@@ -196,9 +204,9 @@ export class ExecClient implements AsyncDisposable {
     }
   }
 
-  async #receive(options: ExecRunOptions, during: string): Promise<ExecResult> {
+  async #receive(options: ExecRunOptions): Promise<ExecResult> {
     for (;;) {
-      const frame = await this.#next(during);
+      const frame = await this.#next(COMMAND);
       if (frame.kind === "stdout") await options.onStdout?.(frame.data);
       else if (frame.kind === "stderr") await options.onStderr?.(frame.data);
       else if (frame.message.type === "exit") {

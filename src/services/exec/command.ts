@@ -7,6 +7,7 @@
 import type { SpawnOptions, Subprocess } from "../../runtime/types.ts";
 import { FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./protocol.ts";
 import type { FrameWriter } from "./wire.ts";
+import { timerDelay } from "../timeout.ts";
 
 /** How a command ended, as sent in the `exit` message. */
 export interface CommandOutcome {
@@ -62,7 +63,8 @@ export class RunningCommand {
     this.#readers = [this.#child.stdout.getReader(), this.#child.stderr.getReader()];
     // The adapter kills the group at the time limit, but a process that left the group (setsid)
     // can still hold the pipes open; stop reading them a little later, so the command ends.
-    this.#cutOff = setTimeout(() => this.#stopReading(), limits.timeoutMs + KILL_GRACE_MS);
+    const cutOffMs = timerDelay(limits.timeoutMs + KILL_GRACE_MS);
+    this.#cutOff = setTimeout(() => this.#stopReading(), cutOffMs);
     this.done = this.#finish();
   }
 

@@ -3,13 +3,16 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
+import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
 import { getAdapter } from "../../runtime/adapter.ts";
 import { importTokenKey } from "./auth.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
 import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 import { EXEC_DEFAULT_PORT } from "./protocol.ts";
+import { MAX_TIMER_MS } from "../timeout.ts";
+import { DEFAULT_HOST } from "../defaults.ts";
+import { type ServerHandle, serverHandle } from "../handle.ts";
 
 /** Options of {@linkcode serveExec}. */
 export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
@@ -35,24 +38,20 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   onEvent?: (event: ExecServerEvent) => void;
 }
 
-const LIMITS = [
-  "timeoutMs",
-  "maxOutputBytes",
-  "handshakeTimeoutMs",
-  "authFailureDelayMs",
-  "maxPendingHandshakes",
-] as const;
+/** Each numeric option, with its smallest and largest value (delays must fit `setTimeout`). */
+const LIMITS = {
+  timeoutMs: [1, MAX_TIMER_MS],
+  maxOutputBytes: [1, Number.MAX_SAFE_INTEGER],
+  handshakeTimeoutMs: [1, MAX_TIMER_MS],
+  authFailureDelayMs: [0, MAX_TIMER_MS],
+  maxPendingHandshakes: [1, Number.MAX_SAFE_INTEGER],
+} as const;
 
-/** A running exec server. */
-export interface ExecServer extends AsyncDisposable {
-  /** The bound address; for port 0 this holds the real port. */
-  readonly addr: NetAddress;
-  /**
-   * Stops accepting, closes every connection and kills every running command; resolves once all
-   * sessions have ended. Idempotent.
-   */
-  close(): Promise<void>;
-}
+/**
+ * A running exec server. Its `close()` stops accepting, closes every connection and kills every
+ * running command; it resolves once all sessions have ended.
+ */
+export type ExecServer = ServerHandle;
 
 /**
  * Starts an exec server.
@@ -66,17 +65,16 @@ export interface ExecServer extends AsyncDisposable {
  * ```
  */
 export async function serveExec(options: ExecServerOptions): Promise<ExecServer> {
-  for (const name of LIMITS) {
-    const value = options[name];
-    const min = name === "authFailureDelayMs" ? 0 : 1;
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
-      throw new RangeError(`${name} must be an integer of at least ${min}, got ${value}`);
+  for (const [name, [min, max]] of Object.entries(LIMITS)) {
+    const value = options[name as keyof typeof LIMITS];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
+      throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
     }
   }
   const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? 16;
-  const sessions = new Set<ExecSession>();
-  const ended = new Set<Promise<void>>();
+  /** Each session, with the promise of its end. */
+  const sessions = new Map<ExecSession, Promise<void>>();
   let pending = 0;
   const base: Omit<SessionContext, "onHandshakeEnd"> = {
     key: await importTokenKey(options.token),
@@ -89,9 +87,9 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     onEvent: options.onEvent ?? (() => {}),
   };
 
-  let closing: Promise<void> | undefined;
+  let closing = false;
   const onConnection = async (conn: TcpConnection): Promise<void> => {
-    if (closing !== undefined) return conn.close();
+    if (closing) return conn.close();
     if (pending >= maxPending) {
       await refuseBusy(conn);
       return;
@@ -105,31 +103,23 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
         counted = false;
       },
     });
-    sessions.add(session);
     const done = session.serve();
-    ended.add(done);
+    sessions.set(session, done);
     await done;
     sessions.delete(session);
-    ended.delete(done);
   };
 
   const server = await adapter.listen({
-    hostname: options.hostname ?? "127.0.0.1",
+    hostname: options.hostname ?? DEFAULT_HOST,
     port: options.port ?? EXEC_DEFAULT_PORT,
   }, onConnection);
 
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      await server.close();
-      for (const s of sessions) s.close();
-      await Promise.all(ended);
-    })();
-    return closing;
-  };
-  options.signal?.addEventListener("abort", () => void close(), { once: true });
-  if (options.signal?.aborted) await close();
-
-  return { addr: server.addr, close, [Symbol.asyncDispose]: close };
+  return serverHandle(server.addr, async () => {
+    closing = true;
+    await server.close();
+    for (const session of sessions.keys()) session.close();
+    await Promise.all(sessions.values());
+  }, options.signal);
 }
 
 async function refuseBusy(conn: TcpConnection): Promise<void> {
