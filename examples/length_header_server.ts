@@ -10,21 +10,18 @@
 // command; this one answers with the request uppercased (for remote commands, with
 // authentication, see `unstuck exec`). Port 8082 by default; tests/python/length_header_client.py
 // talks to it too.
-import { createFrameDecoder, createFrameEncoder, FramingError, listen } from "../mod.ts";
+import { asciiUpper, createFrameEncoder, decodeFrames, FramingError, listen } from "../mod.ts";
 import { portArg } from "./_lines.ts";
-import { asciiUpper } from "../mod.ts";
 
 const framing = { header: "i", maxFrameLength: 1024 * 1024 } as const;
 const encoder = createFrameEncoder(framing);
 const server = await listen({ port: portArg(8082) }, async (conn) => {
-  const decoder = createFrameDecoder(framing);
   try {
-    for await (const chunk of conn) {
-      for (const request of decoder.push(chunk)) {
-        await conn.writev(encoder.encodeParts(asciiUpper(request)));
-      }
+    // decodeFrames reads exactly one frame at a time, however the stream was cut, and throws
+    // for an oversize frame or one cut short at EOF.
+    for await (const request of decodeFrames(conn, framing)) {
+      await conn.writev(encoder.encodeParts(asciiUpper(request)));
     }
-    decoder.end();
   } catch (error) {
     if (error instanceof FramingError) console.error(`closing a connection: ${error.message}`);
     else throw error;

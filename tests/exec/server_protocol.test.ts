@@ -170,6 +170,15 @@ describe("exec server protocol", () => {
     await expectErrorAndClose(peer, /8388608|too large|larger/i);
   });
 
+  it("fails a bad frame that arrives in one chunk behind a good one without waiting for more", async () => {
+    const peer = await RawPeer.open(server.addr.port);
+    assert.equal((await peer.authenticate())?.type, "ready");
+    const run = encodeFrame(encodeControl({ type: "run", argv: ["sleep", "30"] }));
+    // The peer then goes quiet: the error must not wait for bytes that never come.
+    await peer.send(new Uint8Array([...run, 0x00, 0x80, 0x00, 0x01, 0x00]));
+    await expectErrorAndClose(peer, /8388608|too large|larger/i);
+  });
+
   it("closes a connection that sends auth twice, or stdin frames out of place", async () => {
     const cases: [(p: RawPeer) => Promise<void>, RegExp][] = [
       [(p) => p.sendControl({ type: "auth", mac: "" }), /unexpected "auth" message/],

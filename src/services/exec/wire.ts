@@ -18,6 +18,7 @@ import {
 } from "./protocol.ts";
 
 const HEADER = "!I";
+const EMPTY = new Uint8Array(0);
 
 /** Reads frame payloads from a connection, one at a time. */
 export class FrameReader {
@@ -40,6 +41,8 @@ export class FrameReader {
    */
   async next(): Promise<Uint8Array | undefined> {
     while (this.#index === this.#frames.length) {
+      // A bad frame right behind good ones in one chunk fails now, not when the peer sends more.
+      this.#decoder.push(EMPTY);
       const chunk = await this.#read();
       if (chunk.done) {
         this.#decoder.end();
