@@ -1,14 +1,28 @@
 /**
  * unstuck: message-oriented networking that is correct by default, for Deno, Bun and Node.
  *
- * - `struct`: Python's `struct` module, exact.
- * - framing: length-prefixed, delimiter and fixed-size codecs, correct under any chunking.
- * - services: echo (framed TCP, UDP), a UDP chat room, and the sticky-packet demo.
+ * - struct: Python's `struct` module, exact (`pack`, `unpack`, `Struct`, …).
+ * - framing: length-prefixed (any struct integer header or varint), delimiter and fixed-size
+ *   codecs, correct under any chunking and bounded in memory (`decodeFrames`, `encodeFrame`, …).
+ * - runtime adapters: one TCP, UDP and subprocess API over Deno, Bun and Node (`listen`,
+ *   `connect`, `bindDatagram`, `spawn`).
+ * - services: echo (framed TCP, UDP), a UDP chat room, authenticated remote exec, and the
+ *   sticky-packet demo.
  *
- * @example Pack a length header
+ * @example Frames over TCP, whatever the network does to the bytes
  * ```ts
- * import { VERSION } from "@unstuck/unstuck";
- * console.log(VERSION);
+ * import { connect, decodeFrames, encodeFrame, listen } from "@unstuck/unstuck";
+ *
+ * const server = await listen({ port: 0 }, async (conn) => {
+ *   for await (const frame of decodeFrames(conn)) await conn.write(encodeFrame(frame));
+ *   conn.close();
+ * });
+ * const conn = await connect({ port: server.addr.port });
+ * await conn.write(encodeFrame(new TextEncoder().encode("hello")));
+ * await conn.write(encodeFrame(new TextEncoder().encode("world")));
+ * await conn.closeWrite();
+ * for await (const frame of decodeFrames(conn)) console.log(new TextDecoder().decode(frame));
+ * await server.close();
  * ```
  *
  * @module

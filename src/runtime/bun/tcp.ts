@@ -222,6 +222,8 @@ class BunServer extends BaseServer {
  * await server.close();
  * ```
  */
+// Async on purpose: a bind failure rejects the promise instead of throwing synchronously.
+// deno-lint-ignore require-await
 export async function listenBun(
   options: ListenOptions,
   onConnection: ConnectionHandler,

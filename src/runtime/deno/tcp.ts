@@ -226,6 +226,8 @@ function isTransient(error: unknown): boolean {
  * await server.close();
  * ```
  */
+// Async on purpose: a bind failure rejects the promise instead of throwing synchronously.
+// deno-lint-ignore require-await
 export async function listenDeno(
   options: ListenOptions,
   onConnection: ConnectionHandler,

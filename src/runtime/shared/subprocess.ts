@@ -164,10 +164,12 @@ export function webStreamSource(stream: ReadableStream<Uint8Array>): ChunkSource
  *
  * @example
  * ```ts
- * import { ManagedSubprocess } from "./subprocess.ts";
- * declare const handle: import("./subprocess.ts").ChildHandle;
- * const proc = new ManagedSubprocess(handle, { argv: ["true"], timeoutMs: 1000 });
- * console.log(await proc.status);
+ * import { type ChildHandle, ManagedSubprocess } from "./subprocess.ts";
+ * async function run(handle: ChildHandle): Promise<void> {
+ *   const proc = new ManagedSubprocess(handle, { argv: ["true"], timeoutMs: 1000 });
+ *   console.log(await proc.status);
+ * }
+ * console.log(typeof run);
  * ```
  */
 export class ManagedSubprocess implements Subprocess {
