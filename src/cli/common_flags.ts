@@ -28,7 +28,7 @@ export function portFlag(
     help: role === "server" ? "Port to bind (0: any free port)" : "Server's port",
     placeholder: "PORT",
     defaultText: String(defaultPort),
-    min: 0,
+    min: role === "server" ? 0 : 1,
     max: 65_535,
   };
 }

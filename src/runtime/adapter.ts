@@ -86,7 +86,9 @@ export function getAdapter(name?: AdapterName): Promise<Adapter> {
     return Promise.reject(
       new UnsupportedRuntimeError(
         `the ${chosen} adapter runs only in ${chosen === "deno" ? "Deno" : "Bun"}; ` +
-          `this is ${runtime}: use the "${runtime}" or "node" adapter`,
+          `this is ${runtime}: use ${
+            runtime === "node" ? 'the "node" adapter' : `the "${runtime}" or "node" adapter`
+          }`,
       ),
     );
   }

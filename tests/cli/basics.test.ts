@@ -104,6 +104,10 @@ describe("unstuck CLI basics", () => {
     await usageError(["echo", "serve", "extra"], /unexpected argument 'extra'/);
     await usageError(["echo", "serve", "--upper=yes"], /--upper takes no value/);
     await usageError(["echo", "send", "--timeout", "0", "x"], /--timeout must be at least 1/);
+    // Port 0 means "any free port" to a server; a client cannot connect to it.
+    await usageError(["echo", "send", "--port", "0", "x"], /--port must be at least 1/);
+    await usageError(["chat", "join", "--port", "0"], /--port must be at least 1/);
+    await usageError(["exec", "run", "--port", "0", "--", "true"], /--port must be at least 1/);
     await usageError(
       ["echo", "serve", "--adapter", "python"],
       /--adapter must be node, deno or bun/,
@@ -114,6 +118,9 @@ describe("unstuck CLI basics", () => {
     await usageError(["demo", "now"], /unexpected argument 'now'/);
     await usageError(["exec", "serve", "now"], /unexpected argument 'now'/);
     await usageError(["exec", "run", "--adapter", "python", "--", "true"], /--adapter must be/);
+    await usageError(["exec", "run", "--", ""], /the program name is empty/);
+    await usageError(["exec", "run", "--shell", "--", " "], /the shell command is empty/);
+    await usageError(["exec", "serve", "--allow", ""], /--allow needs a program name/);
   });
 
   it("runtime errors exit 1 with one line on stderr", async () => {

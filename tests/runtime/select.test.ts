@@ -36,6 +36,11 @@ describe("adapter selection", () => {
       const error = await getAdapter(name).then(() => null, (e) => e);
       assert.ok(error instanceof UnsupportedRuntimeError, String(error));
       assert.match(error.message, new RegExp(`the ${name} adapter runs only in`));
+      // It names the adapters that do run here, each once.
+      const hint = expected === "node"
+        ? 'use the "node" adapter'
+        : `use the "${expected}" or "node" adapter`;
+      assert.ok(error.message.endsWith(hint), error.message);
       await assert.rejects(listen({ adapter: name }, () => {}), UnsupportedRuntimeError);
     }
     await assert.rejects(getAdapter("python" as AdapterName), TypeError);

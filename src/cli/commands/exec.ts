@@ -116,6 +116,9 @@ const serve = defineCommand({
     if (flags.shell && flags.allow.length > 0) {
       throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
     }
+    if (flags.allow.some((name) => name === "")) {
+      throw new UsageError("--allow needs a program name, got ''");
+    }
     const adapter = adapterName(flags.adapter);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
@@ -189,6 +192,12 @@ const run = defineCommand({
   },
   async run({ flags, positionals }): Promise<number> {
     if (positionals.length === 0) throw new UsageError("no command given");
+    // Refused here rather than by the server, after a connection and a handshake.
+    if (flags.shell ? positionals.join(" ").trim() === "" : positionals[0] === "") {
+      throw new UsageError(
+        flags.shell ? "the shell command is empty" : "the program name is empty",
+      );
+    }
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
     const adapter = adapterName(flags.adapter);
