@@ -8,5 +8,10 @@ export * from "./echo/mod.ts";
 export * from "./chat/mod.ts";
 export { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
 export type { ServerHandle } from "./handle.ts";
-export { ReplyTimeoutError } from "./errors.ts";
-export { DEFAULT_CHAT_PORT, DEFAULT_ECHO_PORT, DEFAULT_HOST } from "./defaults.ts";
+export { ReplyTimeoutError, TooManyConnectionsError } from "./errors.ts";
+export {
+  DEFAULT_CHAT_PORT,
+  DEFAULT_ECHO_PORT,
+  DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS,
+} from "./defaults.ts";

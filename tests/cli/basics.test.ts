@@ -101,6 +101,8 @@ describe("unstuck CLI basics", () => {
     await usageError(["echo", "serve", "--header", "f"], /--header/);
     await usageError(["echo", "serve", "--max-frame", "0"], /--max-frame must be at least 1/);
     await usageError(["echo", "serve", "--udp", "--header", "i"], /--header is for TCP/);
+    await usageError(["echo", "serve", "--udp", "--max-connections", "9"], /is for TCP/);
+    await usageError(["echo", "serve", "--max-connections", "0"], /must be at least 1/);
     await usageError(["echo", "serve", "extra"], /unexpected argument 'extra'/);
     await usageError(["echo", "serve", "--upper=yes"], /--upper takes no value/);
     await usageError(["echo", "send", "--timeout", "0", "x"], /--timeout must be at least 1/);

@@ -5,7 +5,7 @@ import { connect } from "../../src/runtime/adapter.ts";
 import { connectEcho, serveEcho } from "../../src/services/echo/mod.ts";
 import { asciiUpper } from "../../src/services/echo/upper.ts";
 import { connectEchoUdp, serveEchoUdp } from "../../src/services/echo/mod.ts";
-import { ReplyTimeoutError } from "../../src/services/errors.ts";
+import { ReplyTimeoutError, TooManyConnectionsError } from "../../src/services/errors.ts";
 import { bindDatagram } from "../../src/runtime/adapter.ts";
 import { FrameTooLargeError } from "../../src/framing/mod.ts";
 
@@ -96,6 +96,41 @@ describe("serveEcho / connectEcho", () => {
   it("rejects a bad header format before binding anything", async () => {
     await assert.rejects(serveEcho({ port: 0, header: "f" }), TypeError);
     await assert.rejects(serveEcho({ port: 0, maxFrameLength: 0 }), RangeError);
+    await assert.rejects(serveEcho({ port: 0, maxConnections: 0 }), RangeError);
+  });
+
+  it("closes connections beyond maxConnections and keeps serving the others", async () => {
+    const errors: Error[] = [];
+    await using server = await serveEcho({
+      port: 0,
+      maxConnections: 2,
+      onError: (e) => errors.push(e),
+    });
+    const first = await connectEcho({ port: server.addr.port });
+    await using second = await connectEcho({ port: server.addr.port });
+    // Both are being served before the third arrives.
+    assert.equal(dec.decode(await first.request(enc.encode("a"))), "a");
+    assert.equal(dec.decode(await second.request(enc.encode("b"))), "b");
+    await using third = await connectEcho({ port: server.addr.port });
+    await assert.rejects(third.request(enc.encode("c")));
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof TooManyConnectionsError, String(errors[0]));
+    assert.equal(errors[0].limit, 2);
+    assert.equal(dec.decode(await second.request(enc.encode("still"))), "still");
+    // A place freed is a place for the next connection.
+    await first.close();
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const next = await connectEcho({ port: server.addr.port });
+      const reply = await next.request(enc.encode("d")).catch(() => undefined);
+      await next.close();
+      if (reply !== undefined) {
+        assert.equal(dec.decode(reply), "d");
+        break;
+      }
+      assert.ok(Date.now() < deadline, "no place freed within 5 s of a close");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 });
 

@@ -10,7 +10,11 @@ import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "..
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { writeStderr, writeStdout } from "../../runtime/system.ts";
-import { DEFAULT_ECHO_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
+import {
+  DEFAULT_ECHO_PORT,
+  DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS,
+} from "../../services/defaults.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
 import { formatAddress } from "../../services/address.ts";
 import { type LengthFraming, lengthFraming } from "../../services/echo/framing_options.ts";
@@ -65,14 +69,17 @@ function framingFlags(
 const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed TCP, or UDP)",
-  usage: "[--udp] [--host H] [--port P] [--upper] [--header FMT] [--max-frame N]",
+  usage:
+    "[--udp] [--host H] [--port P] [--upper] [--header FMT] [--max-frame N] [--max-connections N]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
-    "with one line on stderr. UDP: each datagram goes back to its sender.",
+    "with one line on stderr; so does a connection beyond --max-connections. Memory held for",
+    "frames stays below max-connections × max-frame. UDP: each datagram goes back to its sender.",
     "",
-    "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready; SIGINT or SIGTERM stops it",
-    "after the frames in flight (exit 0).",
+    "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
+    "once the frames in flight are answered, waiting at most 5 s for a frame that is still",
+    "arriving (exit 0); a second signal stops it at once (exit 1).",
     "",
     "Example: unstuck echo serve --port 0 --upper --header '<H'",
   ].join("\n"),
@@ -82,11 +89,23 @@ const serve = defineCommand({
     port: portFlag("server", DEFAULT_ECHO_PORT),
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
+    "max-connections": {
+      type: "integer",
+      help: "TCP connections served at once; more are closed as they arrive",
+      placeholder: "N",
+      defaultText: String(DEFAULT_MAX_CONNECTIONS),
+      min: 1,
+      max: 1_000_000,
+    },
     adapter: ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     noPositionals(positionals);
     const framing = framingFlags(flags);
+    const maxConnections = flags["max-connections"];
+    if (flags.udp && maxConnections !== undefined) {
+      throw new UsageError("--max-connections is for TCP, not --udp");
+    }
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
       void writeStderr(`echo serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`);
     };
@@ -98,7 +117,10 @@ const serve = defineCommand({
       onError,
     };
     if (flags.udp) return await serveUntilSignal(await serveEchoUdp(common), "udp");
-    return await serveUntilSignal(await serveEcho({ ...common, ...framing }), "tcp");
+    return await serveUntilSignal(
+      await serveEcho({ ...common, ...framing, maxConnections }),
+      "tcp",
+    );
   },
 });
 

@@ -7,7 +7,8 @@ import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/typ
 import { listen } from "../../runtime/adapter.ts";
 import { createFrameDecoder, createFrameEncoder, FramingError } from "../../framing/mod.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS } from "../defaults.ts";
+import { TooManyConnectionsError } from "../errors.ts";
 import { type LengthFraming, lengthFraming } from "./framing_options.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { isDisconnect } from "../disconnect.ts";
@@ -21,6 +22,12 @@ export interface EchoServerOptions extends AdapterChoice, LengthFraming {
   port?: number;
   /** Send frames back ASCII-uppercased. @default {false} */
   upper?: boolean;
+  /**
+   * Connections served at once; one more is closed as it arrives (and `onError` is told). With
+   * `maxFrameLength` this bounds the memory a server holds for frames, whatever peers send.
+   * @default {128}
+   */
+  maxConnections?: number;
   /** How long {@linkcode EchoServer.close} waits for frames in flight, in ms. @default {5000} */
   graceMs?: number;
   /**
@@ -69,6 +76,10 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
   const framing = lengthFraming(options);
   const encoder = createFrameEncoder(framing);
   const { upper = false, graceMs = 5_000, onError } = options;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
+    throw new RangeError(`maxConnections must be a positive integer, got ${maxConnections}`);
+  }
   const states = new Set<ConnectionState>();
 
   const handle = async (state: ConnectionState): Promise<void> => {
@@ -109,6 +120,11 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       adapter: options.adapter,
     },
     (conn) => {
+      if (states.size >= maxConnections) {
+        onError?.(new TooManyConnectionsError(maxConnections), conn.remoteAddr);
+        conn.close();
+        return;
+      }
       let settle!: () => void;
       const state: ConnectionState = {
         conn,
