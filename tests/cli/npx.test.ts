@@ -103,5 +103,21 @@ describe("npx unstuck", () => {
       "",
       "use.mts",
     ], app);
+    // …and with Node's types instead of the DOM lib, as a Node project without "dom" has them.
+    run(projectPath("node_modules/.bin/tsc"), [
+      "--noEmit",
+      "--strict",
+      "--module",
+      "nodenext",
+      "--target",
+      "es2022",
+      "--lib",
+      "esnext",
+      "--typeRoots",
+      projectPath("node_modules/@types"),
+      "--types",
+      "node",
+      "use.mts",
+    ], app);
   });
 });

@@ -13,6 +13,18 @@ import { EXEC_NONCE_LENGTH } from "./protocol.ts";
 const HMAC = { name: "HMAC", hash: "SHA-256" } as const;
 
 /**
+ * A token imported as a Web Crypto HMAC key (a `CryptoKey`). Named through `crypto.subtle` so the
+ * published typings need no DOM lib: Node's, Deno's and Bun's own types all describe it.
+ *
+ * @example
+ * ```ts
+ * import { importTokenKey, type TokenKey } from "@unstuck/unstuck";
+ * const key: TokenKey = await importTokenKey("s3cret");
+ * ```
+ */
+export type TokenKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+/**
  * Imports a shared token as an HMAC-SHA256 key (non-extractable).
  *
  * @throws {ExecTokenError} for an empty token
@@ -23,7 +35,7 @@ const HMAC = { name: "HMAC", hash: "SHA-256" } as const;
  * console.log(key.algorithm.name); // "HMAC"
  * ```
  */
-export async function importTokenKey(token: string): Promise<CryptoKey> {
+export async function importTokenKey(token: string): Promise<TokenKey> {
   if (token === "") throw new ExecTokenError("the token is empty");
   return await crypto.subtle.importKey("raw", new TextEncoder().encode(token), HMAC, false, [
     "sign",
@@ -54,7 +66,7 @@ export function createNonce(): Uint8Array {
  * console.log(mac.length); // 44 (32 bytes in base64)
  * ```
  */
-export async function signNonce(key: CryptoKey, nonce: Uint8Array): Promise<string> {
+export async function signNonce(key: TokenKey, nonce: Uint8Array): Promise<string> {
   const mac = await crypto.subtle.sign(HMAC, key, nonce as Uint8Array<ArrayBuffer>);
   return encodeBase64(new Uint8Array(mac));
 }
@@ -73,7 +85,7 @@ export async function signNonce(key: CryptoKey, nonce: Uint8Array): Promise<stri
  * ```
  */
 export async function verifyNonce(
-  key: CryptoKey,
+  key: TokenKey,
   nonce: Uint8Array,
   mac: string,
 ): Promise<boolean> {

@@ -6,7 +6,7 @@
  */
 import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
 import { getAdapter } from "../../runtime/adapter.ts";
-import { importTokenKey, signNonce } from "./auth.ts";
+import { importTokenKey, signNonce, type TokenKey } from "./auth.ts";
 import { decodeBase64 } from "./base64.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
 import { parseClientControl, parseServerFrame } from "./parse.ts";
@@ -128,7 +128,7 @@ export class ExecClient implements AsyncDisposable {
     }
   }
 
-  async #handshake(key: CryptoKey): Promise<void> {
+  async #handshake(key: TokenKey): Promise<void> {
     const hello = await this.#next(HANDSHAKE);
     if (hello.kind !== "control" || hello.message.type !== "hello") {
       if (hello.kind === "control" && hello.message.type === "error") {

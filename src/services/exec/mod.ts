@@ -32,7 +32,7 @@ export {
   parseServerControl,
   parseServerFrame,
 } from "./parse.ts";
-export { createNonce, importTokenKey, signNonce, verifyNonce } from "./auth.ts";
+export { createNonce, importTokenKey, signNonce, type TokenKey, verifyNonce } from "./auth.ts";
 export {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,

@@ -7,7 +7,7 @@
  */
 import { NetworkError, SpawnError } from "../../runtime/errors.ts";
 import type { NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { createNonce, verifyNonce } from "./auth.ts";
+import { createNonce, type TokenKey, verifyNonce } from "./auth.ts";
 import { encodeBase64 } from "./base64.ts";
 import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";
 import { ExecProtocolError } from "./errors.ts";
@@ -48,7 +48,7 @@ export type ExecServerEvent = ExecCommandEvent | ExecRejectedEvent;
 /** What every session of one server shares. */
 export interface SessionContext {
   /** The token as an HMAC key. */
-  key: CryptoKey;
+  key: TokenKey;
   /** Which commands are allowed. */
   policy: ExecPolicy;
   /** The server's time limit per command, in milliseconds. */
