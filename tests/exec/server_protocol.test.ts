@@ -231,7 +231,11 @@ describe("exec server protocol", () => {
 
 describe("exec server admission", () => {
   it("refuses connections beyond the cap of those still authenticating", async () => {
-    await using server = await startServer({ maxPendingHandshakes: 2, handshakeTimeoutMs: 5_000 });
+    await using server = await startServer({
+      maxPendingHandshakes: 2,
+      handshakeTimeoutMs: 5_000,
+      handshakeDisplaceAfterMs: 60_000,
+    });
     const waiting = [await RawPeer.open(server.addr.port), await RawPeer.open(server.addr.port)];
     for (const p of waiting) assert.equal((await p.control())?.type, "hello");
     const third = await RawPeer.open(server.addr.port);
@@ -241,6 +245,26 @@ describe("exec server admission", () => {
     const fourth = await RawPeer.open(server.addr.port);
     assert.equal((await fourth.control())?.type, "hello");
     for (const p of [...waiting, fourth]) p.close();
+  });
+
+  it("lets a newcomer displace the oldest handshake once that one is old enough", async () => {
+    const events: string[] = [];
+    await using server = await startServer({
+      maxPendingHandshakes: 2,
+      handshakeTimeoutMs: 5_000,
+      handshakeDisplaceAfterMs: 0,
+      onEvent: (e) => events.push(e.kind === "rejected" ? e.reason : e.kind),
+    });
+    const idle = [await RawPeer.open(server.addr.port), await RawPeer.open(server.addr.port)];
+    for (const p of idle) assert.equal((await p.control())?.type, "hello");
+    // Idle connections holding every slot do not lock an honest client out: it displaces the
+    // oldest, and authenticates.
+    await using client = await connectClient(server);
+    assert.equal(await idle[0].closedByServer(), true);
+    assert.deepEqual(events, ["displaced while authenticating"]);
+    const result = await client.run({ argv: ["true"] });
+    assert.equal(result.code, 0);
+    idle[1].close();
   });
 
   it("waits before answering a wrong MAC", async () => {

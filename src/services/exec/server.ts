@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
+import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { getAdapter } from "../../runtime/adapter.ts";
 import { importTokenKey } from "./auth.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
@@ -30,8 +30,19 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   handshakeTimeoutMs?: number;
   /** Delay before answering a wrong MAC, in milliseconds. @default {250} */
   authFailureDelayMs?: number;
-  /** Connections allowed to be authenticating at once; more are refused. @default {16} */
+  /**
+   * Connections allowed to be authenticating at once. When they are all taken, a new connection
+   * displaces the oldest of them if that one has been authenticating for
+   * `handshakeDisplaceAfterMs` (an honest client takes a round trip), else it is refused.
+   * @default {16}
+   */
   maxPendingHandshakes?: number;
+  /**
+   * How long a connection must have been authenticating before a newcomer may displace it when
+   * `maxPendingHandshakes` are taken: idle connections cannot lock clients out for the whole
+   * `handshakeTimeoutMs`. @default {1000}
+   */
+  handshakeDisplaceAfterMs?: number;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
   /** Receives one event per command and per rejected connection (for a log). */
@@ -45,6 +56,7 @@ const LIMITS = {
   handshakeTimeoutMs: [1, MAX_TIMER_MS],
   authFailureDelayMs: [0, MAX_TIMER_MS],
   maxPendingHandshakes: [1, Number.MAX_SAFE_INTEGER],
+  handshakeDisplaceAfterMs: [0, MAX_TIMER_MS],
 } as const;
 
 /**
@@ -73,9 +85,11 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   }
   const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? 16;
+  const displaceAfterMs = options.handshakeDisplaceAfterMs ?? 1_000;
   /** Each session, with the promise of its end. */
   const sessions = new Map<ExecSession, Promise<void>>();
-  let pending = 0;
+  /** The sessions still authenticating, oldest first: when they started, and their peer. */
+  const pending = new Map<ExecSession, { since: number; peer: NetAddress }>();
   const base: Omit<SessionContext, "onHandshakeEnd"> = {
     key: await importTokenKey(options.token),
     policy: { allow: options.allow, shell: options.shell },
@@ -90,19 +104,25 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   let closing = false;
   const onConnection = async (conn: TcpConnection): Promise<void> => {
     if (closing) return conn.close();
-    if (pending >= maxPending) {
-      await refuseBusy(conn);
-      return;
+    if (pending.size >= maxPending) {
+      const [oldest, { since, peer }] = pending.entries().next().value!;
+      if (Date.now() - since < displaceAfterMs) {
+        await refuseBusy(conn);
+        return;
+      }
+      pending.delete(oldest);
+      base.onEvent({
+        kind: "rejected",
+        peer,
+        reason: "displaced while authenticating",
+      });
+      oldest.close();
     }
-    pending++;
-    let counted = true;
-    const session = new ExecSession(conn, {
+    const session: ExecSession = new ExecSession(conn, {
       ...base,
-      onHandshakeEnd: () => {
-        if (counted) pending--;
-        counted = false;
-      },
+      onHandshakeEnd: () => pending.delete(session),
     });
+    pending.set(session, { since: Date.now(), peer: conn.remoteAddr });
     const done = session.serve();
     sessions.set(session, done);
     await done;
