@@ -129,6 +129,59 @@ describe("unstuck chat", () => {
     }
   });
 
+  it("'/quit' typed into chat join leaves and exits 0 at once, stdin still open", async () => {
+    const { proc: server, port } = await startServer(["chat", "serve"]);
+    await using _s = server;
+    await using bob = startCli(["chat", "join", "--port", String(port), "--name", "bob"]);
+    await bob.untilLine(/^\* you are now bob$/);
+    bob.write("hi\n/quit\nnot sent\n"); // stdin stays open: leaving must not wait for EOF
+    const done = await bob.wait(5_000);
+    assert.equal(done.code, 0, done.stderr);
+    assert.deepEqual(done.stdout.trimEnd().split("\n"), [
+      "* you are now bob",
+      "* in room: bob",
+      "bob: hi",
+    ]);
+    await server.untilLine(/^\* bob left$/);
+    assert.ok(!server.stdout.includes("not sent"), server.stdout);
+  });
+
+  it("--keepalive keeps a quiet member in; one the room drops anyway takes its name back", async () => {
+    const { proc: server, port } = await startServer(["chat", "serve", "--idle", "2"]);
+    await using _s = server;
+    const p = String(port);
+    // alice pings every second; bob never does, so the room drops him every two seconds.
+    await using alice = startCli([
+      "chat",
+      "join",
+      "--port",
+      p,
+      "--name",
+      "alice",
+      "--keepalive",
+      "1",
+    ]);
+    await alice.untilLine(/^\* you are now alice$/);
+    await using bob = startCli(["chat", "join", "--port", p, "--name", "bob", "--keepalive", "0"]);
+    await bob.untilLine(/^\* you are now bob$/);
+    await bob.untilLine(/^\* you left \(idle\)$/);
+    await bob.until(
+      (out) => out.split("\n").filter((l) => l === "* you are now bob").length === 2,
+      "bob's name taken back",
+    );
+    // The room drops the least recently active first: alice, who joined first, would be gone.
+    bob.write("back\n");
+    await alice.untilLine(/^bob: back$/);
+    alice.write("welcome back\n");
+    await bob.untilLine(/^alice: welcome back$/);
+    assert.ok(!server.stdout.includes("* alice left"), server.stdout);
+    assert.ok(!/^127\.0\.0\.1:\d+: /m.test(server.stdout), server.stdout);
+    alice.endInput();
+    bob.endInput();
+    assert.equal((await alice.wait()).code, 0);
+    assert.equal((await bob.wait()).code, 0);
+  });
+
   it("/who is sorted, invalid UTF-8 is refused, and --max-peers turns newcomers away", async () => {
     const { proc: server, port } = await startServer(["chat", "serve", "--max-peers", "2"]);
     await using _s = server;

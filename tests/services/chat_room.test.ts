@@ -287,10 +287,10 @@ describe("ChatRoom: limits", () => {
     assert.deepEqual(t.expire(), []);
     assert.equal(t.room.nextExpiry(), 1_000 + 10_000);
     t.tick(1);
-    assert.deepEqual(t.expire(), ["5002 <- * a left (idle)"]);
+    assert.deepEqual(t.expire(), ["5001 <- * you left (idle)", "5002 <- * a left (idle)"]);
     assert.deepEqual(t.room.peers().map((p) => p.name), ["b"]);
     t.tick(4_000);
-    assert.deepEqual(t.expire(), []);
+    assert.deepEqual(t.expire(), ["5002 <- * you left (idle)"]);
     assert.equal(t.room.nextExpiry(), undefined);
     assert.equal(t.room.size, 0);
   });
@@ -304,7 +304,10 @@ describe("ChatRoom: limits", () => {
     t.tick(500);
     t.send(B, Uint8Array.of(0xff));
     t.tick(9_600);
-    assert.deepEqual(t.expire(), ["5002 <- * 127.0.0.1:5001 left (idle)"]);
+    assert.deepEqual(t.expire(), [
+      "5001 <- * you left (idle)",
+      "5002 <- * 127.0.0.1:5001 left (idle)",
+    ]);
     assert.equal(t.room.size, 1);
   });
 
@@ -312,8 +315,26 @@ describe("ChatRoom: limits", () => {
     const t = setup({ idleMs: 1_000, maxPeers: 1 });
     t.send(A, "");
     t.tick(1_000);
-    assert.deepEqual(t.send(B, "hi"), ["5002 <- 127.0.0.1:5002: hi"]);
+    assert.deepEqual(t.send(B, "hi"), ["5001 <- * you left (idle)", "5002 <- 127.0.0.1:5002: hi"]);
     assert.deepEqual(t.room.peers().map((p) => p.name), ["127.0.0.1:5002"]);
+  });
+
+  it("tells a dropped peer, which can take its name back with /nick", () => {
+    const t = setup({ idleMs: 1_000 });
+    t.send(A, "/nick a");
+    t.send(B, "/nick b");
+    t.tick(500);
+    t.send(B, "");
+    t.tick(500);
+    assert.deepEqual(t.expire(), ["5001 <- * you left (idle)", "5002 <- * a left (idle)"]);
+    assert.deepEqual(t.send(A, "/nick a"), [
+      "5002 <- * 127.0.0.1:5001 joined",
+      "5001 <- * you are now a",
+      "5002 <- * 127.0.0.1:5001 is now a",
+    ]);
+    assert.deepEqual(t.send(A, "back"), ["5002 <- a: back", "5001 <- a: back"]);
+    // Others only see the usual lines; the notice is not part of the room's transcript.
+    assert.ok(!t.lines.includes("* you left (idle)"));
   });
 
   it("rejects nonsense options", () => {

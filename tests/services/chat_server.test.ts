@@ -2,18 +2,24 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChatClient, joinChat, serveChat } from "../../src/services/chat/mod.ts";
+import { ConnectionClosedError } from "../../src/runtime/errors.ts";
+import { withTimeout } from "../../src/services/timeout.ts";
 
 /** Collects a client's lines in the background. */
-function collect(client: ChatClient): { lines: string[]; until(line: string): Promise<void> } {
+function collect(
+  client: ChatClient,
+): { lines: string[]; ended: Promise<void>; until(line: string, count?: number): Promise<void> } {
   const lines: string[] = [];
-  void (async () => {
+  const ended = (async () => {
     for await (const line of client) lines.push(line);
   })();
   return {
     lines,
-    async until(line: string): Promise<void> {
+    ended,
+    /** Waits until `line` has arrived `count` times. */
+    async until(line: string, count = 1): Promise<void> {
       const deadline = Date.now() + 5_000;
-      while (!lines.includes(line)) {
+      while (lines.filter((l) => l === line).length < count) {
         if (Date.now() > deadline) throw new Error(`never got ${line}: ${JSON.stringify(lines)}`);
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -58,6 +64,36 @@ describe("serveChat / joinChat", () => {
     });
     await heard.until("* sleeper left (idle)");
     assert.deepEqual(server.room.peers().map((p) => p.name), ["listener"]);
+  });
+
+  it("send('/quit') leaves as close() does: iteration ends, later sends fail", async () => {
+    await using server = await serveChat({ port: 0 });
+    await using stay = await joinChat({ port: server.addr.port, name: "stay" });
+    const stayLines = collect(stay);
+    await stayLines.until("* you are now stay");
+    await using quitter = await joinChat({ port: server.addr.port, name: "quitter" });
+    const quitterLines = collect(quitter);
+    await quitterLines.until("* you are now quitter");
+    await quitter.send("/quit\n");
+    await stayLines.until("* quitter left");
+    await withTimeout(quitterLines.ended, 5_000);
+    await assert.rejects(quitter.send("still here"), ConnectionClosedError);
+    await quitter.close(); // idempotent
+    await stay.send("/who");
+    await stayLines.until("* in room: stay");
+    assert.deepEqual(server.room.peers().map((p) => p.name), ["stay"]);
+  });
+
+  it("a member the room dropped for idleness is told, and takes its name back", async () => {
+    await using server = await serveChat({ port: 0, idleMs: 800 });
+    await using sleepy = await joinChat({ port: server.addr.port, name: "sleepy", keepaliveMs: 0 });
+    const heard = collect(sleepy);
+    await heard.until("* you are now sleepy");
+    await heard.until("* you left (idle)");
+    await heard.until("* you are now sleepy", 2);
+    await sleepy.send("back");
+    await heard.until("sleepy: back");
+    assert.ok(!heard.lines.some((l) => l.startsWith("127.0.0.1:")), JSON.stringify(heard.lines));
   });
 
   it("takes idle and keepalive times longer than a timer holds, without spinning", async () => {

@@ -12,6 +12,7 @@ import { DEFAULT_CHAT_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
 import { formatAddress } from "../../services/address.ts";
 import { serveChat } from "../../services/chat/server.ts";
 import { joinChat } from "../../services/chat/client.ts";
+import { isQuitCommand } from "../../services/chat/room.ts";
 import { withTimeout } from "../../services/timeout.ts";
 
 /** Longest line read from stdin; a UDP datagram cannot carry more anyway. */
@@ -26,6 +27,8 @@ const serve = defineCommand({
     "Any datagram joins the room; a peer is named HOST:PORT until '/nick NAME'. Text goes to",
     "everyone as 'NAME: TEXT'. Commands: /nick NAME, /who, /quit. Lines typed on this server's",
     "stdin go to everyone as 'server: TEXT'. Every line sent to the room is printed on stdout.",
+    "Peers silent for --idle seconds are dropped: they get '* you left (idle)', the others",
+    "'* NAME left (idle)'; their next datagram joins them again.",
     "",
     "Prints 'listening on udp://HOST:PORT' once ready; SIGINT or SIGTERM stops it (exit 0).",
     "",
@@ -78,10 +81,15 @@ const serve = defineCommand({
 const join = defineCommand({
   name: "join",
   summary: "Join a chat room: send stdin lines, print what arrives",
-  usage: "[--host H] [--port P] [--name N]",
+  usage: "[--host H] [--port P] [--name N] [--keepalive SECONDS]",
   details: [
     "Sends each line of stdin to the room and prints every line the room sends as it arrives.",
-    "Starts with '/who' (and '/nick N' with --name). At EOF or SIGINT it leaves (/quit), exit 0.",
+    "Starts with '/who' (and '/nick N' with --name). A '/quit' line or EOF leaves the room",
+    "(/quit) once the replies to the lines before it are printed; SIGINT leaves at once. Exit 0.",
+    "",
+    "After --keepalive seconds without a line it sends an empty datagram, so that the room does",
+    "not drop a member who only listens: keep it below the room's --idle. If the room drops it",
+    "anyway, it prints '* you left (idle)', joins again and takes its name back.",
     "",
     "Example: unstuck chat join --port 8081 --name alice",
   ].join("\n"),
@@ -89,6 +97,14 @@ const join = defineCommand({
     host: hostFlag("client"),
     port: portFlag("client", DEFAULT_CHAT_PORT),
     name: { type: "string", help: "Take this name on joining", placeholder: "N" },
+    keepalive: {
+      type: "integer",
+      help: "Ping the room after this many silent seconds (0: never)",
+      placeholder: "SECONDS",
+      defaultText: "60",
+      min: 0,
+      max: 2_000_000,
+    },
     adapter: ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -97,6 +113,7 @@ const join = defineCommand({
     const client = await joinChat({
       ...room,
       name: flags.name,
+      keepaliveMs: (flags.keepalive ?? 60) * 1000,
       adapter: adapterName(flags.adapter),
     });
     // After EOF a last /who marks the end: the room answers in order, so once its reply is here,
@@ -134,7 +151,12 @@ const join = defineCommand({
     }, 3_000);
     const sending = (async () => {
       await send("/who");
-      for await (const line of stdinLines(MAX_LINE)) await send(decoder.decode(line));
+      for await (const line of stdinLines(MAX_LINE)) {
+        const text = decoder.decode(line);
+        // Leaves as at EOF (the /quit goes out from close() below), without waiting for EOF.
+        if (isQuitCommand(text)) break;
+        await send(text);
+      }
       marker = asked + 1;
       await send("/who");
       await withTimeout(flushed, 2_000).catch(() => {});

@@ -8,6 +8,8 @@ import { bindDatagram } from "../../runtime/adapter.ts";
 import { DEFAULT_HOST } from "../defaults.ts";
 import { localBindFor } from "../local_bind.ts";
 import { timerDelay } from "../timeout.ts";
+import { ConnectionClosedError } from "../../runtime/errors.ts";
+import { CHAT_IDLE_NOTICE, isQuitCommand } from "./room.ts";
 
 /** Options of {@linkcode joinChat}. */
 export interface ChatClientOptions extends AdapterChoice {
@@ -19,22 +21,37 @@ export interface ChatClientOptions extends AdapterChoice {
   name?: string;
   /**
    * Sends an empty datagram after this long without sending anything, so the room does not drop
-   * a member who only listens; 0 turns it off. @default {60000}
+   * a member who only listens; 0 turns it off. Keep it below the room's idle limit (`idleMs` of
+   * {@linkcode serveChat}, `chat serve --idle`). @default {60000}
    */
   keepaliveMs?: number;
 }
 
-/** A member of a chat room, from {@linkcode joinChat}. Iterate it for the room's lines. */
+/**
+ * A member of a chat room, from {@linkcode joinChat}. Iterate it for the room's lines.
+ *
+ * While it is iterated, it keeps its place: if the room drops it for silence anyway (the line
+ * {@linkcode CHAT_IDLE_NOTICE}, which is yielded too), it joins again at once and takes back the
+ * name the room last confirmed (`* you are now NAME`), so its next lines do not go out under its
+ * bare address.
+ */
 export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
   /** Our bound address. */
   readonly localAddr: NetAddress;
-  /** Sends one line (or a command such as `/who`) to the room. */
+  /**
+   * Sends one line (or a command such as `/who`) to the room. `/quit` leaves, as
+   * {@linkcode ChatClient.close} does.
+   *
+   * @throws {ConnectionClosedError} once the client has left (closed, or sent `/quit`)
+   */
   send(text: string): Promise<void>;
   /** Leaves the room (`/quit`) and closes the socket; iteration ends. Idempotent. */
   close(): Promise<void>;
 }
 
 const encoder = new TextEncoder();
+/** The room's reply to a `/nick` that worked; only the room writes lines starting with `* `. */
+const CONFIRMED = "* you are now ";
 
 /**
  * Joins a UDP chat room ({@linkcode serveChat}, or `unstuck chat serve`).
@@ -49,6 +66,7 @@ const encoder = new TextEncoder();
  *   console.log(line); // "* you are now alice"
  *   break;
  * }
+ * await alice.send("/quit"); // leaves, as alice.close() does
  * ```
  */
 export async function joinChat(options: ChatClientOptions): Promise<ChatClient> {
@@ -73,6 +91,7 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     }
   };
   const send = async (data: Uint8Array): Promise<void> => {
+    if (closed) throw new ConnectionClosedError("the chat client has left the room");
     await socket.send(data, room);
     rearm();
   };
@@ -88,12 +107,26 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     })();
     return closing;
   };
+  // The name the room last confirmed, to take back if it drops us.
+  let name: string | undefined;
+  const rejoin = (): void => {
+    const join = name === undefined ? new Uint8Array(0) : encoder.encode(`/nick ${name}`);
+    void send(join).catch(() => {});
+  };
   return {
     localAddr: socket.addr,
-    send: (text: string): Promise<void> => send(encoder.encode(text)),
+    send: (text: string): Promise<void> => {
+      if (isQuitCommand(text)) return close();
+      return send(encoder.encode(text));
+    },
     close,
     async *[Symbol.asyncIterator](): AsyncGenerator<string> {
-      for await (const { data } of socket) yield decoder.decode(data);
+      for await (const { data } of socket) {
+        const line = decoder.decode(data);
+        if (line.startsWith(CONFIRMED)) name = line.slice(CONFIRMED.length);
+        else if (line === CHAT_IDLE_NOTICE && !closed) rejoin();
+        yield line;
+      }
     },
     [Symbol.asyncDispose]: close,
   };

@@ -4,6 +4,7 @@
  * @module
  */
 export {
+  CHAT_IDLE_NOTICE,
   type ChatPacket,
   type ChatPeer,
   ChatRoom,

@@ -65,13 +65,64 @@ function checkNick(nick: string): string | undefined {
 }
 
 /**
+ * The line a peer gets when the room drops it for silence (the others get `* N left (idle)`).
+ * {@linkcode joinChat} answers it by joining again under its name.
+ *
+ * @example
+ * ```ts
+ * import { CHAT_IDLE_NOTICE } from "@unstuck/unstuck";
+ *
+ * const line: string = "* you left (idle)";
+ * if (line === CHAT_IDLE_NOTICE) console.log("the room dropped us; any datagram joins again");
+ * ```
+ */
+export const CHAT_IDLE_NOTICE = "* you left (idle)";
+
+/**
+ * Splits a command as the room reads it: the first word, and the rest trimmed; undefined when
+ * `text` is no command (it does not start with `/`). One trailing newline is ignored, as the room
+ * ignores it.
+ *
+ * @example
+ * ```ts
+ * import { parseChatCommand } from "./room.ts";
+ *
+ * console.log(parseChatCommand("/nick  alice\n")); // { word: "/nick", rest: "alice" }
+ * console.log(parseChatCommand("hello")); // undefined
+ * ```
+ */
+export function parseChatCommand(text: string): { word: string; rest: string } | undefined {
+  text = text.replace(/\r?\n$/, "");
+  if (!text.startsWith("/")) return undefined;
+  const word = text.split(/\s/u, 1)[0];
+  return { word, rest: text.slice(word.length).trim() };
+}
+
+/**
+ * Whether the room reads `text` as `/quit`: leaving, with no arguments.
+ *
+ * @example
+ * ```ts
+ * import { isQuitCommand } from "./room.ts";
+ *
+ * console.log(isQuitCommand("/quit\n"), isQuitCommand("/quit now")); // true false
+ * ```
+ */
+export function isQuitCommand(text: string): boolean {
+  const command = parseChatCommand(text);
+  return command?.word === "/quit" && command.rest === "";
+}
+
+/**
  * A UDP chat room. Feed it every datagram with {@linkcode ChatRoom.receive} and send what it
  * returns; call {@linkcode ChatRoom.expire} when {@linkcode ChatRoom.nextExpiry} comes.
  *
  * Rules: any datagram from a new address joins it (the others get `* N joined`); plain text T
  * from N goes to everyone, N included, as `N: T`; `/nick NEW`, `/who` and `/quit` work as in
  * IRC; anything else starting with `/`, and bytes that are not UTF-8, get `* error: …` back and
- * change nothing. An empty datagram only joins or keeps the peer alive. One trailing newline is
+ * change nothing. An empty datagram only joins or keeps the peer alive. A peer silent for the
+ * idle limit is dropped and told so ({@linkcode CHAT_IDLE_NOTICE}); its next datagram joins it
+ * again, under its address until it sends `/nick` again. One trailing newline is
  * ignored, and each further line of a message gets its own `N: ` prefix, so nobody can fake a
  * line from someone else.
  *
@@ -140,7 +191,7 @@ export class ChatRoom {
     text = text.replace(/\r?\n$/, "");
     const peer = this.#peers.get(key);
     if (peer === undefined) {
-      if (text === "/quit") return out;
+      if (isQuitCommand(text)) return out;
       if (this.#peers.size >= this.#maxPeers) {
         out.push(this.#to(from, "* error: room full"));
         return out;
@@ -151,7 +202,8 @@ export class ChatRoom {
     }
     const self = this.#peers.get(key)!;
     if (text === "") return out;
-    if (text.startsWith("/")) this.#command(self, key, text, out);
+    const command = parseChatCommand(text);
+    if (command !== undefined) this.#command(self, key, command.word, command.rest, out);
     else this.#say(self.name, text, self.address, out);
     return out;
   }
@@ -163,13 +215,18 @@ export class ChatRoom {
     return out;
   }
 
-  /** Drops every peer silent for the idle limit; the others get `* N left (idle)`. */
+  /**
+   * Drops every peer silent for the idle limit: it gets {@linkcode CHAT_IDLE_NOTICE}, so that a
+   * client still running can join again (and take its name back), and the others get
+   * `* N left (idle)`.
+   */
   expire(): ChatPacket[] {
     const out: ChatPacket[] = [];
     const now = this.#now();
     for (const [key, peer] of this.#peers) {
       if (peer.lastSeen + this.#idleMs > now) break;
       this.#remove(key, peer);
+      out.push(this.#to(peer.address, CHAT_IDLE_NOTICE));
       this.#broadcast(`* ${peer.name} left (idle)`, out);
     }
     return out;
@@ -196,12 +253,10 @@ export class ChatRoom {
     this.#names.delete(peer.name);
   }
 
-  #command(peer: ChatPeer, key: string, text: string, out: ChatPacket[]): void {
-    const [word, ...args] = text.split(/\s+/u).filter(Boolean);
-    const rest = text.slice(word.length).trim();
+  #command(peer: ChatPeer, key: string, word: string, rest: string, out: ChatPacket[]): void {
     switch (word) {
       case "/nick":
-        if (args.length === 0) out.push(this.#to(peer.address, "* error: usage: /nick NAME"));
+        if (rest === "") out.push(this.#to(peer.address, "* error: usage: /nick NAME"));
         else this.#nick(peer, key, rest, out);
         return;
       case "/who":
