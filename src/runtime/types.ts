@@ -71,9 +71,9 @@ export interface TcpConnection extends AsyncIterable<Uint8Array>, AsyncDisposabl
    */
   write(bytes: Uint8Array): Promise<void>;
   /**
-   * Writes several buffers in order, as one logical write, without concatenating them first
-   * (adapters without a native writev copy small buffers together: a header and its payload of up
-   * to 256 KiB in the deno adapter).
+   * Writes several buffers in order, as one logical write: writes made while it waits come after
+   * all of its bytes. Large buffers are not concatenated; adapters without a native writev copy
+   * small ones together (in the deno adapter, parts under 16 KiB, up to 256 KiB in all).
    */
   writev(chunks: readonly Uint8Array[]): Promise<void>;
   /** Half-close: the peer reads EOF; we can still read what it sends. */

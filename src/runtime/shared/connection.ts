@@ -56,7 +56,11 @@ export abstract class BaseConnection implements TcpConnection {
 
   /** The next chunk, or done at EOF; rejects with a `NetworkError` subclass. */
   protected abstract readResult(): Promise<IteratorResult<Uint8Array, undefined>>;
-  /** Hands all of `bytes` to the runtime, waiting while its buffers are full. */
+  /**
+   * Hands all of `bytes` to the runtime, waiting while its buffers are full. Calls are carried
+   * out in call order, each after the bytes of the ones before it (what keeps a `writev`'s parts
+   * together when other writes are waiting).
+   */
   protected abstract writeBytes(bytes: Uint8Array): Promise<void>;
   /** Sends FIN after what was written. */
   protected abstract shutdownWrite(): Promise<void>;
@@ -206,9 +210,13 @@ export abstract class BaseConnection implements TcpConnection {
     return this.writeMany(chunks);
   }
 
-  /** Writes several buffers; adapters without a native writev coalesce small ones. */
+  /**
+   * Writes several buffers; adapters without a native writev coalesce small ones. Every piece is
+   * handed to `writeBytes` at once, in order: a write made while this one waits cannot come
+   * between two of its pieces.
+   */
   protected async writeMany(chunks: readonly Uint8Array[]): Promise<void> {
-    for (const chunk of coalesce(chunks)) await this.writeBytes(chunk);
+    await Promise.all(coalesce(chunks).map((chunk) => this.writeBytes(chunk)));
   }
 
   /** Half-close: the peer reads EOF; we can still read. */
