@@ -11,7 +11,7 @@ export type { ServerHandle } from "./handle.ts";
 export { ReplyTimeoutError, TooManyConnectionsError } from "./errors.ts";
 export {
   DEFAULT_CHAT_PORT,
+  DEFAULT_ECHO_MAX_CONNECTIONS,
   DEFAULT_ECHO_PORT,
   DEFAULT_HOST,
-  DEFAULT_MAX_CONNECTIONS,
 } from "./defaults.ts";

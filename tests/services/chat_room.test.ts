@@ -319,6 +319,19 @@ describe("ChatRoom: limits", () => {
     assert.deepEqual(t.room.peers().map((p) => p.name), ["127.0.0.1:5002"]);
   });
 
+  it("a datagram that beats the expiry timer keeps its sender's place and name", () => {
+    const t = setup({ idleMs: 1_000 });
+    t.send(A, "/nick a");
+    t.send(B, "/nick b");
+    t.tick(1_000); // both are due, but no timer has run expire() yet
+    assert.deepEqual(t.send(A, "still here"), [
+      "5002 <- * you left (idle)",
+      "5001 <- * b left (idle)",
+      "5001 <- a: still here",
+    ]);
+    assert.deepEqual(t.room.peers().map((p) => p.name), ["a"]);
+  });
+
   it("tells a dropped peer, which can take its name back with /nick", () => {
     const t = setup({ idleMs: 1_000 });
     t.send(A, "/nick a");

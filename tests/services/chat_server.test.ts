@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { type ChatClient, joinChat, serveChat } from "../../src/services/chat/mod.ts";
 import { ConnectionClosedError } from "../../src/runtime/errors.ts";
 import { withTimeout } from "../../src/services/timeout.ts";
+import { bindDatagram } from "../../src/runtime/adapter.ts";
+import { CHAT_IDLE_NOTICE } from "../../src/services/chat/room.ts";
 
 /** Collects a client's lines in the background. */
 function collect(
@@ -25,6 +27,17 @@ function collect(
       }
     },
   };
+}
+
+/** Joins the room on `port` as `name` and waits until the room has confirmed the name. */
+async function member(
+  port: number,
+  name: string,
+): Promise<{ client: ChatClient; heard: ReturnType<typeof collect> }> {
+  const client = await joinChat({ port, name });
+  const heard = collect(client);
+  await heard.until(`* you are now ${name}`);
+  return { client, heard };
 }
 
 describe("serveChat / joinChat", () => {
@@ -68,12 +81,10 @@ describe("serveChat / joinChat", () => {
 
   it("send('/quit') leaves as close() does: iteration ends, later sends fail", async () => {
     await using server = await serveChat({ port: 0 });
-    await using stay = await joinChat({ port: server.addr.port, name: "stay" });
-    const stayLines = collect(stay);
-    await stayLines.until("* you are now stay");
-    await using quitter = await joinChat({ port: server.addr.port, name: "quitter" });
-    const quitterLines = collect(quitter);
-    await quitterLines.until("* you are now quitter");
+    const { client: stay, heard: stayLines } = await member(server.addr.port, "stay");
+    await using _stay = stay;
+    const { client: quitter, heard: quitterLines } = await member(server.addr.port, "quitter");
+    await using _quitter = quitter;
     await quitter.send("/quit\n");
     await stayLines.until("* quitter left");
     await withTimeout(quitterLines.ended, 5_000);
@@ -94,6 +105,46 @@ describe("serveChat / joinChat", () => {
     await sleepy.send("back");
     await heard.until("sleepy: back");
     assert.ok(!heard.lines.some((l) => l.startsWith("127.0.0.1:")), JSON.stringify(heard.lines));
+  });
+
+  it("ignores datagrams that do not come from the room", async () => {
+    await using server = await serveChat({ port: 0 });
+    const { client: alice, heard: aliceLines } = await member(server.addr.port, "alice");
+    await using _alice = alice;
+    const { client: bob, heard: bobLines } = await member(server.addr.port, "bob");
+    await using _bob = bob;
+    // A stranger claims alice was renamed and dropped: she must not act on it.
+    await using stranger = await bindDatagram({ hostname: "127.0.0.1", port: 0 });
+    for (const line of ["* you are now mallory", CHAT_IDLE_NOTICE]) {
+      await stranger.send(new TextEncoder().encode(line), alice.localAddr);
+    }
+    await alice.send("/who");
+    await aliceLines.until("* in room: alice, bob");
+    await alice.send("hi");
+    await bobLines.until("alice: hi");
+    assert.ok(!aliceLines.lines.includes(CHAT_IDLE_NOTICE), JSON.stringify(aliceLines.lines));
+    assert.ok(!bobLines.lines.some((l) => l.includes("mallory")), JSON.stringify(bobLines.lines));
+  });
+
+  it("joins again after idle notices at most once a second", async () => {
+    // A fake room that sends a burst of idle notices and counts the client's joins.
+    await using room = await bindDatagram({ hostname: "127.0.0.1", port: 0 });
+    await using client = await joinChat({ port: room.addr.port, keepaliveMs: 0 });
+    const lines = collect(client);
+    const joins: string[] = [];
+    const counting = (async () => {
+      for await (const { data } of room) joins.push(new TextDecoder().decode(data));
+    })();
+    for (let i = 0; i < 20; i++) {
+      await room.send(new TextEncoder().encode(CHAT_IDLE_NOTICE), client.localAddr);
+    }
+    await lines.until(CHAT_IDLE_NOTICE, 20);
+    await new Promise((r) => setTimeout(r, 200));
+    // One join at once, at most one more deferred: never one per notice.
+    assert.ok(joins.length >= 1 && joins.length <= 2, JSON.stringify(joins));
+    await client.close();
+    room.close();
+    await counting;
   });
 
   it("takes idle and keepalive times longer than a timer holds, without spinning", async () => {

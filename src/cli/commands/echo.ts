@@ -11,9 +11,9 @@ import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { writeStderr, writeStdout } from "../../runtime/system.ts";
 import {
+  DEFAULT_ECHO_MAX_CONNECTIONS,
   DEFAULT_ECHO_PORT,
   DEFAULT_HOST,
-  DEFAULT_MAX_CONNECTIONS,
 } from "../../services/defaults.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
 import { formatAddress } from "../../services/address.ts";
@@ -75,7 +75,8 @@ const serve = defineCommand({
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
     "with one line on stderr; so does a connection beyond --max-connections. Memory held for",
-    "frames stays below max-connections × max-frame. UDP: each datagram goes back to its sender.",
+    "frames stays within about 2 × max-connections × max-frame (3× with --upper).",
+    "UDP: each datagram goes back to its sender.",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most 5 s for a frame that is still",
@@ -93,7 +94,7 @@ const serve = defineCommand({
       type: "integer",
       help: "TCP connections served at once; more are closed as they arrive",
       placeholder: "N",
-      defaultText: String(DEFAULT_MAX_CONNECTIONS),
+      defaultText: String(DEFAULT_ECHO_MAX_CONNECTIONS),
       min: 1,
       max: 1_000_000,
     },

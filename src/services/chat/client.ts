@@ -28,21 +28,24 @@ export interface ChatClientOptions extends AdapterChoice {
 }
 
 /**
- * A member of a chat room, from {@linkcode joinChat}. Iterate it for the room's lines.
+ * A member of a chat room, from {@linkcode joinChat}. Iterate it for the room's lines; datagrams
+ * that do not come from the room's address are dropped.
  *
  * While it is iterated, it keeps its place: if the room drops it for silence anyway (the line
- * {@linkcode CHAT_IDLE_NOTICE}, which is yielded too), it joins again at once and takes back the
- * name the room last confirmed (`* you are now NAME`), so its next lines do not go out under its
- * bare address.
+ * {@linkcode CHAT_IDLE_NOTICE}, which is yielded too), it joins again (at once, and at most once
+ * a second) and takes back the name the room last confirmed (`* you are now NAME`), so its next
+ * lines do not go out under its bare address. That holds with `keepaliveMs: 0` too: the room
+ * then drops a silent member and announces its return.
  */
 export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
   /** Our bound address. */
   readonly localAddr: NetAddress;
   /**
    * Sends one line (or a command such as `/who`) to the room. `/quit` leaves, as
-   * {@linkcode ChatClient.close} does.
+   * {@linkcode ChatClient.close} does (and, like it, does nothing more once the client has left).
    *
-   * @throws {ConnectionClosedError} once the client has left (closed, or sent `/quit`)
+   * @throws {ConnectionClosedError} for any other line once the client has left (closed, or
+   * sent `/quit`)
    */
   send(text: string): Promise<void>;
   /** Leaves the room (`/quit`) and closes the socket; iteration ends. Idempotent. */
@@ -52,6 +55,8 @@ export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
 const encoder = new TextEncoder();
 /** The room's reply to a `/nick` that worked; only the room writes lines starting with `* `. */
 const CONFIRMED = "* you are now ";
+/** Joining again after an idle drop happens at most this often, in ms. */
+const REJOIN_INTERVAL_MS = 1_000;
 
 /**
  * Joins a UDP chat room ({@linkcode serveChat}, or `unstuck chat serve`).
@@ -102,6 +107,7 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     closing ??= (async () => {
       closed = true;
       clearTimeout(keepalive);
+      clearTimeout(rejoinTimer);
       await socket.send(encoder.encode("/quit"), room).catch(() => {});
       socket.close();
     })();
@@ -109,10 +115,26 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
   };
   // The name the room last confirmed, to take back if it drops us.
   let name: string | undefined;
-  const rejoin = (): void => {
+  let lastRejoin = -Infinity;
+  let rejoinTimer: ReturnType<typeof setTimeout> | undefined;
+  const rejoinNow = (): void => {
+    rejoinTimer = undefined;
+    if (closed) return;
+    lastRejoin = performance.now();
     const join = name === undefined ? new Uint8Array(0) : encoder.encode(`/nick ${name}`);
     void send(join).catch(() => {});
   };
+  // At most once per interval, so a room with a tiny idle limit (or a flood of notices) cannot
+  // make the client loop.
+  const rejoin = (): void => {
+    if (rejoinTimer !== undefined) return;
+    const wait = lastRejoin + REJOIN_INTERVAL_MS - performance.now();
+    if (wait <= 0) rejoinNow();
+    else rejoinTimer = setTimeout(rejoinNow, wait);
+  };
+  // Replies come from the room's port; from its address too, when we were given an IP.
+  const fromRoom = (remote: NetAddress): boolean =>
+    remote.port === room.port && (!isIpLiteral(hostname) || sameHost(remote.hostname, hostname));
   return {
     localAddr: socket.addr,
     send: (text: string): Promise<void> => {
@@ -121,7 +143,8 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     },
     close,
     async *[Symbol.asyncIterator](): AsyncGenerator<string> {
-      for await (const { data } of socket) {
+      for await (const { data, remote } of socket) {
+        if (!fromRoom(remote)) continue;
         const line = decoder.decode(data);
         if (line.startsWith(CONFIRMED)) name = line.slice(CONFIRMED.length);
         else if (line === CHAT_IDLE_NOTICE && !closed) rejoin();
@@ -130,4 +153,15 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     },
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Whether two IP literals name the same host (an IPv4 address may come back IPv4-mapped). */
+function sameHost(a: string, b: string): boolean {
+  const plain = (h: string): string => h.toLowerCase().replace(/^::ffff:(?=\d+\.)/, "");
+  return plain(a) === plain(b);
+}
+
+/** Whether `host` is an IP address rather than a name to resolve. */
+function isIpLiteral(host: string): boolean {
+  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }

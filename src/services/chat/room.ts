@@ -178,8 +178,10 @@ export class ChatRoom {
 
   /** Handles one datagram from `from` and returns the datagrams to send in reply. */
   receive(data: Uint8Array, from: NetAddress): ChatPacket[] {
-    const out = this.expire();
     const key = formatAddress(from);
+    // The sender is active now: a datagram that beats the expiry timer keeps its place (and name).
+    this.#touch(key);
+    const out = this.expire();
     let text: string;
     try {
       text = decoder.decode(data);

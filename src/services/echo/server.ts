@@ -7,7 +7,7 @@ import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/typ
 import { listen } from "../../runtime/adapter.ts";
 import { createFrameDecoder, createFrameEncoder, FramingError } from "../../framing/mod.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS } from "../defaults.ts";
+import { DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_HOST } from "../defaults.ts";
 import { TooManyConnectionsError } from "../errors.ts";
 import { type LengthFraming, lengthFraming } from "./framing_options.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
@@ -24,7 +24,9 @@ export interface EchoServerOptions extends AdapterChoice, LengthFraming {
   upper?: boolean;
   /**
    * Connections served at once; one more is closed as it arrives (and `onError` is told). With
-   * `maxFrameLength` this bounds the memory a server holds for frames, whatever peers send.
+   * `maxFrameLength` this bounds the memory a server holds for frames, whatever peers send: about
+   * 2 × maxConnections × maxFrameLength (a frame arriving, and one whose reply waits for a slow
+   * reader; 3× with `upper`, which copies).
    * @default {128}
    */
   maxConnections?: number;
@@ -76,7 +78,7 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
   const framing = lengthFraming(options);
   const encoder = createFrameEncoder(framing);
   const { upper = false, graceMs = 5_000, onError } = options;
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const maxConnections = options.maxConnections ?? DEFAULT_ECHO_MAX_CONNECTIONS;
   if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
     throw new RangeError(`maxConnections must be a positive integer, got ${maxConnections}`);
   }

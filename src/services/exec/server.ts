@@ -39,8 +39,10 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   maxPendingHandshakes?: number;
   /**
    * How long a connection must have been authenticating before a newcomer may displace it when
-   * `maxPendingHandshakes` are taken: idle connections cannot lock clients out for the whole
-   * `handshakeTimeoutMs`. @default {1000}
+   * `maxPendingHandshakes` are taken, so that a few idle connections cannot lock clients out for
+   * the whole `handshakeTimeoutMs` (a peer opening `maxPendingHandshakes` connections every this
+   * many ms still can; a client slower than this to authenticate may be displaced under load).
+   * @default {1000}
    */
   handshakeDisplaceAfterMs?: number;
   /** Aborting closes the server, as `close()` does. */
@@ -106,7 +108,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     if (closing) return conn.close();
     if (pending.size >= maxPending) {
       const [oldest, { since, peer }] = pending.entries().next().value!;
-      if (Date.now() - since < displaceAfterMs) {
+      if (performance.now() - since < displaceAfterMs) {
         await refuseBusy(conn);
         return;
       }
@@ -122,7 +124,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
       ...base,
       onHandshakeEnd: () => pending.delete(session),
     });
-    pending.set(session, { since: Date.now(), peer: conn.remoteAddr });
+    pending.set(session, { since: performance.now(), peer: conn.remoteAddr });
     const done = session.serve();
     sessions.set(session, done);
     await done;
