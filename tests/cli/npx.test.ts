@@ -89,35 +89,27 @@ describe("npx unstuck", () => {
       join(app, "use.mts"),
       'import { pack, type StructValue } from "unstuck";\nconst v: StructValue = pack("!I", 5).length;\n',
     );
-    // The published declarations type-check on their own (no @types/node in the project).
-    run(projectPath("node_modules/.bin/tsc"), [
-      "--noEmit",
-      "--strict",
-      "--module",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--lib",
-      "esnext,dom",
-      "--types",
-      "",
-      "use.mts",
-    ], app);
+    const typecheck = (...flags: string[]): string =>
+      run(projectPath("node_modules/.bin/tsc"), [
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--target",
+        "es2022",
+        ...flags,
+        "use.mts",
+      ], app);
+    // The published declarations type-check on their own (no @types/node in the project)…
+    typecheck("--lib", "esnext,dom", "--types", "");
     // …and with Node's types instead of the DOM lib, as a Node project without "dom" has them.
-    run(projectPath("node_modules/.bin/tsc"), [
-      "--noEmit",
-      "--strict",
-      "--module",
-      "nodenext",
-      "--target",
-      "es2022",
+    typecheck(
       "--lib",
       "esnext",
       "--typeRoots",
       projectPath("node_modules/@types"),
       "--types",
       "node",
-      "use.mts",
-    ], app);
+    );
   });
 });

@@ -29,15 +29,15 @@ function collect(
   };
 }
 
+/** A client, what it has heard so far, and disposal that closes it. */
+type Member = { client: ChatClient; heard: ReturnType<typeof collect> } & AsyncDisposable;
+
 /** Joins the room on `port` as `name` and waits until the room has confirmed the name. */
-async function member(
-  port: number,
-  name: string,
-): Promise<{ client: ChatClient; heard: ReturnType<typeof collect> }> {
+async function member(port: number, name: string): Promise<Member> {
   const client = await joinChat({ port, name });
   const heard = collect(client);
   await heard.until(`* you are now ${name}`);
-  return { client, heard };
+  return { client, heard, [Symbol.asyncDispose]: () => client.close() };
 }
 
 describe("serveChat / joinChat", () => {
@@ -81,17 +81,15 @@ describe("serveChat / joinChat", () => {
 
   it("send('/quit') leaves as close() does: iteration ends, later sends fail", async () => {
     await using server = await serveChat({ port: 0 });
-    const { client: stay, heard: stayLines } = await member(server.addr.port, "stay");
-    await using _stay = stay;
-    const { client: quitter, heard: quitterLines } = await member(server.addr.port, "quitter");
-    await using _quitter = quitter;
-    await quitter.send("/quit\n");
-    await stayLines.until("* quitter left");
-    await withTimeout(quitterLines.ended, 5_000);
-    await assert.rejects(quitter.send("still here"), ConnectionClosedError);
-    await quitter.close(); // idempotent
-    await stay.send("/who");
-    await stayLines.until("* in room: stay");
+    await using stay = await member(server.addr.port, "stay");
+    await using quitter = await member(server.addr.port, "quitter");
+    await quitter.client.send("/quit\n");
+    await stay.heard.until("* quitter left");
+    await withTimeout(quitter.heard.ended, 5_000);
+    await assert.rejects(quitter.client.send("still here"), ConnectionClosedError);
+    await quitter.client.close(); // idempotent
+    await stay.client.send("/who");
+    await stay.heard.until("* in room: stay");
     assert.deepEqual(server.room.peers().map((p) => p.name), ["stay"]);
   });
 
@@ -109,21 +107,19 @@ describe("serveChat / joinChat", () => {
 
   it("ignores datagrams that do not come from the room", async () => {
     await using server = await serveChat({ port: 0 });
-    const { client: alice, heard: aliceLines } = await member(server.addr.port, "alice");
-    await using _alice = alice;
-    const { client: bob, heard: bobLines } = await member(server.addr.port, "bob");
-    await using _bob = bob;
+    await using alice = await member(server.addr.port, "alice");
+    await using bob = await member(server.addr.port, "bob");
     // A stranger claims alice was renamed and dropped: she must not act on it.
     await using stranger = await bindDatagram({ hostname: "127.0.0.1", port: 0 });
     for (const line of ["* you are now mallory", CHAT_IDLE_NOTICE]) {
-      await stranger.send(new TextEncoder().encode(line), alice.localAddr);
+      await stranger.send(new TextEncoder().encode(line), alice.client.localAddr);
     }
-    await alice.send("/who");
-    await aliceLines.until("* in room: alice, bob");
-    await alice.send("hi");
-    await bobLines.until("alice: hi");
-    assert.ok(!aliceLines.lines.includes(CHAT_IDLE_NOTICE), JSON.stringify(aliceLines.lines));
-    assert.ok(!bobLines.lines.some((l) => l.includes("mallory")), JSON.stringify(bobLines.lines));
+    await alice.client.send("/who");
+    await alice.heard.until("* in room: alice, bob");
+    await alice.client.send("hi");
+    await bob.heard.until("alice: hi");
+    assert.ok(!alice.heard.lines.includes(CHAT_IDLE_NOTICE), JSON.stringify(alice.heard.lines));
+    assert.ok(!bob.heard.lines.some((l) => l.includes("mallory")), JSON.stringify(bob.heard.lines));
   });
 
   it("joins again after idle notices at most once a second", async () => {

@@ -17,7 +17,7 @@ import type {
   TcpServer,
 } from "../types.ts";
 import { errorCode, toNetworkError } from "../errors.ts";
-import { BaseConnection, READ_DONE } from "../shared/connection.ts";
+import { BaseConnection, READ_DONE, SMALL_CHUNK } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
 import { bindAddress, peerAddress } from "../shared/address.ts";
@@ -27,8 +27,6 @@ import { denoApi, type DenoConn, type DenoListener } from "./api.ts";
 const READ_SIZE = 256 * 1024;
 /** `writev` copies up to this many bytes into one buffer to write them with one op. */
 const STAGE_SIZE = 256 * 1024;
-/** A part at least this large is written by itself, not copied into the staging buffer. */
-const WRITE_DIRECT = 16 * 1024;
 /** A read at least this large is handed out as a view of its buffer; a smaller one is copied. */
 const HAND_OVER = READ_SIZE / 4;
 
@@ -106,7 +104,7 @@ export class DenoConnection extends BaseConnection {
       total += chunk.length;
       if (chunk.length > largest) largest = chunk.length;
     }
-    if (chunks.length < 2 || total > STAGE_SIZE || largest >= WRITE_DIRECT) {
+    if (chunks.length < 2 || total > STAGE_SIZE || largest >= SMALL_CHUNK) {
       return super.writeMany(chunks);
     }
     return this.#serialized(() => {

@@ -259,8 +259,18 @@ export abstract class BaseConnection implements TcpConnection {
   }
 }
 
-/** Chunks below this size are merged with their neighbours by {@linkcode coalesce}. */
-const SMALL_CHUNK = 16 * 1024;
+/**
+ * Without a native writev, parts smaller than this are copied together before they are written
+ * ({@linkcode coalesce}, the deno adapter's staging buffer); larger ones are written as they are
+ * (a copy would cost more than the extra write).
+ *
+ * @example
+ * ```ts
+ * import { SMALL_CHUNK } from "./connection.ts";
+ * console.log(SMALL_CHUNK); // 16384
+ * ```
+ */
+export const SMALL_CHUNK = 16 * 1024;
 
 /**
  * Merges runs of small chunks into single buffers (a 4-byte header and its 60-byte payload become

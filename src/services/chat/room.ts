@@ -186,21 +186,17 @@ export class ChatRoom {
     try {
       text = decoder.decode(data);
     } catch {
-      this.#touch(key);
       out.push(this.#to(from, "* error: message is not valid UTF-8"));
       return out;
     }
     text = text.replace(/\r?\n$/, "");
-    const peer = this.#peers.get(key);
-    if (peer === undefined) {
+    if (!this.#peers.has(key)) {
       if (isQuitCommand(text)) return out;
       if (this.#peers.size >= this.#maxPeers) {
         out.push(this.#to(from, "* error: room full"));
         return out;
       }
       this.#join(key, from, out);
-    } else {
-      this.#touch(key);
     }
     const self = this.#peers.get(key)!;
     if (text === "") return out;
