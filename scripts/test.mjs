@@ -168,8 +168,54 @@ for (const rt of runtimes) {
   results.push([rt, r]);
 }
 
+// CI shows only the tail of the output: repeat each failing test's name and error line there.
+const MAX_DIGEST = 10;
+function failureDigest(rt, out) {
+  const lines = out.split("\n");
+  const isError = (l) => /^\s*(\w*Error\b.*|error: .*)$/.test(l);
+  const found = [];
+  const add = (name, from, step) => {
+    let msg = "";
+    for (let i = from; i >= 0 && i < lines.length && Math.abs(i - from) < 40; i += step) {
+      if (isError(lines[i])) {
+        msg = lines.slice(i, i + 3).map((l) => l.trim()).filter(Boolean).join(" | ");
+        break;
+      }
+    }
+    found.push(`  ✖ ${name.trim()}${msg ? `\n      ${msg.slice(0, 400)}` : ""}`);
+  };
+  if (rt === "node") {
+    const start = lines.findIndex((l) => l.startsWith("✖ failing tests:"));
+    for (let i = Math.max(start, 0); start >= 0 && i < lines.length; i++) {
+      const m = /^✖ (.*?)(?: \([\d.]+m?s\))?$/.exec(lines[i]);
+      if (m && !m[1].startsWith("failing tests")) add(m[1], i + 1, 1);
+    }
+  } else if (rt === "deno") {
+    const start = lines.findIndex((l) => l.trim() === "ERRORS");
+    const end = lines.findIndex((l) => l.trim() === "FAILURES");
+    for (let i = start + 1; start >= 0 && i < (end > start ? end : lines.length); i++) {
+      const m = /^(.+?) => \S+$/.exec(lines[i]);
+      if (m) add(m[1], i + 1, 1);
+    }
+  } else {
+    lines.forEach((l, i) => {
+      const m = /^\(fail\) (.*?)(?: \[[\d.]+m?s\])?$/.exec(l);
+      if (m) add(m[1], i - 1, -1);
+    });
+  }
+  if (found.length > MAX_DIGEST) {
+    found.splice(MAX_DIGEST, Infinity, `  … and ${found.length - MAX_DIGEST} more`);
+  }
+  return found;
+}
+
 let ok = true;
 console.log("");
+for (const [rt, r] of results) {
+  if (!r.output || (r.code === 0 && r.failed === 0)) continue;
+  const digest = failureDigest(rt, stripAnsi(r.output));
+  if (digest.length) console.log(`failures under ${rt}:\n${digest.join("\n")}\n`);
+}
 for (const [rt, r] of results) {
   const bad = r.error || r.timedOut || r.code !== 0 || !r.passed || r.failed !== 0 ||
     r.passed === undefined;

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -38,6 +38,14 @@ describe("npx unstuck", () => {
     const scripts = readJson<{ scripts: Record<string, string> }>("package.json").scripts;
     assert.equal(scripts.prepare, scripts.build, "npm ci builds what `npm run build` builds");
     run("npm", ["run", "--silent", "build"]);
+  });
+
+  // `npx unstuck` here runs the link npm made in its cache on the first run; a later build (a
+  // fresh clone at the same path) must leave a file that runs without npm setting its mode again.
+  it("the built bin is executable and runs by itself", () => {
+    const bin = readJson<{ bin: Record<string, string> }>("package.json").bin.unstuck;
+    assert.notEqual(statSync(projectPath(bin)).mode & 0o111, 0, `${bin} is not executable`);
+    assert.equal(run(projectPath(bin), ["--version"]), `unstuck ${VERSION}\n`);
   });
 
   it("npx unstuck demo exits 0 and shows the fix", async () => {
