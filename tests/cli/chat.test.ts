@@ -99,6 +99,7 @@ describe("unstuck chat", () => {
     const done = await joiner.wait();
     assert.equal(done.code, 0, done.stderr);
     const lines = done.stdout.trimEnd().split("\n");
+    assert.match(lines.shift() ?? "", /^\* you joined as 127\.0\.0\.1:\d+$/);
     assert.deepEqual(lines, [
       "* you are now zed",
       "* in room: zed",
@@ -137,7 +138,9 @@ describe("unstuck chat", () => {
     bob.write("hi\n/quit\nnot sent\n"); // stdin stays open: leaving must not wait for EOF
     const done = await bob.wait(5_000);
     assert.equal(done.code, 0, done.stderr);
-    assert.deepEqual(done.stdout.trimEnd().split("\n"), [
+    const lines = done.stdout.trimEnd().split("\n");
+    assert.match(lines.shift() ?? "", /^\* you joined as 127\.0\.0\.1:\d+$/);
+    assert.deepEqual(lines, [
       "* you are now bob",
       "* in room: bob",
       "bob: hi",

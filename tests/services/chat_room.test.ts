@@ -33,9 +33,13 @@ function setup(options: ChatRoomOptions = {}) {
 describe("ChatRoom: joining and talking", () => {
   it("a first datagram joins; text goes to everyone, the sender included, as 'N: T'", () => {
     const t = setup();
-    assert.deepEqual(t.send(A, "hello"), ["5001 <- 127.0.0.1:5001: hello"]);
+    assert.deepEqual(t.send(A, "hello"), [
+      "5001 <- * you joined as 127.0.0.1:5001",
+      "5001 <- 127.0.0.1:5001: hello",
+    ]);
     assert.deepEqual(t.send(B, "hi"), [
       "5001 <- * 127.0.0.1:5002 joined",
+      "5002 <- * you joined as 127.0.0.1:5002",
       "5001 <- 127.0.0.1:5002: hi",
       "5002 <- 127.0.0.1:5002: hi",
     ]);
@@ -48,10 +52,13 @@ describe("ChatRoom: joining and talking", () => {
     ]);
   });
 
-  it("an empty datagram joins or keeps alive and says nothing else", () => {
+  it("an empty datagram joins (and the newcomer is told) or keeps alive, and says nothing else", () => {
     const t = setup();
-    assert.deepEqual(t.send(A, ""), []);
-    assert.deepEqual(t.send(B, "\n"), ["5001 <- * 127.0.0.1:5002 joined"]);
+    assert.deepEqual(t.send(A, ""), ["5001 <- * you joined as 127.0.0.1:5001"]);
+    assert.deepEqual(t.send(B, "\n"), [
+      "5001 <- * 127.0.0.1:5002 joined",
+      "5002 <- * you joined as 127.0.0.1:5002",
+    ]);
     assert.deepEqual(t.send(A, ""), []);
     assert.equal(t.room.size, 2);
   });
@@ -66,7 +73,10 @@ describe("ChatRoom: joining and talking", () => {
   it("formats IPv6 addresses with brackets", () => {
     assert.equal(formatAddress({ hostname: "::1", port: 9 }), "[::1]:9");
     const t = setup();
-    assert.deepEqual(t.send({ hostname: "::1", port: 7 }, "x"), ["7 <- [::1]:7: x"]);
+    assert.deepEqual(t.send({ hostname: "::1", port: 7 }, "x"), [
+      "7 <- * you joined as [::1]:7",
+      "7 <- [::1]:7: x",
+    ]);
   });
 
   it("treats the same host on another port as another peer", () => {
@@ -115,7 +125,10 @@ describe("ChatRoom: /nick", () => {
   it("accepts 32 characters (not bytes) and refuses 33", () => {
     const t = setup();
     const long = "é".repeat(32);
-    assert.deepEqual(t.send(A, `/nick ${long}`), [`5001 <- * you are now ${long}`]);
+    assert.deepEqual(t.send(A, `/nick ${long}`), [
+      "5001 <- * you joined as 127.0.0.1:5001",
+      `5001 <- * you are now ${long}`,
+    ]);
     const [reply] = t.send(A, `/nick ${"a".repeat(33)}`);
     assert.match(reply, /^5001 <- \* error: /);
     assert.equal(t.room.peers()[0].name, long);
@@ -166,7 +179,10 @@ describe("ChatRoom: /nick", () => {
     const t = setup();
     t.send(A, "/nick a");
     t.send(A, "/quit");
-    assert.deepEqual(t.send(B, "/nick a"), ["5002 <- * you are now a"]);
+    assert.deepEqual(t.send(B, "/nick a"), [
+      "5002 <- * you joined as 127.0.0.1:5002",
+      "5002 <- * you are now a",
+    ]);
   });
 });
 
@@ -184,6 +200,7 @@ describe("ChatRoom: /who and /quit", () => {
     t.send(A, "/nick a");
     assert.deepEqual(t.send(B, "/who"), [
       "5001 <- * 127.0.0.1:5002 joined",
+      "5002 <- * you joined as 127.0.0.1:5002",
       "5002 <- * in room: 127.0.0.1:5002, a",
     ]);
   });
@@ -211,6 +228,7 @@ describe("ChatRoom: /who and /quit", () => {
     t.send(A, "/quit");
     assert.deepEqual(t.send(A, "back"), [
       "5002 <- * 127.0.0.1:5001 joined",
+      "5001 <- * you joined as 127.0.0.1:5001",
       "5002 <- 127.0.0.1:5001: back",
       "5001 <- 127.0.0.1:5001: back",
     ]);
@@ -260,6 +278,7 @@ describe("ChatRoom: errors", () => {
   it("keeps a byte-order mark as text instead of stripping it", () => {
     const t = setup();
     assert.deepEqual(t.send(A, Uint8Array.of(0xef, 0xbb, 0xbf, 0x78)), [
+      "5001 <- * you joined as 127.0.0.1:5001",
       "5001 <- 127.0.0.1:5001: \ufeffx",
     ]);
   });
@@ -275,7 +294,10 @@ describe("ChatRoom: limits", () => {
     // Members still talk, and a place freed by /quit can be taken.
     assert.equal(t.send(A, "hi").length, 2);
     t.send(B, "/quit");
-    assert.deepEqual(t.send(C, ""), ["5001 <- * 127.0.0.1:5003 joined"]);
+    assert.deepEqual(t.send(C, ""), [
+      "5001 <- * 127.0.0.1:5003 joined",
+      "5003 <- * you joined as 127.0.0.1:5003",
+    ]);
   });
 
   it("drops peers silent for the idle time, and tells the others", () => {
@@ -315,7 +337,11 @@ describe("ChatRoom: limits", () => {
     const t = setup({ idleMs: 1_000, maxPeers: 1 });
     t.send(A, "");
     t.tick(1_000);
-    assert.deepEqual(t.send(B, "hi"), ["5001 <- * you left (idle)", "5002 <- 127.0.0.1:5002: hi"]);
+    assert.deepEqual(t.send(B, "hi"), [
+      "5001 <- * you left (idle)",
+      "5002 <- * you joined as 127.0.0.1:5002",
+      "5002 <- 127.0.0.1:5002: hi",
+    ]);
     assert.deepEqual(t.room.peers().map((p) => p.name), ["127.0.0.1:5002"]);
   });
 
@@ -342,6 +368,7 @@ describe("ChatRoom: limits", () => {
     assert.deepEqual(t.expire(), ["5001 <- * you left (idle)", "5002 <- * a left (idle)"]);
     assert.deepEqual(t.send(A, "/nick a"), [
       "5002 <- * 127.0.0.1:5001 joined",
+      "5001 <- * you joined as 127.0.0.1:5001",
       "5001 <- * you are now a",
       "5002 <- * 127.0.0.1:5001 is now a",
     ]);

@@ -105,6 +105,26 @@ describe("serveChat / joinChat", () => {
     assert.ok(!heard.lines.some((l) => l.startsWith("127.0.0.1:")), JSON.stringify(heard.lines));
   });
 
+  it("a member the room forgot (a restart) is told it joined afresh, and takes its name back", async () => {
+    const first = await serveChat({ port: 0 });
+    const port = first.addr.port;
+    await using alice = await joinChat({ port, name: "alice", keepaliveMs: 100 });
+    const heard = collect(alice);
+    await heard.until("* you are now alice");
+    await first.close();
+    await using second = await serveChat({ port });
+    // Her next keepalive joins her under her address; she answers the notice with her name.
+    await heard.until("* you are now alice", 2);
+    assert.ok(
+      heard.lines.some((l) => l.startsWith("* you joined as 127.0.0.1:")),
+      heard.lines.join(),
+    );
+    assert.deepEqual(second.room.peers().map((p) => p.name), ["alice"]);
+    await using bob = await member(port, "bob");
+    await alice.send("back");
+    await bob.heard.until("alice: back");
+  });
+
   it("ignores datagrams that do not come from the room", async () => {
     await using server = await serveChat({ port: 0 });
     await using alice = await member(server.addr.port, "alice");

@@ -9,7 +9,7 @@ import { DEFAULT_HOST } from "../defaults.ts";
 import { localBindFor } from "../local_bind.ts";
 import { timerDelay } from "../timeout.ts";
 import { ConnectionClosedError } from "../../runtime/errors.ts";
-import { CHAT_IDLE_NOTICE, isQuitCommand } from "./room.ts";
+import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand } from "./room.ts";
 
 /** Options of {@linkcode joinChat}. */
 export interface ChatClientOptions extends AdapterChoice {
@@ -35,7 +35,10 @@ export interface ChatClientOptions extends AdapterChoice {
  * {@linkcode CHAT_IDLE_NOTICE}, which is yielded too), it joins again (at once, and at most once
  * a second) and takes back the name the room last confirmed (`* you are now NAME`), so its next
  * lines do not go out under its bare address. That holds with `keepaliveMs: 0` too: the room
- * then drops a silent member and announces its return.
+ * then drops a silent member and announces its return. If the room forgot it (restarted), the
+ * next datagram it sends — a keepalive or a line, which then goes out under its address — joins
+ * it afresh (`* you joined as host:port`, {@linkcode CHAT_JOINED_PREFIX}) and it takes its name
+ * back the same way.
  */
 export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
   /** Our bound address. */
@@ -146,8 +149,13 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
       for await (const { data, remote } of socket) {
         if (!fromRoom(remote)) continue;
         const line = decoder.decode(data);
-        if (line.startsWith(CONFIRMED)) name = line.slice(CONFIRMED.length);
-        else if (line === CHAT_IDLE_NOTICE && !closed) rejoin();
+        if (line.startsWith(CONFIRMED)) {
+          name = line.slice(CONFIRMED.length);
+          // A rejoin's `/nick` came through: the room's join notice before it needs no answer.
+          clearTimeout(rejoinTimer);
+          rejoinTimer = undefined;
+        } else if (line === CHAT_IDLE_NOTICE && !closed) rejoin();
+        else if (line.startsWith(CHAT_JOINED_PREFIX) && name !== undefined && !closed) rejoin();
         yield line;
       }
     },

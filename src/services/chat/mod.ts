@@ -5,6 +5,7 @@
  */
 export {
   CHAT_IDLE_NOTICE,
+  CHAT_JOINED_PREFIX,
   type ChatPacket,
   type ChatPeer,
   ChatRoom,

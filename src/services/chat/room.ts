@@ -79,6 +79,21 @@ function checkNick(nick: string): string | undefined {
 export const CHAT_IDLE_NOTICE = "* you left (idle)";
 
 /**
+ * How the line starts that a newcomer gets when a datagram joins it: `* you joined as KEY`, KEY
+ * being its `host:port` (the others get `* KEY joined`). A client that had a name hears from it
+ * that the room forgot it (a restart, say); {@linkcode joinChat} then takes its name back.
+ *
+ * @example
+ * ```ts
+ * import { CHAT_JOINED_PREFIX } from "@unstuck/unstuck";
+ *
+ * const line: string = "* you joined as 127.0.0.1:5001";
+ * if (line.startsWith(CHAT_JOINED_PREFIX)) console.log(line.slice(CHAT_JOINED_PREFIX.length));
+ * ```
+ */
+export const CHAT_JOINED_PREFIX = "* you joined as ";
+
+/**
  * Splits a command as the room reads it: the first word, and the rest trimmed; undefined when
  * `text` is no command (it does not start with `/`). One trailing newline is ignored, as the room
  * ignores it.
@@ -117,7 +132,8 @@ export function isQuitCommand(text: string): boolean {
  * A UDP chat room. Feed it every datagram with {@linkcode ChatRoom.receive} and send what it
  * returns; call {@linkcode ChatRoom.expire} when {@linkcode ChatRoom.nextExpiry} comes.
  *
- * Rules: any datagram from a new address joins it (the others get `* N joined`); plain text T
+ * Rules: any datagram from a new address joins it (it gets `* you joined as N`, the others
+ * `* N joined`); plain text T
  * from N goes to everyone, N included, as `N: T`; `/nick NEW`, `/who` and `/quit` work as in
  * IRC; anything else starting with `/`, and bytes that are not UTF-8, get `* error: …` back and
  * change nothing. An empty datagram only joins or keeps the peer alive. A peer silent for the
@@ -234,6 +250,7 @@ export class ChatRoom {
     // A chosen name never contains ':', so no one else can hold this address-shaped one.
     const peer = { name: key, address: { ...address }, lastSeen: this.#now() };
     this.#broadcast(`* ${key} joined`, out);
+    out.push(this.#to(address, `${CHAT_JOINED_PREFIX}${key}`));
     this.#peers.set(key, peer);
     this.#names.set(key, key);
   }
