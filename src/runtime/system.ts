@@ -19,6 +19,15 @@ export function getEnv(name: string): string | undefined {
   return process.env[name];
 }
 
+/** A copy of the whole environment. */
+export function environment(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
 /** A Unix signal the CLI reacts to. */
 export type ShutdownSignal = "SIGINT" | "SIGTERM";
 

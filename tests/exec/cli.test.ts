@@ -62,6 +62,18 @@ describe("unstuck exec (CLI)", () => {
     assert.equal(r.stdout, "env\n");
   });
 
+  it("keeps UNSTUCK_TOKEN out of the commands' environment, and the rest in", async () => {
+    const env = { UNSTUCK_TOKEN: "cli-test-token", UNSTUCK_KEEP: "kept" };
+    const { proc, port } = await startServer([], startCli(["exec", "serve", "--port", "0"], env));
+    try {
+      const show = 'echo "${UNSTUCK_TOKEN-unset} ${UNSTUCK_KEEP-unset}"';
+      const r = await runCli(client(String(port), "--", "sh", "-c", show));
+      assert.equal(r.stdout, "unset kept\n", r.stderr);
+    } finally {
+      await stop(proc);
+    }
+  });
+
   it("exits with the remote exit code", async () => {
     assert.equal((await runCli(client(port, "--", "sh", "-c", "exit 3"))).code, 3);
     assert.equal((await runCli(client(port, "--", "sh", "-c", "kill -TERM $$"))).code, 143);

@@ -49,6 +49,18 @@ describe("exec service", () => {
     assert.equal(errText, "");
   });
 
+  it("gives commands the env option in place of the server's environment", async () => {
+    await using own = await startServer({ env: { PATH: "/usr/bin:/bin", UNSTUCK_X: "y" } });
+    const c = await connectClient(own);
+    try {
+      assert.equal((await collect(c, { argv: ["printenv", "UNSTUCK_X"] })).text, "y\n");
+      const home = await collect(c, { argv: ["printenv", "HOME"] });
+      assert.deepEqual([home.result.code, home.text], [1, ""]);
+    } finally {
+      c.close();
+    }
+  });
+
   it("refuses a wrong token and runs nothing", async () => {
     const marker = join(tmp.dir, "wrong-token-marker");
     await assert.rejects(connectClient(server, "not-the-token"), (err: unknown) => {

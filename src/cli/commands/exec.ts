@@ -7,7 +7,7 @@ import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
-import { readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
+import { environment, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
 import { formatAddress } from "../../services/address.ts";
 import { DEFAULT_HOST } from "../../services/defaults.ts";
 import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
@@ -129,8 +129,12 @@ const serve = defineCommand({
           "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
       );
     }
+    // Commands get the server's environment but not the token: what they print or start must
+    // not be able to hand it on.
+    const { [TOKEN_ENV]: _token, ...env } = environment();
     const server = await serveExec({
       token: loaded.token,
+      env,
       hostname,
       port: flags.port ?? EXEC_DEFAULT_PORT,
       allow: flags.allow.length > 0 ? flags.allow : undefined,

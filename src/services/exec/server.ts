@@ -45,6 +45,11 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
    * @default {1000}
    */
   handshakeDisplaceAfterMs?: number;
+  /**
+   * The commands' environment, in place of the server's own (which they inherit when this is
+   * unset). `unstuck exec serve` passes its own without `UNSTUCK_TOKEN`.
+   */
+  env?: Record<string, string>;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
   /** Receives one event per command and per rejected connection (for a log). */
@@ -99,7 +104,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     authFailureDelayMs: options.authFailureDelayMs ?? 250,
-    spawn: (o) => adapter.spawn(o),
+    spawn: (o) => adapter.spawn(options.env === undefined ? o : { ...o, env: { ...options.env } }),
     onEvent: options.onEvent ?? (() => {}),
   };
 
