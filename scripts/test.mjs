@@ -170,18 +170,30 @@ for (const rt of runtimes) {
 
 // CI shows only the tail of the output: repeat each failing test's name and error line there.
 const MAX_DIGEST = 10;
+// Where the next (or, for Bun, the previous) test's report begins: a search stops there.
+const TEST_HEADER = {
+  node: /^✖ |^test at /,
+  deno: / => \S+$/,
+  bun: /^\((pass|fail|skip|todo)\) /,
+};
 function failureDigest(rt, out) {
   const lines = out.split("\n");
   const isError = (l) => /^\s*(\w*Error\b.*|error: .*)$/.test(l);
   const found = [];
   const add = (name, from, step) => {
     let msg = "";
+    let first = "";
     for (let i = from; i >= 0 && i < lines.length && Math.abs(i - from) < 40; i += step) {
+      if (TEST_HEADER[rt].test(lines[i])) break;
+      if (!first && step > 0) first = lines[i].trim();
       if (isError(lines[i])) {
-        msg = lines.slice(i, i + 3).map((l) => l.trim()).filter(Boolean).join(" | ");
+        const end = lines.findIndex((l, j) => j > i && TEST_HEADER[rt].test(l));
+        msg = lines.slice(i, Math.min(i + 3, end < 0 ? Infinity : end))
+          .map((l) => l.trim()).filter(Boolean).join(" | ");
         break;
       }
     }
+    msg ||= first;
     found.push(`  ✖ ${name.trim()}${msg ? `\n      ${msg.slice(0, 400)}` : ""}`);
   };
   if (rt === "node") {

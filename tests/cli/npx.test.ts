@@ -37,6 +37,10 @@ describe("npx unstuck", () => {
   before(() => {
     const scripts = readJson<{ scripts: Record<string, string> }>("package.json").scripts;
     assert.equal(scripts.prepare, scripts.build, "npm ci builds what `npm run build` builds");
+    // tsc keeps the mode of a file it overwrites: start from none, as a fresh clone does.
+    rmSync(projectPath(readJson<{ bin: Record<string, string> }>("package.json").bin.unstuck), {
+      force: true,
+    });
     run("npm", ["run", "--silent", "build"]);
   });
 

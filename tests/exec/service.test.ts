@@ -50,14 +50,17 @@ describe("exec service", () => {
   });
 
   it("gives commands the env option in place of the server's environment", async () => {
+    process.env.UNSTUCK_NOT_GIVEN = "inherited unless replaced";
     await using own = await startServer({ env: { PATH: "/usr/bin:/bin", UNSTUCK_X: "y" } });
     const c = await connectClient(own);
     try {
       assert.equal((await collect(c, { argv: ["printenv", "UNSTUCK_X"] })).text, "y\n");
-      const home = await collect(c, { argv: ["printenv", "HOME"] });
-      assert.deepEqual([home.result.code, home.text], [1, ""]);
+      assert.equal((await collect(c, { argv: ["printenv", "PATH"] })).text, "/usr/bin:/bin\n");
+      const notGiven = await collect(c, { argv: ["printenv", "UNSTUCK_NOT_GIVEN"] });
+      assert.deepEqual([notGiven.result.code, notGiven.text], [1, ""]);
     } finally {
       c.close();
+      delete process.env.UNSTUCK_NOT_GIVEN;
     }
   });
 

@@ -143,6 +143,7 @@ describe("ChatRoom: /nick", () => {
       ["a control character", "/nick a\u0007b"],
       ["a colon", "/nick 10.0.0.1:80"],
       ["the reserved name", "/nick server"],
+      ["the reserved name 'you'", "/nick you"],
     ]
   ) {
     it(`refuses ${what} with '* error:' and changes nothing`, () => {

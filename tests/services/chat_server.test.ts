@@ -5,6 +5,7 @@ import { type ChatClient, joinChat, serveChat } from "../../src/services/chat/mo
 import { ConnectionClosedError } from "../../src/runtime/errors.ts";
 import { withTimeout } from "../../src/services/timeout.ts";
 import { bindDatagram } from "../../src/runtime/adapter.ts";
+import type { DatagramSocket } from "../../src/runtime/types.ts";
 import { CHAT_IDLE_NOTICE } from "../../src/services/chat/room.ts";
 
 /** Collects a client's lines in the background. */
@@ -27,6 +28,50 @@ function collect(
       }
     },
   };
+}
+
+/** A room played by the test: it records what clients send and says what it is told to. */
+class FakeRoom implements AsyncDisposable {
+  readonly received: string[] = [];
+  readonly #done: Promise<void>;
+  private constructor(readonly socket: DatagramSocket) {
+    this.#done = (async () => {
+      for await (const { data } of socket) this.received.push(new TextDecoder().decode(data));
+    })();
+  }
+  static async open(): Promise<FakeRoom> {
+    return new FakeRoom(await bindDatagram({ hostname: "127.0.0.1", port: 0 }));
+  }
+  get port(): number {
+    return this.socket.addr.port;
+  }
+  /** Sends each line to the client, in order. */
+  async say(client: ChatClient, ...lines: string[]): Promise<void> {
+    for (const line of lines) {
+      await this.socket.send(new TextEncoder().encode(line), client.localAddr);
+    }
+  }
+  /** A client (no keepalive) that joined as `name`, which this room confirmed. */
+  async confirmed(name: string): Promise<Member> {
+    const client = await joinChat({ port: this.port, name, keepaliveMs: 0 });
+    const heard = collect(client);
+    await this.until([`/nick ${name}`]);
+    await this.say(client, `* you are now ${name}`);
+    await heard.until(`* you are now ${name}`);
+    return { client, heard, [Symbol.asyncDispose]: () => client.close() };
+  }
+  /** Waits until the room has received as many datagrams as expected (bounded), then compares. */
+  async until(expected: string[]): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (this.received.length < expected.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(this.received, expected);
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.socket.close();
+    await this.#done;
+  }
 }
 
 /** A client, what it has heard so far, and disposal that closes it. */
@@ -112,13 +157,12 @@ describe("serveChat / joinChat", () => {
     const heard = collect(alice);
     await heard.until("* you are now alice");
     await first.close();
+    const before = heard.lines.length;
     await using second = await serveChat({ port });
     // Her next keepalive joins her under her address; she answers the notice with her name.
     await heard.until("* you are now alice", 2);
-    assert.ok(
-      heard.lines.some((l) => l.startsWith("* you joined as 127.0.0.1:")),
-      heard.lines.join(),
-    );
+    const after = heard.lines.slice(before);
+    assert.ok(after.some((l) => l.startsWith("* you joined as 127.0.0.1:")), after.join());
     assert.deepEqual(second.room.peers().map((p) => p.name), ["alice"]);
     await using bob = await member(port, "bob");
     await alice.send("back");
@@ -161,6 +205,43 @@ describe("serveChat / joinChat", () => {
     await client.close();
     room.close();
     await counting;
+  });
+
+  it("keeps a /nick the user sent when the room greets the client as a newcomer", async () => {
+    await using room = await FakeRoom.open();
+    await using alice = await room.confirmed("alice");
+    const { client, heard: lines } = alice;
+    // The room restarted: the user's own /nick is what joins her, and it must stand.
+    await client.send("/nick carol");
+    await room.until(["/nick alice", "/nick carol"]);
+    await room.say(client, "* you joined as 127.0.0.1:1", "* you are now carol");
+    await lines.until("* you are now carol");
+    await client.send("/who"); // a marker: any /nick answering the notice would come before it
+    await room.until(["/nick alice", "/nick carol", "/who"]);
+  });
+
+  it("a client without a name does not answer a join notice", async () => {
+    await using room = await FakeRoom.open();
+    await using client = await joinChat({ port: room.port, keepaliveMs: 0 });
+    const lines = collect(client);
+    await room.say(client, "* you joined as 127.0.0.1:1");
+    await lines.until("* you joined as 127.0.0.1:1");
+    await client.send("hi");
+    await room.until(["hi"]);
+  });
+
+  it("after an idle drop asks once for a name that was taken meanwhile", async () => {
+    await using room = await FakeRoom.open();
+    await using bob = await room.confirmed("bob");
+    const { client, heard: lines } = bob;
+    await room.say(client, CHAT_IDLE_NOTICE);
+    await room.until(["/nick bob", "/nick bob"]);
+    await room.say(client, "* you joined as 127.0.0.1:1", "* error: the name bob is taken");
+    await lines.until("* error: the name bob is taken");
+    // Longer than the rejoin interval: a retry answering the join notice would be out by now.
+    await new Promise((r) => setTimeout(r, 1_300));
+    await client.send("/who");
+    await room.until(["/nick bob", "/nick bob", "/who"]);
   });
 
   it("takes idle and keepalive times longer than a timer holds, without spinning", async () => {

@@ -9,7 +9,7 @@ import { DEFAULT_HOST } from "../defaults.ts";
 import { localBindFor } from "../local_bind.ts";
 import { timerDelay } from "../timeout.ts";
 import { ConnectionClosedError } from "../../runtime/errors.ts";
-import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand } from "./room.ts";
+import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand, parseChatCommand } from "./room.ts";
 
 /** Options of {@linkcode joinChat}. */
 export interface ChatClientOptions extends AdapterChoice {
@@ -58,8 +58,12 @@ export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
 const encoder = new TextEncoder();
 /** The room's reply to a `/nick` that worked; only the room writes lines starting with `* `. */
 const CONFIRMED = "* you are now ";
-/** Joining again after an idle drop happens at most this often, in ms. */
+/** How the room's reply to a `/nick` that failed (and to other bad requests) starts. */
+const REFUSED = "* error: ";
+/** Joining again (after an idle drop or a room restart) happens at most this often, in ms. */
 const REJOIN_INTERVAL_MS = 1_000;
+/** A `/nick` unanswered for this long, in ms, counts as lost (UDP). */
+const NICK_ANSWER_MS = 2_000;
 
 /**
  * Joins a UDP chat room ({@linkcode serveChat}, or `unstuck chat serve`).
@@ -98,12 +102,18 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
       );
     }
   };
-  const send = async (data: Uint8Array): Promise<void> => {
+  // When the last `/nick` went out, until the room answers it: the room's join notice before
+  // that answer needs none of ours, since the `/nick` settles the name.
+  let nickSentAt: number | undefined;
+  const send = async (data: Uint8Array, isNick = false): Promise<void> => {
     if (closed) throw new ConnectionClosedError("the chat client has left the room");
+    if (isNick) nickSentAt = performance.now();
     await socket.send(data, room);
     rearm();
   };
-  if (options.name !== undefined) await send(encoder.encode(`/nick ${options.name}`));
+  const nickInFlight = (): boolean =>
+    nickSentAt !== undefined && performance.now() - nickSentAt < NICK_ANSWER_MS;
+  if (options.name !== undefined) await send(encoder.encode(`/nick ${options.name}`), true);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -124,8 +134,8 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     rejoinTimer = undefined;
     if (closed) return;
     lastRejoin = performance.now();
-    const join = name === undefined ? new Uint8Array(0) : encoder.encode(`/nick ${name}`);
-    void send(join).catch(() => {});
+    if (name === undefined) void send(new Uint8Array(0)).catch(() => {});
+    else void send(encoder.encode(`/nick ${name}`), true).catch(() => {});
   };
   // At most once per interval, so a room with a tiny idle limit (or a flood of notices) cannot
   // make the client loop.
@@ -142,7 +152,7 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     localAddr: socket.addr,
     send: (text: string): Promise<void> => {
       if (isQuitCommand(text)) return close();
-      return send(encoder.encode(text));
+      return send(encoder.encode(text), parseChatCommand(text)?.word === "/nick");
     },
     close,
     async *[Symbol.asyncIterator](): AsyncGenerator<string> {
@@ -151,11 +161,12 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
         const line = decoder.decode(data);
         if (line.startsWith(CONFIRMED)) {
           name = line.slice(CONFIRMED.length);
-          // A rejoin's `/nick` came through: the room's join notice before it needs no answer.
-          clearTimeout(rejoinTimer);
-          rejoinTimer = undefined;
-        } else if (line === CHAT_IDLE_NOTICE && !closed) rejoin();
-        else if (line.startsWith(CHAT_JOINED_PREFIX) && name !== undefined && !closed) rejoin();
+          nickSentAt = undefined;
+        } else if (line.startsWith(REFUSED)) nickSentAt = undefined;
+        else if (line === CHAT_IDLE_NOTICE && !closed) rejoin();
+        else if (
+          line.startsWith(CHAT_JOINED_PREFIX) && name !== undefined && !nickInFlight() && !closed
+        ) rejoin();
         yield line;
       }
     },

@@ -61,6 +61,8 @@ function checkNick(nick: string): string | undefined {
   // A colon would make `name: text` lines ambiguous and let a name pose as an address.
   if (nick.includes(":")) return "a name has no ':'";
   if (nick === "server") return "the name 'server' is reserved";
+  // `* you left (idle)` about a peer named "you" would read as a client's own idle notice.
+  if (nick === "you") return "the name 'you' is reserved";
   return undefined;
 }
 
@@ -133,9 +135,8 @@ export function isQuitCommand(text: string): boolean {
  * returns; call {@linkcode ChatRoom.expire} when {@linkcode ChatRoom.nextExpiry} comes.
  *
  * Rules: any datagram from a new address joins it (it gets `* you joined as N`, the others
- * `* N joined`); plain text T
- * from N goes to everyone, N included, as `N: T`; `/nick NEW`, `/who` and `/quit` work as in
- * IRC; anything else starting with `/`, and bytes that are not UTF-8, get `* error: …` back and
+ * `* N joined`); plain text T from N goes to everyone, N included, as `N: T`; `/nick NEW`,
+ * `/who` and `/quit` work as in IRC; anything else starting with `/`, and bytes that are not UTF-8, get `* error: …` back and
  * change nothing. An empty datagram only joins or keeps the peer alive. A peer silent for the
  * idle limit is dropped and told so ({@linkcode CHAT_IDLE_NOTICE}); its next datagram joins it
  * again, under its address until it sends `/nick` again. One trailing newline is
