@@ -196,17 +196,14 @@ function failureDigest(rt, out) {
     msg ||= first;
     found.push(`  ✖ ${name.trim()}${msg ? `\n      ${msg.slice(0, 400)}` : ""}`);
   };
-  if (rt === "node") {
-    const start = lines.findIndex((l) => l.startsWith("✖ failing tests:"));
-    for (let i = Math.max(start, 0); start >= 0 && i < lines.length; i++) {
-      const m = /^✖ (.*?)(?: \([\d.]+m?s\))?$/.exec(lines[i]);
-      if (m && !m[1].startsWith("failing tests")) add(m[1], i + 1, 1);
-    }
-  } else if (rt === "deno") {
-    const start = lines.findIndex((l) => l.trim() === "ERRORS");
-    const end = lines.findIndex((l) => l.trim() === "FAILURES");
-    for (let i = start + 1; start >= 0 && i < (end > start ? end : lines.length); i++) {
-      const m = /^(.+?) => \S+$/.exec(lines[i]);
+  // Node and Deno list the failures again in a section of their own, after this heading.
+  const section = { node: "✖ failing tests:", deno: "ERRORS" }[rt];
+  if (section) {
+    const start = lines.findIndex((l) => l.trim() === section);
+    const name = rt === "node" ? /^✖ (.*?)(?: \([\d.]+m?s\))?$/ : /^(.+?) => \S+$/;
+    for (let i = start + 1; start >= 0 && i < lines.length; i++) {
+      if (rt === "deno" && lines[i].trim() === "FAILURES") break;
+      const m = name.exec(lines[i]);
       if (m) add(m[1], i + 1, 1);
     }
   } else {

@@ -46,6 +46,13 @@ class Peer {
   }
 }
 
+/** What `chat join` printed after the room's first line, which must be its join notice. */
+function afterJoinNotice(stdout: string): string[] {
+  const [first, ...rest] = stdout.trimEnd().split("\n");
+  assert.match(first, /^\* you joined as 127\.0\.0\.1:\d+$/);
+  return rest;
+}
+
 describe("unstuck chat", () => {
   it("two `chat join` clients talk through `chat serve`; the server's stdin speaks too", async () => {
     const { proc: server, port, url } = await startServer(["chat", "serve"]);
@@ -98,9 +105,7 @@ describe("unstuck chat", () => {
     joiner.endInput();
     const done = await joiner.wait();
     assert.equal(done.code, 0, done.stderr);
-    const lines = done.stdout.trimEnd().split("\n");
-    assert.match(lines.shift() ?? "", /^\* you joined as 127\.0\.0\.1:\d+$/);
-    assert.deepEqual(lines, [
+    assert.deepEqual(afterJoinNotice(done.stdout), [
       "* you are now zed",
       "* in room: zed",
       "zed: one",
@@ -138,9 +143,7 @@ describe("unstuck chat", () => {
     bob.write("hi\n/quit\nnot sent\n"); // stdin stays open: leaving must not wait for EOF
     const done = await bob.wait(5_000);
     assert.equal(done.code, 0, done.stderr);
-    const lines = done.stdout.trimEnd().split("\n");
-    assert.match(lines.shift() ?? "", /^\* you joined as 127\.0\.0\.1:\d+$/);
-    assert.deepEqual(lines, [
+    assert.deepEqual(afterJoinNotice(done.stdout), [
       "* you are now bob",
       "* in room: bob",
       "bob: hi",

@@ -188,23 +188,15 @@ describe("serveChat / joinChat", () => {
 
   it("joins again after idle notices at most once a second", async () => {
     // A fake room that sends a burst of idle notices and counts the client's joins.
-    await using room = await bindDatagram({ hostname: "127.0.0.1", port: 0 });
-    await using client = await joinChat({ port: room.addr.port, keepaliveMs: 0 });
+    await using room = await FakeRoom.open();
+    await using client = await joinChat({ port: room.port, keepaliveMs: 0 });
     const lines = collect(client);
-    const joins: string[] = [];
-    const counting = (async () => {
-      for await (const { data } of room) joins.push(new TextDecoder().decode(data));
-    })();
-    for (let i = 0; i < 20; i++) {
-      await room.send(new TextEncoder().encode(CHAT_IDLE_NOTICE), client.localAddr);
-    }
+    await room.say(client, ...Array<string>(20).fill(CHAT_IDLE_NOTICE));
     await lines.until(CHAT_IDLE_NOTICE, 20);
     await new Promise((r) => setTimeout(r, 200));
     // One join at once, at most one more deferred: never one per notice.
+    const joins = room.received;
     assert.ok(joins.length >= 1 && joins.length <= 2, JSON.stringify(joins));
-    await client.close();
-    room.close();
-    await counting;
   });
 
   it("keeps a /nick the user sent when the room greets the client as a newcomer", async () => {

@@ -136,12 +136,12 @@ export function isQuitCommand(text: string): boolean {
  *
  * Rules: any datagram from a new address joins it (it gets `* you joined as N`, the others
  * `* N joined`); plain text T from N goes to everyone, N included, as `N: T`; `/nick NEW`,
- * `/who` and `/quit` work as in IRC; anything else starting with `/`, and bytes that are not UTF-8, get `* error: …` back and
- * change nothing. An empty datagram only joins or keeps the peer alive. A peer silent for the
- * idle limit is dropped and told so ({@linkcode CHAT_IDLE_NOTICE}); its next datagram joins it
- * again, under its address until it sends `/nick` again. One trailing newline is
- * ignored, and each further line of a message gets its own `N: ` prefix, so nobody can fake a
- * line from someone else.
+ * `/who` and `/quit` work as in IRC; anything else starting with `/`, and bytes that are not
+ * UTF-8, get `* error: …` back and change nothing. An empty datagram only joins or keeps the
+ * peer alive. A peer silent for the idle limit is dropped and told so
+ * ({@linkcode CHAT_IDLE_NOTICE}); its next datagram joins it again, under its address until it
+ * sends `/nick` again. One trailing newline is ignored, and each further line of a message gets
+ * its own `N: ` prefix, so nobody can fake a line from someone else.
  *
  * @example Two peers talk
  * ```ts

@@ -6,6 +6,7 @@
 import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { listen } from "../../runtime/adapter.ts";
 import { createFrameDecoder, createFrameEncoder, FramingError } from "../../framing/mod.ts";
+import { integerOption } from "../../framing/options.ts";
 import { asciiUpper } from "./upper.ts";
 import { DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_HOST } from "../defaults.ts";
 import { TooManyConnectionsError } from "../errors.ts";
@@ -78,10 +79,12 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
   const framing = lengthFraming(options);
   const encoder = createFrameEncoder(framing);
   const { upper = false, graceMs = 5_000, onError } = options;
-  const maxConnections = options.maxConnections ?? DEFAULT_ECHO_MAX_CONNECTIONS;
-  if (!Number.isSafeInteger(maxConnections) || maxConnections < 1) {
-    throw new RangeError(`maxConnections must be a positive integer, got ${maxConnections}`);
-  }
+  const maxConnections = integerOption(
+    "maxConnections",
+    options.maxConnections,
+    DEFAULT_ECHO_MAX_CONNECTIONS,
+    1,
+  );
   const states = new Set<ConnectionState>();
 
   const handle = async (state: ConnectionState): Promise<void> => {

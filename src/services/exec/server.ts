@@ -11,6 +11,7 @@ import type { ExecPolicy } from "./policy.ts";
 import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 import { EXEC_DEFAULT_PORT } from "./protocol.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
+import { integerOption } from "../../framing/options.ts";
 import { DEFAULT_HOST } from "../defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 
@@ -85,14 +86,13 @@ export type ExecServer = ServerHandle;
  */
 export async function serveExec(options: ExecServerOptions): Promise<ExecServer> {
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
-    const value = options[name as keyof typeof LIMITS];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min && value <= max)) {
-      throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-    }
+    integerOption(name, options[name as keyof typeof LIMITS], min, min, max);
   }
   const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? 16;
   const displaceAfterMs = options.handshakeDisplaceAfterMs ?? 1_000;
+  // Taken once, as it is at start: a caller changing its object later changes nothing.
+  const env = options.env && { ...options.env };
   /** Each session, with the promise of its end. */
   const sessions = new Map<ExecSession, Promise<void>>();
   /** The sessions still authenticating, oldest first: when they started, and their peer. */
@@ -104,7 +104,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     authFailureDelayMs: options.authFailureDelayMs ?? 250,
-    spawn: (o) => adapter.spawn(options.env === undefined ? o : { ...o, env: { ...options.env } }),
+    spawn: env === undefined ? (o) => adapter.spawn(o) : (o) => adapter.spawn({ ...o, env }),
     onEvent: options.onEvent ?? (() => {}),
   };
 
