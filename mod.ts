@@ -44,6 +44,7 @@ export {
   ConnectionRefusedError,
   ConnectionResetError,
   DatagramTooLargeError,
+  ListenerError,
   NetworkError,
   PipeClosedError,
   SpawnError,

@@ -1,6 +1,7 @@
 /**
  * What every server command does around its service: print the `listening on` line, wait for
- * SIGINT or SIGTERM, shut down gracefully, exit 0.
+ * SIGINT or SIGTERM, shut down gracefully, exit 0; or, when the server's listening socket
+ * failed, let its `ListenerError` through, which the CLI prints as one line before exiting 1.
  *
  * @module
  */
@@ -11,7 +12,9 @@ import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
 /**
  * Announces `server` as `listening on <scheme>://<host>:<port>` and resolves with exit code 0
  * once a signal has closed it gracefully; 1 if it closed by itself, or if a second signal cut
- * the graceful shutdown short.
+ * the graceful shutdown short. Rejects with the server's `ListenerError` when its listening
+ * socket failed (the server has closed everything by then): `run()` prints it as one
+ * `error:` line and exits 1, so a server that stopped serving never sits there silently.
  *
  * @example
  * ```ts

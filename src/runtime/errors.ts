@@ -109,6 +109,39 @@ export class AddressInUseError extends NetworkError {
 }
 
 /**
+ * A server's listening socket failed in a way that accepting again cannot cure (not one
+ * connection's failure, which the server reports and survives): the server has closed. Its
+ * `closed` promise rejects with this error; the runtime's error is the `cause`.
+ *
+ * @example Notice that a server stopped by itself
+ * ```ts
+ * import { listen, ListenerError } from "@unstuck/unstuck";
+ * const server = await listen({ port: 0 }, (conn) => conn.close());
+ * server.closed.catch((e) => {
+ *   if (e instanceof ListenerError) console.error(e.message); // one line, then exit 1, say
+ * });
+ * await server.close(); // a close of ours resolves `closed`
+ * ```
+ */
+export class ListenerError extends NetworkError {
+  /** Creates the error for the listener at `addr` that failed with `cause`. */
+  constructor(addr: { hostname: string; port: number }, cause: unknown) {
+    const code = errorCode(cause);
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `listener on ${addr.hostname}:${addr.port} failed, the server stopped${
+        withCode(detail, code)
+      }`,
+      {
+        cause,
+        code,
+      },
+    );
+    this.name = "ListenerError";
+  }
+}
+
+/**
  * A datagram larger than one UDP packet can carry (65,507 bytes over IPv4) was passed to `send`.
  *
  * @example
@@ -247,7 +280,7 @@ export function toNetworkError(error: unknown, operation: string): NetworkError 
   if (error instanceof NetworkError) return error;
   const code = errorCode(error);
   const detail = error instanceof Error ? error.message : String(error);
-  const message = `${operation} failed: ${detail}`;
+  const message = `${operation} failed${withCode(detail, code)}`;
   switch (code) {
     case "ECONNREFUSED":
       return new ConnectionRefusedError(message, { cause: error, code });
@@ -268,6 +301,14 @@ export function toNetworkError(error: unknown, operation: string): NetworkError 
   }
   if (isClosedResource(error)) return new ConnectionClosedError(message, { cause: error, code });
   return new NetworkError(message, { cause: error, code });
+}
+
+/**
+ * `: CODE: detail`, or `: detail` when the runtime's message names the code already (Node's
+ * does; Deno's and Bun's often do not), so every runtime's message says `EADDRINUSE`.
+ */
+function withCode(detail: string, code: string | undefined): string {
+  return code === undefined || detail.includes(code) ? `: ${detail}` : `: ${code}: ${detail}`;
 }
 
 /** Deno's errors for an operation on a resource that was closed meanwhile. */

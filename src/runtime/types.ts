@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { NetworkError } from "./errors.ts";
 
 /** The name of a runtime adapter. */
 export type AdapterName = "node" | "deno" | "bun";
@@ -32,6 +33,19 @@ export interface ListenOptions {
   signal?: AbortSignal;
   /** Disable Nagle's algorithm on accepted connections. @default {true} */
   noDelay?: boolean;
+  /**
+   * Told of each connection that failed while being accepted: its peer reset it first
+   * (`ECONNABORTED`, `ENOTCONN`, `ECONNRESET`, `EPROTO`), a firewall refused it (`EPERM`), or
+   * the process is out of descriptors (`EMFILE`, `ENFILE`; accepting then pauses for 100 ms).
+   * The server goes on accepting either way. (A failure of the listening socket itself is not
+   * told here: it closes the server and rejects `closed`.) Bun retries failed accepts inside
+   * the runtime and never reports them, so the bun adapter never calls this.
+   *
+   * The default writes one line to stderr, at most once every 10 s per server, with the number
+   * of failures since its previous line: never silent, and a flood of resets cannot flood the
+   * log. Pass `() => {}` to ignore them.
+   */
+  onAcceptError?: (error: NetworkError) => void;
 }
 
 /** Options of {@linkcode Adapter.connect}. */
@@ -100,6 +114,16 @@ export interface TcpServer extends AsyncDisposable {
   close(options?: ServerCloseOptions): Promise<void>;
   /** Connections currently open. */
   readonly connections: ReadonlySet<TcpConnection>;
+  /**
+   * Settles once the server has stopped listening. Resolves after `close()`, an abort or async
+   * dispose; rejects with `ListenerError` (the runtime's error as `cause`) when the listening
+   * socket failed and the server closed by itself. Nothing else ends a server, so a server that
+   * stopped serving always says so here. Open connections are not waited for.
+   *
+   * A rejection nobody handles is reported by the runtime as an unhandled rejection, which ends
+   * the process in Node, Deno and Bun: a long-running program should handle it (log, exit 1).
+   */
+  readonly closed: Promise<void>;
 }
 
 /** Called once per accepted connection; a rejection closes that connection only. */

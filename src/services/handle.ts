@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { NetAddress } from "../runtime/types.ts";
+import type { NetAddress, TcpServer } from "../runtime/types.ts";
 
 /** A running server, as the services return it. */
 export interface ServerHandle extends AsyncDisposable {
@@ -15,13 +15,19 @@ export interface ServerHandle extends AsyncDisposable {
    * once everything is closed.
    */
   close(): Promise<void>;
-  /** Resolves once the server is closed, by `close()` or by its abort signal. */
+  /**
+   * Resolves once the server is closed, by `close()` or by its abort signal. Rejects with
+   * `ListenerError` when its listening socket failed: the server then closes everything else,
+   * as `close()` does, and stops. A rejection nobody handles ends the process (an unhandled
+   * rejection in Node, Deno and Bun), so a server never stops serving silently.
+   */
   readonly closed: Promise<void>;
 }
 
 /**
  * Builds a {@linkcode ServerHandle} around a shutdown procedure, which runs once, on the first
- * `close()` or when `signal` aborts.
+ * `close()`, when `signal` aborts, or when `listener`'s `closed` rejects (its listening socket
+ * failed); in that last case the handle's `closed` rejects with the same error.
  *
  * @example
  * ```ts
@@ -34,14 +40,23 @@ export function serverHandle(
   addr: NetAddress,
   shutdown: () => Promise<void>,
   signal?: AbortSignal,
+  listener?: Pick<TcpServer, "closed">,
 ): ServerHandle {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => (closing ??= shutdown());
   let markClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  let markFailed!: (error: unknown) => void;
+  const closed = new Promise<void>((resolve, reject) => {
+    markClosed = resolve;
+    markFailed = reject;
+  });
   const closeAndMark = (): Promise<void> => close().finally(markClosed);
   if (signal?.aborted) void closeAndMark();
   else signal?.addEventListener("abort", () => void closeAndMark(), { once: true });
+  void listener?.closed.catch((error) => {
+    const failed = (): void => markFailed(error);
+    return close().then(failed, failed);
+  });
   return {
     addr: { ...addr },
     close: closeAndMark,

@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,7 @@ import {
   stillPending,
   within,
 } from "./helpers.ts";
+import { projectPath } from "../_helpers/paths.ts";
 
 const MiB = 1024 * 1024;
 
@@ -240,6 +242,34 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(await within(request(again, "still here"), 5000, "echo"), "still here");
     });
 
+    it("keeps accepting after 100 clients reset before being accepted", async () => {
+      let served = 0;
+      const acceptErrors: NetworkError[] = [];
+      const onAcceptError = (e: NetworkError): number => acceptErrors.push(e);
+      await using server = await a.listen({ onAcceptError }, (conn) => {
+        served++;
+        return echoHandler(conn);
+      });
+      // spawnSync blocks this thread, the accept loop with it: each connection completes its
+      // handshake in the kernel's backlog and is reset (SO_LINGER 0) there, before any accept.
+      const resets = spawnSync(
+        "python3",
+        [projectPath("tests/runtime/peers/connect_reset.py"), String(server.addr.port), "100"],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      assert.equal(resets.status, 0, `connect_reset.py: ${resets.error ?? resets.stderr}`);
+      await using conn = await a.connect({ port: server.addr.port });
+      assert.equal(await within(request(conn, "still here"), 5000, "echo"), "still here");
+      // Each reset connection either failed its accept (Deno: ENOTCONN), reported once, or was
+      // accepted and reset on its first read (Node, Bun: Linux hands it out).
+      assert.equal(acceptErrors.length + served, 101, `${acceptErrors.length} + ${served}`);
+      for (const e of acceptErrors) assert.ok(e instanceof NetworkError && e.code, String(e));
+      assert.ok(await stillPending(server.closed, 50), "the server is still open");
+      if (process.env.UNSTUCK_DEBUG) {
+        console.log(`${a.name}: ${acceptErrors.length} accept errors, ${served} accepted`);
+      }
+    });
+
     it("serves 200 concurrent connections", async () => {
       await using server = await a.listen({}, echoHandler);
       const replies = await within(
@@ -322,6 +352,10 @@ export function describeConformance(adapter: Adapter): void {
       assert.ok(inUse instanceof AddressInUseError, String(inUse));
       assert.ok(inUse instanceof NetworkError);
       assert.equal(inUse.code, "EADDRINUSE");
+      assert.match(
+        inUse.message,
+        new RegExp(`^listen on 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`),
+      );
       assert.notEqual(inUse.cause, undefined);
       await server.close();
       const refused = await a.connect({ port }).then(() => null, (e) => e);
@@ -440,6 +474,34 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(new TextDecoder().decode(again.value?.data), "again");
     });
 
+    it("sends to a live peer right after a send to a dead port (a stale ICMP error)", async () => {
+      await using live = await a.bindDatagram({});
+      await using sender = await a.bindDatagram({});
+      const dead = await a.bindDatagram({});
+      const deadAddr = dead.addr;
+      dead.close(); // nothing listens there now: each send to it draws an ICMP port unreachable
+      const rounds = 50;
+      const received = new Set<string>();
+      const receiving = (async () => {
+        for await (const { data } of live) {
+          received.add(new TextDecoder().decode(data));
+          if (received.size === 2 * rounds) return;
+        }
+      })();
+      for (let i = 0; i < rounds; i++) {
+        // In the same tick: the live send goes out right behind the dead one.
+        await Promise.all([
+          sender.send(bytes("dead"), deadAddr),
+          sender.send(bytes(`same tick ${i}`), live.addr),
+        ]);
+        // One after the other: the ICMP error has surely arrived before the live send.
+        await sender.send(bytes("dead"), deadAddr);
+        await sleep(1);
+        await sender.send(bytes(`after ${i}`), live.addr);
+      }
+      await within(receiving, 5000, `${2 * rounds} datagrams (got ${received.size})`);
+    });
+
     it("carries a 65,507-byte datagram whole", async () => {
       await using server = await a.bindDatagram({});
       await using client = await a.bindDatagram({});
@@ -448,6 +510,15 @@ export function describeConformance(adapter: Adapter): void {
       const got = await within(server[Symbol.asyncIterator]().next(), 5000, "datagram");
       assert.equal(got.value?.data.length, MAX_DATAGRAM_SIZE);
       assert.deepEqual(got.value?.data, big);
+    });
+
+    it("maps a port in use, naming EADDRINUSE", async () => {
+      await using taken = await a.bindDatagram({});
+      const port = taken.addr.port;
+      const inUse = await a.bindDatagram({ port }).then((s) => (s.close(), null), (e) => e);
+      assert.ok(inUse instanceof AddressInUseError, String(inUse));
+      assert.equal(inUse.code, "EADDRINUSE");
+      assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
     });
 
     it("refuses an oversize datagram and stays usable", async () => {

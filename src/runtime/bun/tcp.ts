@@ -192,11 +192,21 @@ function socketHandlers(open: (socket: BunSocket<Slot>) => void): BunSocketHandl
   };
 }
 
+/**
+ * A server over `Bun.listen`. Failed accepts never reach JavaScript: Bun's event loop skips them
+ * and tries again on the next readiness of the listening socket (which stays readable while a
+ * connection waits), and nothing in it closes a listening socket on an accept error. So
+ * `onAcceptError` is never called here, and `closed` settles only by `close()`.
+ */
 class BunServer extends BaseServer {
   readonly #listener: BunListener;
 
-  constructor(listener: BunListener, handler: ConnectionHandler, signal?: AbortSignal) {
-    super({ hostname: listener.hostname, port: listener.port }, handler, signal);
+  constructor(
+    listener: BunListener,
+    handler: ConnectionHandler,
+    options: Pick<ListenOptions, "signal" | "onAcceptError">,
+  ) {
+    super({ hostname: listener.hostname, port: listener.port }, handler, options);
     this.#listener = listener;
   }
 
@@ -248,7 +258,7 @@ export async function listenBun(
   } catch (e) {
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  accepted.server = new BunServer(listener, onConnection, options.signal);
+  accepted.server = new BunServer(listener, onConnection, options);
   return accepted.server;
 }
 

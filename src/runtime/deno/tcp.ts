@@ -16,7 +16,7 @@ import type {
   TcpConnection,
   TcpServer,
 } from "../types.ts";
-import { errorCode, toNetworkError } from "../errors.ts";
+import { toNetworkError } from "../errors.ts";
 import { BaseConnection, READ_DONE, SMALL_CHUNK } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
@@ -171,19 +171,32 @@ export class DenoConnection extends BaseConnection {
   }
 }
 
-class DenoServer extends BaseServer {
+/**
+ * A server over a `Deno.Listener`, accepting in a loop. Exported for the tests, which drive it
+ * with a listener of their own (any object with `addr`, `accept()` and `close()`).
+ *
+ * @example
+ * ```ts
+ * import { DenoServer } from "./tcp.ts";
+ * import { denoApi } from "./api.ts";
+ * const listener = denoApi().listen({ hostname: "127.0.0.1", port: 0, transport: "tcp" });
+ * const server = new DenoServer(listener, (conn) => conn.close());
+ * await server.close();
+ * ```
+ */
+export class DenoServer extends BaseServer {
   readonly #listener: DenoListener;
   readonly #accepting: Promise<void>;
 
+  /** Accepts from `listener` until closed; `options` as `listen()` takes them. */
   constructor(
     listener: DenoListener,
     handler: ConnectionHandler,
-    noDelay: boolean,
-    signal?: AbortSignal,
+    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> = {},
   ) {
-    super({ hostname: listener.addr.hostname, port: listener.addr.port }, handler, signal);
+    super({ hostname: listener.addr.hostname, port: listener.addr.port }, handler, options);
     this.#listener = listener;
-    this.#accepting = this.#acceptLoop(noDelay);
+    this.#accepting = this.#acceptLoop(options.noDelay ?? true);
   }
 
   async #acceptLoop(noDelay: boolean): Promise<void> {
@@ -192,8 +205,11 @@ class DenoServer extends BaseServer {
       try {
         conn = await this.#listener.accept();
       } catch (e) {
-        if (this.isClosing || !isTransient(e)) return;
-        await new Promise((resolve) => setTimeout(resolve, 100)); // e.g. out of file descriptors
+        // One connection's failure (Deno throws ENOTCONN for a peer that reset before we took
+        // it) is reported and accepting goes on; the listener's own failure closes the server.
+        const delay = this.acceptFailed(e);
+        if (delay === undefined) return;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }
       try {
@@ -215,13 +231,6 @@ class DenoServer extends BaseServer {
     // completes handshakes (that the client then sees reset instead of refused).
     await this.#accepting;
   }
-}
-
-/** Accept errors worth retrying: the listener itself is fine. */
-function isTransient(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === "ECONNABORTED" || code === "ECONNRESET" ||
-    /too many open files/i.test(String(error));
 }
 
 /**
@@ -249,7 +258,7 @@ export async function listenDeno(
   } catch (e) {
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  return new DenoServer(listener, onConnection, options.noDelay ?? true, options.signal);
+  return new DenoServer(listener, onConnection, options);
 }
 
 /**

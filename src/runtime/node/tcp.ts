@@ -130,22 +130,42 @@ export class NodeConnection extends BaseConnection {
   }
 }
 
-class NodeServer extends BaseServer {
+/**
+ * A server over a listening `net.Server`. Exported for the tests, which drive it with a server
+ * of their own to make it fail.
+ *
+ * @example
+ * ```ts
+ * import net from "node:net";
+ * import { once } from "node:events";
+ * import { NodeServer } from "./tcp.ts";
+ * const listening = net.createServer({ allowHalfOpen: true }).listen(0, "127.0.0.1");
+ * await once(listening, "listening");
+ * const server = new NodeServer(listening, (conn) => conn.close());
+ * await server.close();
+ * ```
+ */
+export class NodeServer extends BaseServer {
   readonly #server: net.Server;
 
+  /** Serves the connections `server` (already listening) accepts; `options` as `listen()`'s. */
   constructor(
     server: net.Server,
     handler: ConnectionHandler,
-    noDelay: boolean,
-    signal?: AbortSignal,
+    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> = {},
   ) {
     const a = server.address() as net.AddressInfo;
-    super({ hostname: a.address, port: a.port }, handler, signal);
+    super({ hostname: a.address, port: a.port }, handler, options);
     this.#server = server;
+    const noDelay = options.noDelay ?? true;
     server.on("connection", (socket: net.Socket) => {
       socket.setNoDelay(noDelay);
       this.accept(new NodeConnection(socket));
     });
+    // After listening, node:net emits its failed accepts here (libuv has already skipped
+    // ECONNABORTED, and on EMFILE accepted and closed the waiting connection). It goes on
+    // listening, so only a failure of the listening socket itself ends the server.
+    server.on("error", (e: Error) => void this.acceptFailed(e));
   }
 
   protected stopListening(): void {
@@ -178,8 +198,7 @@ export async function listenNode(
     server.close();
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  server.on("error", () => {/* after listening, errors belong to connections */});
-  return new NodeServer(server, onConnection, options.noDelay ?? true, options.signal);
+  return new NodeServer(server, onConnection, options);
 }
 
 /**

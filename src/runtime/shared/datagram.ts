@@ -10,7 +10,7 @@ import {
   MAX_DATAGRAM_SIZE,
   type NetAddress,
 } from "../types.ts";
-import { DatagramTooLargeError, NetworkError } from "../errors.ts";
+import { ConnectionRefusedError, DatagramTooLargeError, NetworkError } from "../errors.ts";
 import { PushQueue } from "./push_queue.ts";
 import { peerAddress } from "./address.ts";
 import { whenAborted } from "./abortable.ts";
@@ -19,6 +19,11 @@ import { whenAborted } from "./abortable.ts";
 export const RECEIVE_QUEUE_BYTES = 4 * 1024 * 1024;
 /** What a queued datagram counts for on top of its payload (its object, address). */
 const DATAGRAM_OVERHEAD = 64;
+/**
+ * How often a datagram is tried while each attempt fails with a stale ICMP error (each failed
+ * attempt consumes one; more than one is pending only when several arrive within microseconds).
+ */
+const SEND_ATTEMPTS = 8;
 
 /**
  * Base class of the adapters' UDP sockets.
@@ -74,7 +79,30 @@ export abstract class BaseDatagramSocket implements DatagramSocket {
       return Promise.reject(new DatagramTooLargeError(bytes.length, MAX_DATAGRAM_SIZE));
     }
     if (this.#closed) return Promise.reject(new NetworkError("socket closed", { code: "EBADF" }));
-    return this.sendBytes(bytes, to);
+    return this.sendBytes(bytes, to).catch((e) => this.#retryStale(e, bytes, to, 1));
+  }
+
+  /**
+   * Our sockets are never connected, so a send never fails for its own destination: an
+   * ECONNREFUSED is the ICMP "port unreachable" of an EARLIER datagram, to someone else, that
+   * the kernel reports on the next send (Bun asks for these reports, IP_RECVERR; any socket
+   * can hold one as a pending SO_ERROR). Reporting it consumes it, and this datagram was not
+   * sent: send it again, so that one vanished peer cannot fail sends to everyone after it.
+   */
+  async #retryStale(
+    error: unknown,
+    bytes: Uint8Array,
+    to: NetAddress,
+    attempt: number,
+  ): Promise<void> {
+    if (!(error instanceof ConnectionRefusedError) || attempt >= SEND_ATTEMPTS || this.#closed) {
+      throw error;
+    }
+    try {
+      await this.sendBytes(bytes, to);
+    } catch (e) {
+      await this.#retryStale(e, bytes, to, attempt + 1);
+    }
   }
 
   async #next(): Promise<IteratorResult<Datagram, undefined>> {

@@ -1,18 +1,22 @@
 /**
  * What every adapter's TCP server has in common: the set of open connections, running the
- * handler (a rejection closes that connection only), `close()` with its options, abort and async
- * dispose. Each adapter supplies how to stop accepting.
+ * handler (a rejection closes that connection only), `close()` with its options, abort, async
+ * dispose, and what a failed accept means (reported, or the end of the server: `closed`
+ * rejects). Each adapter supplies how to stop accepting.
  *
  * @module
  */
 import type {
   ConnectionHandler,
+  ListenOptions,
   NetAddress,
   ServerCloseOptions,
   TcpConnection,
   TcpServer,
 } from "../types.ts";
+import { ListenerError, type NetworkError, toNetworkError } from "../errors.ts";
 import { whenAborted } from "./abortable.ts";
+import { acceptRetryDelay, defaultAcceptErrorReporter } from "./accept.ts";
 
 /**
  * Base class of the adapters' TCP servers.
@@ -34,12 +38,32 @@ export abstract class BaseServer implements TcpServer {
   readonly #handler: ConnectionHandler;
   #stopped: Promise<void> | null = null;
   readonly #stopAbort: () => void;
+  readonly #onAcceptError: (error: NetworkError) => void;
+  #failure: ListenerError | undefined;
+  /** Settles `closed`: resolves, or rejects with the listener's failure. */
+  #settle!: (failure?: ListenerError) => void;
+  /**
+   * Settles once the server has stopped listening: resolves after `close()` (or an abort, or
+   * async dispose), rejects with `ListenerError` when the listening socket failed.
+   */
+  readonly closed: Promise<void>;
 
-  /** Serves `handler` at `addr`; aborting `signal` closes the server. */
-  constructor(addr: NetAddress, handler: ConnectionHandler, signal?: AbortSignal) {
+  /**
+   * Serves `handler` at `addr`; aborting `options.signal` closes the server, and
+   * `options.onAcceptError` hears of connections that failed while being accepted.
+   */
+  constructor(
+    addr: NetAddress,
+    handler: ConnectionHandler,
+    options: Pick<ListenOptions, "signal" | "onAcceptError"> = {},
+  ) {
     this.addr = addr;
     this.#handler = handler;
-    this.#stopAbort = whenAborted(signal, () => void this.close());
+    this.#onAcceptError = options.onAcceptError ?? defaultAcceptErrorReporter(addr);
+    this.closed = new Promise((resolve, reject) => {
+      this.#settle = (failure) => (failure === undefined ? resolve() : reject(failure));
+    });
+    this.#stopAbort = whenAborted(options.signal, () => void this.close());
   }
 
   /** Stops accepting new connections (the listening socket closes). */
@@ -53,6 +77,39 @@ export abstract class BaseServer implements TcpServer {
   /** True once `close()` was called. */
   protected get isClosing(): boolean {
     return this.#stopped !== null;
+  }
+
+  /**
+   * Handles a failed accept. One connection's failure (its peer reset before we took it, …) or a
+   * want of descriptors is reported to `onAcceptError`, and the result is how long to wait
+   * before accepting again (0, or a short backoff). Any other failure is the listener's own:
+   * the server closes, `closed` rejects with `ListenerError`, and the result is undefined (stop
+   * accepting). Also undefined once the server is closing: its own close failed the accept.
+   */
+  protected acceptFailed(error: unknown): number | undefined {
+    if (this.isClosing) return undefined;
+    const delay = acceptRetryDelay(error);
+    if (delay === undefined) {
+      this.listenerFailed(error);
+      return undefined;
+    }
+    const reported = toNetworkError(error, "accept");
+    try {
+      this.#onAcceptError(reported);
+    } catch (e) {
+      // The callback's own bug: surface it, but never let it stop the accepting.
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+    return delay;
+  }
+
+  /** The listening socket failed: closes the server; `closed` rejects with `ListenerError`. */
+  protected listenerFailed(error: unknown): void {
+    if (this.isClosing) return;
+    this.#failure = new ListenerError(this.addr, error);
+    void this.close();
   }
 
   /** Takes a newly accepted connection and runs the handler on it. */
@@ -75,7 +132,8 @@ export abstract class BaseServer implements TcpServer {
   async close(options?: ServerCloseOptions): Promise<void> {
     if (this.#stopped === null) {
       this.#stopAbort();
-      this.#stopped = Promise.resolve(this.stopListening());
+      this.#stopped = (async () => await this.stopListening())();
+      this.#stopped.then(() => this.#settle(this.#failure), () => this.#settle(this.#failure));
     }
     await this.#stopped;
     if (options?.waitForConnections) {

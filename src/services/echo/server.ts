@@ -161,5 +161,5 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     for (const state of states) state.conn.close();
     await Promise.all([...states].map((s) => s.done));
   };
-  return serverHandle(server.addr, shutdown, options.signal);
+  return serverHandle(server.addr, shutdown, options.signal, server);
 }

@@ -141,12 +141,17 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     port: options.port ?? EXEC_DEFAULT_PORT,
   }, onConnection);
 
-  return serverHandle(server.addr, async () => {
-    closing = true;
-    await server.close();
-    for (const session of sessions.keys()) session.close();
-    await Promise.all(sessions.values());
-  }, options.signal);
+  return serverHandle(
+    server.addr,
+    async () => {
+      closing = true;
+      await server.close();
+      for (const session of sessions.keys()) session.close();
+      await Promise.all(sessions.values());
+    },
+    options.signal,
+    server,
+  );
 }
 
 async function refuseBusy(conn: TcpConnection): Promise<void> {
