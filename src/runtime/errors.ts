@@ -128,15 +128,11 @@ export class ListenerError extends NetworkError {
   constructor(addr: { hostname: string; port: number }, cause: unknown) {
     const code = errorCode(cause);
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `listener on ${addr.hostname}:${addr.port} failed, the server stopped${
-        withCode(detail, code)
-      }`,
-      {
-        cause,
-        code,
-      },
-    );
+    const where = `${addr.hostname}:${addr.port}`;
+    super(`listener on ${where} failed, the server stopped${withCode(detail, code)}`, {
+      cause,
+      code,
+    });
     this.name = "ListenerError";
   }
 }

@@ -43,7 +43,8 @@ export interface ListenOptions {
    *
    * The default writes one line to stderr, at most once every 10 s per server, with the number
    * of failures since its previous line: never silent, and a flood of resets cannot flood the
-   * log. Pass `() => {}` to ignore them.
+   * log. Pass `() => {}` to ignore them. An exception it throws is rethrown outside the accept
+   * loop (uncaught), which goes on.
    */
   onAcceptError?: (error: NetworkError) => void;
 }
@@ -117,8 +118,10 @@ export interface TcpServer extends AsyncDisposable {
   /**
    * Settles once the server has stopped listening. Resolves after `close()`, an abort or async
    * dispose; rejects with `ListenerError` (the runtime's error as `cause`) when the listening
-   * socket failed and the server closed by itself. Nothing else ends a server, so a server that
-   * stopped serving always says so here. Open connections are not waited for.
+   * socket failed and the server closed by itself: nothing else ends a server, so one that
+   * stopped serving says so here, as far as its runtime tells (Node's and Bun's say nothing of
+   * a listening socket destroyed under them; docs/RUNTIME.md). Open connections are not waited
+   * for.
    *
    * A rejection nobody handles is reported by the runtime as an unhandled rejection, which ends
    * the process in Node, Deno and Bun: a long-running program should handle it (log, exit 1).

@@ -107,7 +107,7 @@ describe("accept failures", () => {
     const reported: NetworkError[] = [];
     const server = new NodeServer(listening, echo, { onAcceptError: (e) => reported.push(e) });
     const { port } = server.addr;
-    listening.emit("error", osError("EMFILE")); // what node:net emits after libuv's EMFILE trick
+    listening.emit("error", osError("EMFILE")); // as node:net emits a failed accept
     listening.emit("error", osError("ECONNRESET"));
     assert.deepEqual(reported.map((e) => e.code), ["EMFILE", "ECONNRESET"]);
     assert.ok(await stillPending(server.closed, 20), "the server is still open");

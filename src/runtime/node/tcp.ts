@@ -162,9 +162,9 @@ export class NodeServer extends BaseServer {
       socket.setNoDelay(noDelay);
       this.accept(new NodeConnection(socket));
     });
-    // After listening, node:net emits its failed accepts here (libuv has already skipped
-    // ECONNABORTED, and on EMFILE accepted and closed the waiting connection). It goes on
-    // listening, so only a failure of the listening socket itself ends the server.
+    // After listening, node:net emits failed accepts here, and goes on listening: sorted like
+    // every adapter's, only a failure of the listening socket itself ends the server. (libuv
+    // handles ECONNABORTED and EMFILE itself and says nothing: docs/RUNTIME.md.)
     server.on("error", (e: Error) => void this.acceptFailed(e));
   }
 
