@@ -3,7 +3,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket, type Socket } from "node:dgram";
-import { killAll, startCli, startServer } from "../_helpers/cli.ts";
+import { killAll, runCli, startCli, startServer } from "../_helpers/cli.ts";
 
 after(killAll);
 
@@ -114,22 +114,66 @@ describe("unstuck chat", () => {
     ]);
   });
 
-  it("chat join says so on stderr when the room stays silent, and still leaves cleanly", async () => {
+  it("chat join gives up when the room stays silent for --join-timeout: one stderr line, exit 1", async () => {
     const silent = await Peer.open(); // takes the datagrams, never answers
     try {
-      await using joiner = startCli(["chat", "join", "--port", String(silent.port)]);
-      await joiner.until(
-        (_o, err) => /no answer from udp:\/\/127\.0\.0\.1:\d+/.test(err),
-        "the hint",
-      );
-      joiner.signal("SIGINT");
-      const done = await joiner.wait();
-      assert.equal(done.code, 0);
-      assert.equal(done.stderr.trimEnd().split("\n").length, 1, done.stderr);
+      // Stdin closed at once, with the default of 5 s (this used to end in exit 0 with nothing
+      // said); and stdin left open, with --join-timeout 1.
+      for (const eof of [true, false]) {
+        const timeout = eof ? [] : ["--join-timeout", "1"];
+        await using joiner = startCli(["chat", "join", "--port", String(silent.port), ...timeout]);
+        if (eof) {
+          joiner.write("hello?\n");
+          joiner.endInput();
+        }
+        const done = await joiner.wait(15_000);
+        assert.equal(done.code, 1, `eof=${eof}: ${done.stderr}`);
+        assert.equal(done.stdout, "");
+        const address = `udp://127.0.0.1:${silent.port}`;
+        const within = eof ? 5 : 1;
+        assert.equal(
+          done.stderr,
+          `chat join: no chat room answers at ${address} (no answer within ${within} s)\n`,
+        );
+      }
       assert.ok(
         silent.lines.includes("/who") && silent.lines.includes("/quit"),
         silent.lines.join(),
       );
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("chat join to a port nobody listens on: one stderr line, exit 1", async () => {
+    const gone = await Peer.open();
+    const port = gone.port;
+    gone.close();
+    await using joiner = startCli(["chat", "join", "--port", String(port), "--join-timeout", "1"]);
+    joiner.write("anyone?\n");
+    joiner.endInput();
+    const done = await joiner.wait(10_000);
+    assert.equal(done.code, 1, done.stderr);
+    // Where the runtime reports the ICMP error, it says so at once; elsewhere after the timeout.
+    assert.match(
+      done.stderr,
+      /^chat join: no chat room answers at udp:\/\/127\.0\.0\.1:\d+ \((no answer within 1 s|port unreachable)\)\n$/,
+    );
+  });
+
+  it("--join-timeout 0 waits for the room; SIGINT still leaves cleanly (exit 0)", async () => {
+    const help = await runCli(["chat", "join", "--help"]);
+    assert.match(help.stdout, /--join-timeout SECONDS +Exit 1 if .* \(default: 5\)/);
+    const silent = await Peer.open();
+    try {
+      const args = ["chat", "join", "--port", String(silent.port), "--join-timeout", "0"];
+      await using joiner = startCli(args);
+      await silent.until("/who");
+      joiner.signal("SIGINT");
+      const done = await joiner.wait();
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(done.stderr, "");
+      await silent.until("/quit");
     } finally {
       silent.close();
     }

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { createConnection, type Socket } from "node:net";
 import { createSocket } from "node:dgram";
 import { Buffer } from "node:buffer";
-import { killAll, runCli, startServer } from "../_helpers/cli.ts";
+import { spawnSync } from "node:child_process";
+import { killAll, runCli, Running, startServer } from "../_helpers/cli.ts";
 
 after(killAll);
 
@@ -205,6 +206,116 @@ describe("unstuck echo serve (TCP)", () => {
       await assert.rejects(RawClient.connect(port), "no longer accepting");
     });
   }
+});
+
+/** Runs a foreign client (not ours) to completion: what it printed, and its exit code. */
+async function foreign(cmd: string, args: string[], input: string): Promise<string> {
+  const proc = new Running(cmd, args);
+  proc.write(input);
+  proc.endInput();
+  const done = await proc.wait(10_000);
+  assert.equal(done.code, 0, `${cmd} failed:\n${done.stderr}`);
+  return done.stdout;
+}
+
+/** A line client as nc or telnet is: a raw socket, lines in, whatever comes back out, in Python. */
+const PYTHON_LINE_CLIENT = `
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.stdin.buffer.read())
+s.shutdown(socket.SHUT_WR)
+while True:
+    data = s.recv(4096)
+    if not data:
+        break
+    sys.stdout.buffer.write(data)
+`;
+
+const hasSocat = spawnSync("socat", ["-V"]).status === 0;
+
+describe("unstuck echo serve --lines", () => {
+  it("talks to a plain socket client (Python), LF and CRLF, uppercased with --upper", async () => {
+    const { proc, port } = await startServer(["echo", "serve", "--lines", "--upper"]);
+    await using _ = proc;
+    const out = await foreign(
+      "python3",
+      ["-c", PYTHON_LINE_CLIENT, String(port)],
+      "hello\r\nnc world\n\nlast",
+    );
+    assert.equal(out, "HELLO\nNC WORLD\n\nLAST\n");
+  });
+
+  it("talks to socat", { skip: hasSocat ? false : "socat is not installed" }, async () => {
+    const { proc, port } = await startServer(["echo", "serve", "--lines"]);
+    await using _ = proc;
+    const out = await foreign("socat", ["-t", "5", "-", `TCP:127.0.0.1:${port}`], "one\ntwo\r\n");
+    assert.equal(out, "one\ntwo\n");
+  });
+
+  it("echo send --lines: messages and stdin lines", async () => {
+    const { proc, port } = await startServer(["echo", "serve", "--lines", "--upper"]);
+    await using _ = proc;
+    const r = await runCli(["echo", "send", "--lines", "--port", String(port), "hi", "", "x y"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "HI\n\nX Y\n");
+    const piped = await runCli(["echo", "send", "--lines", "--port", String(port)], {
+      input: "a\r\nb\n",
+    });
+    assert.equal(piped.stdout, "A\nB\n", piped.stderr);
+  });
+
+  it("a line over --max-frame closes that connection only, with one line on stderr", async () => {
+    const { proc, port } = await startServer(["echo", "serve", "--lines", "--max-frame", "8"]);
+    await using _ = proc;
+    const good = await RawClient.connect(port);
+    good.write("before\r\n");
+    assert.equal(String(await good.bytes(7)), "before\n");
+    const bad = await RawClient.connect(port);
+    bad.write("ok\n" + "x".repeat(20) + "\n");
+    assert.ok(await bad.closedWithin(5_000), "the bad connection was closed");
+    assert.equal(String(bad.received), "ok\n");
+    await proc.until((_o, err) => err.includes("\n"), "a line on stderr");
+    const lines = proc.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, proc.stderr);
+    assert.match(lines[0], /^echo serve: 127\.0\.0\.1:\d+: FrameTooLargeError: .*8 bytes/);
+    good.write("after\n");
+    assert.equal(String(await good.bytes(13)), "before\nafter\n");
+    good.close();
+  });
+
+  it("refuses --lines with --udp or --header (exit 2)", async () => {
+    for (const flags of [["--lines", "--udp"], ["--lines", "--header", "<H"]]) {
+      const r = await runCli(["echo", "serve", "--port", "0", ...flags]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, flags.includes("--udp") ? /--lines is for TCP/ : /--header/);
+    }
+  });
+});
+
+describe("unstuck echo serve: a text client on the framed port", () => {
+  it("says in one stderr line that it looks like text, and to try --lines", async () => {
+    const { proc, port } = await startServer(["echo", "serve"]);
+    await using _ = proc;
+    const client = await RawClient.connect(port);
+    client.write("hello\r\n");
+    assert.ok(await client.closedWithin(5_000));
+    await proc.until((_o, err) => err.includes("\n"), "a line on stderr");
+    const lines = proc.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, proc.stderr);
+    assert.match(
+      lines[0],
+      /^echo serve: 127\.0\.0\.1:\d+: this looks like text \("hell"\), not a length header: is the client framing\? try --lines/,
+    );
+    // A frame that is too large but not text keeps the plain message.
+    const binary = await RawClient.connect(port);
+    binary.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
+    assert.ok(await binary.closedWithin(5_000));
+    await proc.until((_o, err) => err.split("\n").length > 2, "a second line on stderr");
+    assert.match(
+      proc.stderr.trimEnd().split("\n")[1],
+      /FrameTooLargeError: frame length 2147483647/,
+    );
+  });
 });
 
 describe("unstuck echo serve: a second signal", () => {

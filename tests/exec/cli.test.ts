@@ -116,9 +116,13 @@ describe("unstuck exec (CLI)", () => {
     assert.match(r.stderr, /shell commands are not enabled on this server/);
   });
 
-  it("exits 124 when the command times out", async () => {
+  it("exits 124 when the command times out, and says so in one stderr line", async () => {
     const r = await runCli(client(port, "--", "sleep", "30"), { timeoutMs: 10_000 });
     assert.equal(r.code, 124);
+    assert.equal(
+      r.stderr,
+      "unstuck exec run: timed out: the server's --timeout was reached and the command killed\n",
+    );
   });
 
   it("writes 5,000,000 bytes of stdout exactly, stderr apart", async () => {

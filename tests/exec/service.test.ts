@@ -231,6 +231,8 @@ describe("exec service limits and policy", () => {
       { timeoutMs: 2 ** 31 },
       { handshakeTimeoutMs: 3_000_000_000 },
       { authFailureDelayMs: 2 ** 31 },
+      { readySettleMs: 2 ** 31 },
+      { readySettleMs: 0.5 },
     ];
     for (const options of bad) {
       await assert.rejects(startServer(options), RangeError, JSON.stringify(options));

@@ -7,7 +7,10 @@ import { asciiUpper } from "../../src/services/echo/upper.ts";
 import { connectEchoUdp, serveEchoUdp } from "../../src/services/echo/mod.ts";
 import { ReplyTimeoutError, TooManyConnectionsError } from "../../src/services/errors.ts";
 import { bindDatagram } from "../../src/runtime/adapter.ts";
-import { FrameTooLargeError } from "../../src/framing/mod.ts";
+import { FrameTooLargeError, FramingError } from "../../src/framing/mod.ts";
+import { TextOnFramedConnectionError } from "../../src/services/echo/mod.ts";
+import { explainRefusedFrame } from "../../src/services/echo/text_peer.ts";
+import { readText, request, within } from "../runtime/helpers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -131,6 +134,102 @@ describe("serveEcho / connectEcho", () => {
       assert.ok(Date.now() < deadline, "no place freed within 5 s of a close");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  });
+});
+
+describe("serveEcho / connectEcho with lines", () => {
+  it("echoes lines, pipelined, uppercased on request", async () => {
+    await using server = await serveEcho({ port: 0, lines: true, upper: true });
+    await using client = await connectEcho({ port: server.addr.port, lines: true });
+    const words = Array.from({ length: 100 }, (_, i) => `line ${i}`);
+    const replies = await Promise.all(words.map((w) => client.request(enc.encode(w))));
+    assert.deepEqual(replies.map((r) => dec.decode(r)), words.map((w) => w.toUpperCase()));
+    assert.equal((await client.request(new Uint8Array(0))).length, 0, "an empty line");
+  });
+
+  it("takes LF and CRLF, split anywhere, answers with LF, and a last line without one", async () => {
+    await using server = await serveEcho({ port: 0, lines: true });
+    const sent = "one\r\ntwo\n\nthree\r\nla\rst";
+    for (let cut = 0; cut <= sent.length; cut++) {
+      await using conn = await connect({ port: server.addr.port });
+      await conn.write(enc.encode(sent.slice(0, cut)));
+      await conn.write(enc.encode(sent.slice(cut)));
+      await conn.closeWrite();
+      const got = await within(readText(conn), 5_000, "the replies");
+      assert.equal(got, "one\ntwo\n\nthree\nla\rst\n", `cut at ${cut}`);
+    }
+  });
+
+  it("a line over maxFrameLength closes that connection only and is reported once", async () => {
+    const errors: Error[] = [];
+    await using server = await serveEcho({
+      port: 0,
+      lines: true,
+      maxFrameLength: 8,
+      onError: (e) => errors.push(e),
+    });
+    await using good = await connectEcho({ port: server.addr.port, lines: true });
+    assert.equal(dec.decode(await good.request(enc.encode("12345678"))), "12345678");
+    await using bad = await connect({ port: server.addr.port });
+    // 8 bytes and a CR may still end well ("12345678\r\n"); a tenth byte cannot.
+    await bad.write(enc.encode("short\n1234567890"));
+    assert.equal(await within(readText(bad), 5_000, "the bad connection's end"), "short\n");
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof FrameTooLargeError, String(errors[0]));
+    assert.equal(dec.decode(await good.request(enc.encode("still"))), "still");
+  });
+
+  it("a client refuses a payload holding a newline and sends nothing", async () => {
+    await using server = await serveEcho({ port: 0, lines: true });
+    await using client = await connectEcho({ port: server.addr.port, lines: true });
+    await assert.rejects(client.request(enc.encode("a\nb")), FramingError);
+    assert.equal(dec.decode(await client.request(enc.encode("a b"))), "a b");
+  });
+
+  it("refuses a header with lines, before binding anything", async () => {
+    await assert.rejects(serveEcho({ port: 0, lines: true, header: "!I" }), TypeError);
+    await assert.rejects(connectEcho({ port: 1, lines: true, header: "<H" }), TypeError);
+    await assert.rejects(serveEcho({ port: 0, lines: true, maxFrameLength: 0 }), RangeError);
+  });
+});
+
+describe("serveEcho: a text client on a length-prefixed port", () => {
+  it("reports a text header as TextOnFramedConnectionError, a binary one as before", async () => {
+    const errors: Error[] = [];
+    await using server = await serveEcho({ port: 0, onError: (e) => errors.push(e) });
+    await using text = await connect({ port: server.addr.port });
+    // The server closes at once; a reset instead of an EOF is as good.
+    assert.equal(await within(request(text, "hello\n").catch(() => ""), 5_000, "close"), "");
+    await using binary = await connect({ port: server.addr.port });
+    await binary.write(Uint8Array.of(0x7f, 0xff, 0xff, 0xff, 0x00));
+    await within(readText(binary).catch(() => ""), 5_000, "close");
+    assert.equal(errors.length, 2);
+    const [first, second] = errors;
+    assert.ok(first instanceof TextOnFramedConnectionError, String(first));
+    assert.equal(first.text, "hell");
+    assert.equal(first.length, 1751477356);
+    assert.match(first.message, /looks like text \("hell"\).*is the client framing\?/);
+    assert.ok(
+      second instanceof FrameTooLargeError && !(second instanceof TextOnFramedConnectionError),
+    );
+  });
+
+  it("reads the header as the format says, and escapes control characters", () => {
+    const limit = 1024;
+    const text = (length: number, header: string): string | undefined => {
+      const e = explainRefusedFrame(new FrameTooLargeError(length, limit), header);
+      return e instanceof TextOnFramedConnectionError ? e.text : undefined;
+    };
+    assert.equal(text(0x47455420, "!I"), "GET ");
+    assert.equal(text(0x20544547, "<I"), "GET ");
+    assert.equal(text(0x0d0a0d0a, ">I"), "\r\n\r\n");
+    assert.equal(text(0x6869, ">H"), "hi");
+    assert.equal(text(0x6869_6869_6869, ">q"), undefined, "NUL bytes are not text");
+    assert.equal(text(0x01020304, "!I"), undefined);
+    assert.equal(text(200, "B"), undefined, "a 1-byte header cannot tell");
+    assert.equal(text(300, "varint"), undefined);
+    const message = new TextOnFramedConnectionError("\r\n\r\n", 1, 0).message;
+    assert.ok(!/[\r\n]/.test(message), "no raw line break from the network");
   });
 });
 

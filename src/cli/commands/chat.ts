@@ -13,8 +13,11 @@ import { formatAddress } from "../../services/address.ts";
 import { serveChat } from "../../services/chat/server.ts";
 import { joinChat } from "../../services/chat/client.ts";
 import { isQuitCommand } from "../../services/chat/room.ts";
-import { withTimeout } from "../../services/timeout.ts";
+import { timerDelay, withTimeout } from "../../services/timeout.ts";
+import { NetworkError } from "../../runtime/errors.ts";
 
+/** `chat join --join-timeout`'s default, in seconds. */
+const JOIN_TIMEOUT_S = 5;
 /** Longest line read from stdin; a UDP datagram cannot carry more anyway. */
 const MAX_LINE = 65_507;
 const decoder = new TextDecoder();
@@ -82,11 +85,14 @@ const serve = defineCommand({
 const join = defineCommand({
   name: "join",
   summary: "Join a chat room: send stdin lines, print what arrives",
-  usage: "[--host H] [--port P] [--name N] [--keepalive SECONDS]",
+  usage: "[--host H] [--port P] [--name N] [--keepalive SECONDS] [--join-timeout SECONDS]",
   details: [
     "Sends each line of stdin to the room and prints every line the room sends as it arrives.",
     "Starts with '/who' (and '/nick N' with --name). A '/quit' line or EOF leaves the room",
     "(/quit) once the replies to the lines before it are printed; SIGINT leaves at once. Exit 0.",
+    "",
+    "UDP says nothing when no room listens: if the room has not answered within --join-timeout",
+    "seconds (0: wait forever), or the port is unreachable, it says so on stderr and exits 1.",
     "",
     "After --keepalive seconds without a line it sends an empty datagram, so that the room does",
     "not drop a member who only listens: keep it below the room's --idle (0: never). If the room",
@@ -106,6 +112,14 @@ const join = defineCommand({
       help: "Ping the room after this many silent seconds (0: never)",
       placeholder: "SECONDS",
       defaultText: "60",
+      min: 0,
+      max: 2_000_000,
+    },
+    "join-timeout": {
+      type: "integer",
+      help: "Exit 1 if the room has not answered within this many seconds (0: never)",
+      placeholder: "SECONDS",
+      defaultText: String(JOIN_TIMEOUT_S),
       min: 0,
       max: 2_000_000,
     },
@@ -132,10 +146,14 @@ const join = defineCommand({
       if (text.startsWith("/who") && text.trim() === "/who") asked++;
       return client.send(text);
     };
+    // The room's first line: proof that it is there.
     let heard = false;
+    let hear!: () => void;
+    const firstLine = new Promise<"eof">((resolve) => (hear = () => resolve("eof")));
     const printing = (async () => {
       for await (const line of client) {
         heard = true;
+        hear();
         if (line.startsWith("* in room: ") && ++answered === marker) {
           lastReply();
           continue;
@@ -144,15 +162,16 @@ const join = defineCommand({
       }
     })();
     let stop!: () => void;
-    const signalled = new Promise<void>((resolve) => (stop = onShutdownSignal(() => resolve())));
-    // UDP says nothing when nobody listens: say it ourselves if the room stays silent.
-    const silence = setTimeout(() => {
-      if (!heard) {
-        void writeStderr(
-          `chat join: no answer from udp://${formatAddress(room)} yet (is the room running?)\n`,
-        );
-      }
-    }, 3_000);
+    const signalled = new Promise<"signal">((resolve) => {
+      stop = onShutdownSignal(() => resolve("signal"));
+    });
+    // UDP says nothing when nobody listens: give up once the room has been silent too long.
+    const joinTimeoutMs = (flags["join-timeout"] ?? JOIN_TIMEOUT_S) * 1000;
+    let joinTimer: ReturnType<typeof setTimeout> | undefined;
+    const silent = new Promise<"silent">((resolve) => {
+      if (joinTimeoutMs > 0) joinTimer = setTimeout(resolve, timerDelay(joinTimeoutMs), "silent");
+    });
+    void firstLine.then(() => clearTimeout(joinTimer));
     const sending = (async () => {
       await send("/who");
       for await (const line of stdinLines(MAX_LINE)) {
@@ -166,10 +185,30 @@ const join = defineCommand({
       await withTimeout(flushed, 2_000).catch(() => {});
     })();
     sending.catch(() => {}); // a failure after a signal has nobody left to tell
+    // Some runtimes report the ICMP "port unreachable" of an earlier datagram on a later send.
+    const ended = sending.then(
+      () => "eof" as const,
+      (error) => {
+        if (!heard && error instanceof NetworkError && error.code === "ECONNREFUSED") {
+          return "refused" as const;
+        }
+        throw error;
+      },
+    );
+    const url = `udp://${formatAddress(room)}`;
     try {
-      await Promise.race([sending, signalled]);
+      let outcome = await Promise.race([ended, signalled, silent]);
+      // At EOF before any answer, the room still has until the join timeout to show up.
+      if (outcome === "eof" && !heard) outcome = await Promise.race([firstLine, signalled, silent]);
+      if (outcome === "silent" || outcome === "refused") {
+        const why = outcome === "silent"
+          ? `no answer within ${joinTimeoutMs / 1000} s`
+          : "port unreachable";
+        await writeStderr(`chat join: no chat room answers at ${url} (${why})\n`);
+        return 1;
+      }
     } finally {
-      clearTimeout(silence);
+      clearTimeout(joinTimer);
       stop();
       await client.close();
       await printing;

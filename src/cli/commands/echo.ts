@@ -17,7 +17,8 @@ import {
 } from "../../services/defaults.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
 import { formatAddress } from "../../services/address.ts";
-import { type LengthFraming, lengthFraming } from "../../services/echo/framing_options.ts";
+import { type EchoFraming, echoFraming } from "../../services/echo/framing_options.ts";
+import { TextOnFramedConnectionError } from "../../services/echo/text_peer.ts";
 import { serveEcho } from "../../services/echo/server.ts";
 import { serveEchoUdp } from "../../services/echo/udp_server.ts";
 import { connectEcho } from "../../services/echo/client.ts";
@@ -25,6 +26,10 @@ import { connectEchoUdp } from "../../services/echo/udp_client.ts";
 import { withTimeout } from "../../services/timeout.ts";
 
 const FRAMING_FLAGS = {
+  lines: {
+    type: "boolean",
+    help: "Newline-delimited frames (text lines, for nc or telnet) instead of length headers",
+  },
   header: {
     type: "string",
     help: "Length header: a struct integer format (!I, <H, i, q, …) or varint",
@@ -33,7 +38,7 @@ const FRAMING_FLAGS = {
   },
   "max-frame": {
     type: "integer",
-    help: "Largest frame accepted, in bytes",
+    help: "Largest frame (or line) accepted, in bytes",
     placeholder: "N",
     defaultText: String(DEFAULT_MAX_FRAME_LENGTH),
     min: 1,
@@ -41,20 +46,32 @@ const FRAMING_FLAGS = {
   },
 } as const;
 
-/** Checks `--header`/`--max-frame` (TCP only) and returns them as framing options. */
+/** Checks `--lines`/`--header`/`--max-frame` (TCP only) and returns them as framing options. */
 function framingFlags(
-  flags: { udp: boolean; header: string | undefined; "max-frame": number | undefined },
-): LengthFraming {
-  const framing = { header: flags.header, maxFrameLength: flags["max-frame"] };
+  flags: {
+    udp: boolean;
+    lines: boolean;
+    header: string | undefined;
+    "max-frame": number | undefined;
+  },
+): EchoFraming {
+  const framing = { lines: flags.lines, header: flags.header, maxFrameLength: flags["max-frame"] };
   if (flags.udp) {
-    if (framing.header !== undefined) throw new UsageError("--header is for TCP, not --udp");
-    if (framing.maxFrameLength !== undefined) {
-      throw new UsageError("--max-frame is for TCP, not --udp");
-    }
+    const tcpOnly = flags.lines
+      ? "--lines"
+      : flags.header !== undefined
+      ? "--header"
+      : flags["max-frame"] !== undefined
+      ? "--max-frame"
+      : undefined;
+    if (tcpOnly) throw new UsageError(`${tcpOnly} is for TCP, not --udp`);
     return framing;
   }
+  if (framing.lines && framing.header !== undefined) {
+    throw new UsageError("--header is for length-prefixed frames, not --lines");
+  }
   try {
-    lengthFraming(framing);
+    echoFraming(framing);
   } catch (error) {
     if (
       error instanceof StructError || error instanceof TypeError || error instanceof RangeError
@@ -66,23 +83,38 @@ function framingFlags(
   return framing;
 }
 
+/** The server's line about a connection that ended in error. */
+function errorLine(error: Error, peer: { hostname: string; port: number }): string {
+  const where = `echo serve: ${formatAddress(peer)}`;
+  if (error instanceof TextOnFramedConnectionError) {
+    const text = JSON.stringify(error.text);
+    return `${where}: this looks like text (${text}), not a length header: is the client ` +
+      `framing? try --lines (frame length ${error.length} refused)\n`;
+  }
+  return `${where}: ${error.name}: ${error.message}\n`;
+}
+
 const serve = defineCommand({
   name: "serve",
-  summary: "Run an echo server (framed TCP, or UDP)",
+  summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--upper] [--header FMT] [--max-frame N] [--max-connections N]",
+    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
-    "with one line on stderr; so does a connection beyond --max-connections. Memory held for",
-    "frames stays within about 2 × max-connections × max-frame (3× with --upper).",
+    "with one line on stderr (which says so when the refused header reads as text: a client",
+    "that sends lines); so does a connection beyond --max-connections. Memory held for frames",
+    "stays within about 2 × max-connections × max-frame (3× with --upper).",
+    "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
+    "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
     "UDP: each datagram goes back to its sender.",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most 5 s for a frame that is still",
     "arriving (exit 0); a second signal stops it at once (exit 1).",
     "",
-    "Example: unstuck echo serve --port 0 --upper --header '<H'",
+    "Examples: unstuck echo serve --port 0 --upper --header '<H'",
+    "          unstuck echo serve --lines --upper   # then: nc 127.0.0.1 8080",
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
@@ -108,7 +140,7 @@ const serve = defineCommand({
       throw new UsageError("--max-connections is for TCP, not --udp");
     }
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
-      void writeStderr(`echo serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`);
+      void writeStderr(errorLine(error, peer));
     };
     const common = {
       hostname: flags.host ?? DEFAULT_HOST,
@@ -128,10 +160,11 @@ const serve = defineCommand({
 const send = defineCommand({
   name: "send",
   summary: "Send messages to an echo server and print the replies",
-  usage: "[--udp] [--host H] [--port P] [--header FMT] [MESSAGE...]",
+  usage: "[--udp] [--host H] [--port P] [--lines | --header FMT] [MESSAGE...]",
   details: [
-    "Sends each MESSAGE (as a frame over TCP, or a datagram with --udp) and prints each reply on",
-    "its own line. With no MESSAGE, sends one message per line of stdin until EOF.",
+    "Sends each MESSAGE (as a frame over TCP, a line with --lines, or a datagram with --udp)",
+    "and prints each reply on its own line. With no MESSAGE, sends one message per line of",
+    "stdin until EOF.",
     "",
     "Example: unstuck echo send --port 8080 hello world",
   ].join("\n"),
@@ -185,6 +218,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** The echo service: one group, two commands. */
 export const echoCommand: GroupCommand = {
   name: "echo",
-  summary: "Echo service: framed TCP or UDP server, and a client",
+  summary: "Echo service: framed or line TCP, or UDP server, and a client",
   subcommands: [serve, send],
 };

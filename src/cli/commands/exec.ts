@@ -177,7 +177,8 @@ const run = defineCommand({
     "",
     "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
     "when the server refused or could not start it; 255 when the connection or authentication",
-    "failed; 141 when our own stdout closed (| head); 2 for bad usage.",
+    "failed; 141 when our own stdout closed (| head); 2 for bad usage. A command that the",
+    "server's --timeout or --max-output ended gets one line on stderr saying so.",
     "",
     "Example: unstuck exec run --token-file token -- df -h /",
   ].join("\n"),
@@ -246,6 +247,11 @@ const run = defineCommand({
     }
     if (outText) await writeStdout(outText(new Uint8Array(0)));
     if (errText) await writeStderr(errText(new Uint8Array(0)));
+    if (result.timedOut) {
+      await writeStderr(
+        "unstuck exec run: timed out: the server's --timeout was reached and the command killed\n",
+      );
+    }
     if (result.truncated) {
       await writeStderr(
         "unstuck exec run: output truncated: the server's --max-output was reached\n",

@@ -1,5 +1,5 @@
 /**
- * Clients of the echo service: framed TCP, with pipelining, and UDP.
+ * The TCP echo client: framed or line mode, with pipelining.
  *
  * @module
  */
@@ -8,10 +8,10 @@ import { connect } from "../../runtime/adapter.ts";
 import { ConnectionClosedError } from "../../runtime/errors.ts";
 import { createFrameDecoder, createFrameEncoder } from "../../framing/mod.ts";
 import { DEFAULT_HOST } from "../defaults.ts";
-import { type LengthFraming, lengthFraming } from "./framing_options.ts";
+import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 
 /** Options of {@linkcode connectEcho}. */
-export interface EchoClientOptions extends AdapterChoice, LengthFraming {
+export interface EchoClientOptions extends AdapterChoice, EchoFraming {
   /** The server's host. @default {"127.0.0.1"} */
   hostname?: string;
   /** The server's port. */
@@ -25,8 +25,9 @@ export interface EchoClient extends AsyncDisposable {
   /** The server's end. */
   readonly remoteAddr: NetAddress;
   /**
-   * Sends `payload` as one frame and resolves with the frame that comes back. Calls may overlap
-   * (pipelining): frames go out in call order and replies are matched in that order.
+   * Sends `payload` as one frame (or line) and resolves with the frame that comes back. Calls may
+   * overlap (pipelining): frames go out in call order and replies are matched in that order. In
+   * line mode a payload holding `"\n"` rejects with a `FramingError`, and nothing is sent.
    */
   request(payload: Uint8Array): Promise<Uint8Array>;
   /** Closes the connection; requests still waiting reject. Idempotent. */
@@ -39,8 +40,8 @@ interface Waiter {
 }
 
 /**
- * Connects to a framed echo server ({@linkcode serveEcho}, or `unstuck echo serve`). Use the same
- * `header` as the server.
+ * Connects to an echo server ({@linkcode serveEcho}, or `unstuck echo serve`). Use the same
+ * `header`, or `lines`, as the server.
  *
  * @example
  * ```ts
@@ -53,8 +54,8 @@ interface Waiter {
  * ```
  */
 export async function connectEcho(options: EchoClientOptions): Promise<EchoClient> {
-  const framing = lengthFraming(options);
-  const encoder = createFrameEncoder(framing);
+  const framing = echoFraming(options);
+  const encoder = createFrameEncoder(writeFraming(framing));
   const conn = await connect({
     hostname: options.hostname ?? DEFAULT_HOST,
     port: options.port,

@@ -1,5 +1,5 @@
 /**
- * The length-prefix framing the echo server and client share: a header format and a frame limit,
+ * The framing the echo server and client share: a length header and a frame limit, or lines;
  * checked once, up front.
  *
  * @module
@@ -8,6 +8,7 @@ import {
   createFrameDecoder,
   createFrameEncoder,
   DEFAULT_MAX_FRAME_LENGTH,
+  type DelimiterOptions,
   type LengthPrefixedOptions,
 } from "../../framing/mod.ts";
 
@@ -22,8 +23,26 @@ export interface LengthFraming {
   maxFrameLength?: number;
 }
 
+/** How frames are delimited on an echo connection: length headers (the default) or lines. */
+export interface EchoFraming extends LengthFraming {
+  /**
+   * Newline-delimited frames (text lines, for `nc`, `ncat` or `telnet`) instead of
+   * length-prefixed ones. A line may end in `"\n"` or `"\r\n"`, neither being part of the
+   * frame; a reply line ends in `"\n"`. `maxFrameLength` bounds a line; `header` does not apply.
+   * @default {false}
+   */
+  lines?: boolean;
+}
+
+/** Options of the line codec, as {@linkcode echoFraming} returns them for `lines`. */
+export type LineFramingOptions = DelimiterOptions & { codec: "delimiter" };
+
 /** Options of the length-prefixed codec, as {@linkcode lengthFraming} returns them. */
-export type LengthFramingOptions = LengthPrefixedOptions & { codec: "length" };
+export type LengthFramingOptions = LengthPrefixedOptions & {
+  codec: "length";
+  header: string;
+  maxFrameLength: number;
+};
 
 /**
  * Turns echo options into codec options, and checks them by building a decoder once, so that a
@@ -47,4 +66,42 @@ export function lengthFraming(options: LengthFraming): LengthFramingOptions {
   createFrameDecoder(framing);
   createFrameEncoder(framing);
   return framing;
+}
+
+/**
+ * Turns echo options into the options of the codec that reads frames: the length-prefixed codec
+ * (see {@linkcode lengthFraming}), or with `lines` the line codec, which takes `"\n"` and
+ * `"\r\n"` ({@linkcode writeFraming} gives the one that writes them).
+ *
+ * @throws {TypeError} for `header` with `lines`, or a header that is not one struct integer
+ * @throws {RangeError} for a limit that is not a positive integer
+ *
+ * @example
+ * ```ts
+ * import { echoFraming } from "./framing_options.ts";
+ * console.log(echoFraming({ lines: true }).codec); // "delimiter"
+ * ```
+ */
+export function echoFraming(options: EchoFraming): LengthFramingOptions | LineFramingOptions {
+  if (!options.lines) return lengthFraming(options);
+  if (options.header !== undefined) throw new TypeError("header does not apply to lines");
+  const { maxFrameLength } = lengthFraming(options);
+  return { codec: "delimiter", delimiter: "\n", crlf: true, maxFrameLength };
+}
+
+/**
+ * The options of the codec that writes frames: the same as for reading, except that lines are
+ * written with `"\n"` alone.
+ *
+ * @example
+ * ```ts
+ * import { echoFraming, writeFraming } from "./framing_options.ts";
+ * const written = writeFraming(echoFraming({ lines: true }));
+ * console.log(written.codec === "delimiter" && written.crlf); // false
+ * ```
+ */
+export function writeFraming(
+  framing: LengthFramingOptions | LineFramingOptions,
+): LengthFramingOptions | LineFramingOptions {
+  return framing.codec === "delimiter" ? { ...framing, crlf: false } : framing;
 }

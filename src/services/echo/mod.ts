@@ -1,5 +1,5 @@
 /**
- * The echo service: framed TCP and UDP servers, and their clients.
+ * The echo service: TCP (framed or line mode) and UDP servers, and their clients.
  *
  * @module
  */
@@ -8,4 +8,5 @@ export { type EchoServer, type EchoServerOptions, serveEcho } from "./server.ts"
 export { type EchoUdpServerOptions, serveEchoUdp } from "./udp_server.ts";
 export { connectEcho, type EchoClient, type EchoClientOptions } from "./client.ts";
 export { connectEchoUdp, type EchoUdpClient, type EchoUdpClientOptions } from "./udp_client.ts";
-export type { LengthFraming } from "./framing_options.ts";
+export type { EchoFraming, LengthFraming } from "./framing_options.ts";
+export { TextOnFramedConnectionError } from "./text_peer.ts";

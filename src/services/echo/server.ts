@@ -1,22 +1,29 @@
 /**
- * The framed TCP echo server: every frame received goes back as one frame.
+ * The TCP echo server: every frame (or line) received goes back as one frame (or line).
  *
  * @module
  */
 import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { listen } from "../../runtime/adapter.ts";
-import { createFrameDecoder, createFrameEncoder, FramingError } from "../../framing/mod.ts";
+import {
+  createFrameDecoder,
+  createFrameEncoder,
+  type FrameEncoder,
+  FrameTooLargeError,
+  FramingError,
+} from "../../framing/mod.ts";
 import { integerOption } from "../../framing/options.ts";
 import { asciiUpper } from "./upper.ts";
 import { DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_HOST } from "../defaults.ts";
 import { TooManyConnectionsError } from "../errors.ts";
-import { type LengthFraming, lengthFraming } from "./framing_options.ts";
+import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
+import { explainRefusedFrame } from "./text_peer.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { isDisconnect } from "../disconnect.ts";
 import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveEcho}. */
-export interface EchoServerOptions extends AdapterChoice, LengthFraming {
+export interface EchoServerOptions extends AdapterChoice, EchoFraming {
   /** Address to bind. @default {"127.0.0.1"} */
   hostname?: string;
   /** Port to bind; 0 lets the OS pick. @default {0} */
@@ -35,7 +42,9 @@ export interface EchoServerOptions extends AdapterChoice, LengthFraming {
   graceMs?: number;
   /**
    * Told once per connection that ends in error (a bad frame, say); that connection is closed and
-   * every other one keeps being served. @default {nothing}
+   * every other one keeps being served. A refused frame whose length header reads as text comes
+   * as a `TextOnFramedConnectionError`: a text client (`nc`) on a length-prefixed server.
+   * @default {nothing}
    */
   onError?: (error: Error, peer: NetAddress) => void;
   /** Aborting closes the server, as `close()` does. */
@@ -60,10 +69,11 @@ interface ConnectionState {
 }
 
 /**
- * Starts a framed TCP echo server. Each frame (a length header in the chosen format, then that
- * many bytes) is sent back as one frame with the same header format. A frame over
- * `maxFrameLength`, a negative length or a stream that ends mid-frame closes that connection only,
- * after telling `onError`.
+ * Starts a TCP echo server. Each frame (a length header in the chosen format, then that many
+ * bytes) is sent back as one frame with the same header format; with `lines`, each line (ending
+ * in `"\n"` or `"\r\n"`) goes back as a line ending in `"\n"`, and a last line without a newline
+ * is answered too. A frame or line over `maxFrameLength`, a negative length or a stream that ends
+ * mid-frame closes that connection only, after telling `onError`.
  *
  * @example Echo on a port the OS picks
  * ```ts
@@ -74,10 +84,23 @@ interface ConnectionState {
  * const reply = await client.request(new TextEncoder().encode("hi"));
  * console.log(new TextDecoder().decode(reply)); // "HI"
  * ```
+ *
+ * @example Lines, for `nc 127.0.0.1 PORT` or `telnet`
+ * ```ts
+ * import { connectEcho, serveEcho } from "@unstuck/unstuck";
+ *
+ * await using server = await serveEcho({ port: 0, lines: true });
+ * await using client = await connectEcho({ port: server.addr.port, lines: true });
+ * console.log(new TextDecoder().decode(await client.request(new TextEncoder().encode("hi")))); // "hi"
+ * ```
  */
 export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoServer> {
-  const framing = lengthFraming(options);
-  const encoder = createFrameEncoder(framing);
+  const framing = echoFraming(options);
+  const encoder = createFrameEncoder(writeFraming(framing));
+  // In line mode EOF ends a line too: `printf hi | nc -N` gets its "hi" back.
+  const decoding = framing.codec === "delimiter"
+    ? { ...framing, acceptUnterminated: true }
+    : framing;
   const { upper = false, graceMs = 5_000, onError } = options;
   const maxConnections = integerOption(
     "maxConnections",
@@ -89,18 +112,14 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
 
   const handle = async (state: ConnectionState): Promise<void> => {
     const { conn } = state;
-    const decoder = createFrameDecoder(framing);
+    const decoder = createFrameDecoder(decoding);
     try {
       for await (const chunk of conn) {
         state.idle = false;
         const frames = decoder.push(chunk);
         state.partial = decoder.bufferedBytes > 0;
         if (frames.length > 0) {
-          const parts: Uint8Array[] = [];
-          for (const frame of frames) {
-            parts.push(...encoder.encodeParts(upper ? asciiUpper(frame) : frame));
-          }
-          await conn.writev(parts);
+          await conn.writev(replies(frames, encoder, upper));
           // Good frames come back before a bad one that followed them in the same chunk; the
           // decoder keeps that error for the next call, made now so the connection ends now.
           decoder.push(NO_BYTES);
@@ -108,9 +127,14 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
         if (state.draining && !state.partial) break;
         state.idle = true;
       }
-      if (!state.draining) decoder.end();
+      if (!state.draining) {
+        const last = decoder.end();
+        if (last.length > 0) await conn.writev(replies(last, encoder, upper));
+      }
     } catch (error) {
-      if (error instanceof FramingError || !isDisconnect(error)) {
+      if (error instanceof FrameTooLargeError && framing.codec === "length") {
+        onError?.(explainRefusedFrame(error, framing.header), conn.remoteAddr);
+      } else if (error instanceof FramingError || !isDisconnect(error)) {
         onError?.(error instanceof Error ? error : new Error(String(error)), conn.remoteAddr);
       }
     } finally {
@@ -162,4 +186,11 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     await Promise.all([...states].map((s) => s.done));
   };
   return serverHandle(server.addr, shutdown, options.signal, server);
+}
+
+/** The encoded replies to `frames`, ready for one `writev`. */
+function replies(frames: Uint8Array[], encoder: FrameEncoder, upper: boolean): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (const frame of frames) parts.push(...encoder.encodeParts(upper ? asciiUpper(frame) : frame));
+  return parts;
 }

@@ -29,6 +29,16 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   maxOutputBytes?: number;
   /** How long a new connection may take to authenticate, in milliseconds. @default {10000} */
   handshakeTimeoutMs?: number;
+  /**
+   * The least time from a client's `auth` to the server's `ready`, in milliseconds. The client
+   * must send nothing in between (it waits for `ready`); whatever it sends then is a protocol
+   * error. A client that sends `run` right behind its `auth` does so within microseconds, but the
+   * two may reach the server in separate reads; this span makes such a client fail every time,
+   * not only when both came in one read (as an SMTP server that delays its greeting catches
+   * clients that talk first). Each connection's handshake takes this long at least.
+   * @default {10}
+   */
+  readySettleMs?: number;
   /** Delay before answering a wrong MAC, in milliseconds. @default {250} */
   authFailureDelayMs?: number;
   /**
@@ -63,6 +73,7 @@ const LIMITS = {
   maxOutputBytes: [1, Number.MAX_SAFE_INTEGER],
   handshakeTimeoutMs: [1, MAX_TIMER_MS],
   authFailureDelayMs: [0, MAX_TIMER_MS],
+  readySettleMs: [0, MAX_TIMER_MS],
   maxPendingHandshakes: [1, Number.MAX_SAFE_INTEGER],
   handshakeDisplaceAfterMs: [0, MAX_TIMER_MS],
 } as const;
@@ -104,6 +115,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     authFailureDelayMs: options.authFailureDelayMs ?? 250,
+    readySettleMs: options.readySettleMs ?? 10,
     spawn: env === undefined ? (o) => adapter.spawn(o) : (o) => adapter.spawn({ ...o, env }),
     onEvent: options.onEvent ?? (() => {}),
   };

@@ -57,6 +57,8 @@ export interface SessionContext {
   maxOutputBytes: number;
   /** How long a client may take to authenticate, in milliseconds. */
   handshakeTimeoutMs: number;
+  /** The least time from an `auth` to `ready`, in milliseconds (the client must keep silent). */
+  readySettleMs: number;
   /** How long to wait before answering a wrong MAC, in milliseconds. */
   authFailureDelayMs: number;
   /** Starts commands. */
@@ -130,6 +132,7 @@ export class ExecSession {
 
   async #authenticate(): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let settle: ReturnType<typeof setTimeout> | undefined;
     try {
       const nonce = createNonce();
       const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
@@ -144,17 +147,23 @@ export class ExecSession {
       if (frame.kind !== "control" || frame.message.type !== "auth") {
         throw new ExecProtocolError("expected an auth message");
       }
+      // From here until `ready` goes out the client must be silent: whatever it sends meanwhile
+      // is an error, however TCP cut it from the auth (raiseLimit throws).
+      const settled = new Promise((r) => (settle = setTimeout(r, this.#ctx.readySettleMs)));
+      const spoke = this.#frames.beginQuietSpan();
       if (!(await verifyNonce(this.#ctx.key, nonce, frame.message.mac))) {
         const reason = "authentication failed";
         this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
         await sleep(this.#ctx.authFailureDelayMs);
         throw new SessionEnd(reason);
       }
+      await Promise.race([settled, spoke]);
       this.#frames.raiseLimit();
       await this.#writer.control({ type: "ready" });
       return true;
     } finally {
       clearTimeout(timer);
+      clearTimeout(settle);
       this.#ctx.onHandshakeEnd();
     }
   }

@@ -27,6 +27,10 @@ export class FrameReader {
   #frames: Uint8Array[] = [];
   #index = 0;
   #inflight: Promise<IteratorResult<Uint8Array>> | undefined;
+  /** The read started by a quiet span, until `next()` takes its chunk. */
+  #ahead: Promise<IteratorResult<Uint8Array>> | undefined;
+  /** The peer sent something during the quiet span. */
+  #spoke = false;
 
   /** Reads from `conn`, accepting payloads of at most `maxFrameLength` bytes. */
   constructor(conn: TcpConnection, maxFrameLength: number = EXEC_MAX_FRAME_LENGTH) {
@@ -54,10 +58,40 @@ export class FrameReader {
     return this.#frames[this.#index++];
   }
 
-  /** The next chunk; a read still pending (one that lost a race with a timer) is shared. */
+  /**
+   * The next chunk: the one read ahead in a quiet span if any, else a fresh read; a read still
+   * pending (one that lost a race with a timer) is shared.
+   */
   #read(): Promise<IteratorResult<Uint8Array>> {
+    const ahead = this.#ahead;
+    if (ahead) {
+      this.#ahead = undefined;
+      return ahead;
+    }
     this.#inflight ??= this.#chunks.next().finally(() => (this.#inflight = undefined));
     return this.#inflight;
+  }
+
+  /**
+   * Starts a span in which the peer must send nothing (after `auth`, until `ready` goes out). A
+   * read starts at once, so that bytes arriving during the span are seen whether or not they
+   * came in the same chunk as the frame before it; {@linkcode raiseLimit} ends the span. The
+   * promise resolves as soon as the peer sends anything (or never).
+   */
+  beginQuietSpan(): Promise<void> {
+    if (this.#index !== this.#frames.length || this.#decoder.bufferedBytes > 0) {
+      this.#spoke = true;
+      return Promise.resolve();
+    }
+    const read = this.#read();
+    this.#ahead = read;
+    return new Promise((resolve) => {
+      read.then((r) => {
+        if (r.done || r.value.length === 0) return;
+        this.#spoke = true;
+        resolve();
+      }, () => {});
+    });
   }
 
   /** Reads and discards everything until the peer closes its side (or the read fails). */
@@ -66,13 +100,11 @@ export class FrameReader {
   }
 
   /**
-   * Raises the size limit to {@linkcode EXEC_MAX_FRAME_LENGTH}. Only at a frame boundary with
-   * nothing read ahead: a peer that sent more before being told it may is breaking the protocol.
+   * Ends the quiet span and raises the size limit to {@linkcode EXEC_MAX_FRAME_LENGTH}. Throws if
+   * the peer sent anything since {@linkcode beginQuietSpan}: it did not wait to be told it may.
    */
   raiseLimit(): void {
-    if (this.#index !== this.#frames.length || this.#decoder.bufferedBytes > 0) {
-      throw new ExecProtocolError("data sent before the server's ready message");
-    }
+    if (this.#spoke) throw new ExecProtocolError("data sent before the server's ready message");
     this.#decoder = createFrameDecoder({ header: HEADER, maxFrameLength: EXEC_MAX_FRAME_LENGTH });
   }
 }
