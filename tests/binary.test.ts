@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { type Env, killAll, Running, startServer } from "./_helpers/cli.ts";
 import { projectPath, readJson } from "./_helpers/paths.ts";
 
