@@ -238,14 +238,19 @@ def rand_format():
     text = order + "".join(
         ("" if count is None else str(count)) + c + rng.choice(["", "", "", " ", "\t"])
         for c, count in items)
+    return text, values_for(order, items, rand_value)
+
+
+def values_for(order, items, value):
+    """The values for a format's (char, count) items: value(order, c, n) for each one."""
     values = []
     for c, count in items:
         n = 1 if count is None else count
         if c in "sp":
-            values.append(rand_value(order, c, n))
+            values.append(value(order, c, n))
         elif c != "x":
-            values.extend(rand_value(order, c, n) for _ in range(n))
-    return text, values
+            values.extend(value(order, c, n) for _ in range(n))
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,14 +517,7 @@ def fuzz_format():
         struct.calcsize(text)
     except struct.error:
         return text, []
-    values = []
-    for c, k in items:
-        n = 1 if k is None else k
-        if c in "sp":
-            values.append(fuzz_value(order, c, n))
-        elif c != "x":
-            values.extend(fuzz_value(order, c, n) for _ in range(n))
-    return text, values
+    return text, values_for(order, items, fuzz_value)
 
 
 def fuzz_case():
