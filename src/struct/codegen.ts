@@ -185,11 +185,13 @@ export function writeCode(slot: Slot, v: string, at: At, view: boolean, inStruct
       return `b[${at(0)}] = ${v}[0]; `;
     case STR: {
       const size = slot.item.size;
-      if (size > 64) return `putBytes(b, ${at(0)}, ${v}, ${size}); `;
+      // An empty value leaves the stray 0xff of a 0p before it (see FormatItem.onStrayByte).
+      const stray = slot.item.onStrayByte ? `if (${v}.length === 0) b[${at(0)}] = 255; ` : "";
+      if (size > 64) return `putBytes(b, ${at(0)}, ${v}, ${size}); ${stray}`;
       // Short fields inline: the loops beat a call to set() or fill().
       return `n = ${v}.length; if (n <= ${size}) { b.set(${v}, ${at(0)}); ` +
         `for (k = n; k < ${size}; k++) b[${at(0)} + k] = 0; } ` +
-        `else putBytes(b, ${at(0)}, ${v}, ${size}); `;
+        `else putBytes(b, ${at(0)}, ${v}, ${size}); ${stray}`;
     }
     case PSTR:
       // CPython 3.11 writes a stray 0xff for 0p; it shows when it lands inside the struct.

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { INT_TOO_LARGE } from "./errors.ts";
 
 // Value kinds. A big-endian kind is its little-endian kind plus BE.
 /** Pad bytes (`x`). */
@@ -84,15 +85,14 @@ const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 const ULONG_MAX = 2n ** 64n - 1n;
 const OUT_OF_RANGE = "argument out of range";
-const TOO_LARGE = "int too large to convert";
 
 // C conversions: PyLong_AsLong / AsUnsignedLong (and their long long / ssize_t / size_t
 // siblings), PyLong_AsVoidPtr, and _PyLong_AsByteArray (big-endian q/Q).
 const signedLong = { lo: LONG_MIN, hi: LONG_MAX, convertMessage: OUT_OF_RANGE };
 const unsignedLong = { lo: 0n, hi: ULONG_MAX, convertMessage: OUT_OF_RANGE };
-const voidPtr = { lo: LONG_MIN, hi: ULONG_MAX, convertMessage: TOO_LARGE };
-const signedBytes = { lo: LONG_MIN, hi: LONG_MAX, convertMessage: TOO_LARGE };
-const unsignedBytes = { lo: 0n, hi: ULONG_MAX, convertMessage: TOO_LARGE };
+const voidPtr = { lo: LONG_MIN, hi: ULONG_MAX, convertMessage: INT_TOO_LARGE };
+const signedBytes = { lo: LONG_MIN, hi: LONG_MAX, convertMessage: INT_TOO_LARGE };
+const unsignedBytes = { lo: 0n, hi: ULONG_MAX, convertMessage: INT_TOO_LARGE };
 type Conversion = typeof signedLong;
 
 function noCheck(conv: Conversion): IntRule {

@@ -25,6 +25,9 @@ export class StructError extends Error {
   override name: string = "StructError";
 }
 
+/** CPython's message where an int argument overflows a C conversion or a float format. */
+export const INT_TOO_LARGE = "int too large to convert";
+
 /**
  * The Python type name CPython would print for a value in a `TypeError` message, given the usual
  * mapping of JavaScript values onto Python ones (integral number and bigint → `int`, string →

@@ -23,6 +23,11 @@ export interface FormatItem {
   readonly size: number;
   /** The table entry of the character, with its range rules. */
   readonly spec: CodeSpec;
+  /**
+   * True for an `s` item on the stray 0xff byte of a `0p` just before it (same offset): CPython
+   * 3.11's `s` writes only its value's bytes, so an empty value leaves the 0xff there.
+   */
+  readonly onStrayByte?: boolean;
 }
 
 /** The parsed form of a struct format. */
@@ -148,6 +153,7 @@ export function parseFormat(fmt: string): FormatPlan {
   const items: FormatItem[] = [];
   let size = 0;
   let length = 0;
+  let zeroP = -1; // offset of the last 0p, where CPython writes a stray 0xff
   let i = start;
   while (i < fmt.length) {
     let c = fmt.charCodeAt(i++);
@@ -168,7 +174,11 @@ export function parseFormat(fmt: string): FormatPlan {
     size += num * spec.size;
     if (size > Number.MAX_SAFE_INTEGER) checkHugeFormat(fmt, start, table);
     if (spec.kind === STR || spec.kind === PSTR) {
-      items.push({ char: spec.char, kind: spec.kind, offset, count: 1, size: num, spec });
+      const item = { char: spec.char, kind: spec.kind, offset, count: 1, size: num, spec };
+      if (spec.kind === PSTR && num === 0) zeroP = offset;
+      items.push(
+        spec.kind === STR && num > 0 && offset === zeroP ? { ...item, onStrayByte: true } : item,
+      );
       length++;
     } else if (num > 0) {
       items.push({ char: spec.char, kind: spec.kind, offset, count: num, size: spec.size, spec });

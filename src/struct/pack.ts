@@ -30,9 +30,12 @@ export function packPlan(
     const size = item.size;
     let o = base + item.offset;
     for (let j = item.count; j > 0; j--, o += size) {
-      writeValue(b, o, kind, values[n++], item);
+      const v = values[n++];
+      writeValue(b, o, kind, v, item);
       // CPython 3.11 writes a stray 0xff for 0p; inside the struct it shows, beyond it we skip it.
+      // An empty s after it writes nothing there.
       if (kind === PSTR && size === 0 && item.offset < plan.size) b[o] = 0xff;
+      else if (item.onStrayByte && (v as Uint8Array).length === 0) b[o] = 0xff;
     }
   }
 }

@@ -28,7 +28,8 @@ export type PackValue = number | bigint | boolean | Uint8Array;
  * Unpacked values: integers of up to 4 bytes are numbers, 8-byte integers (`q Q n N P`, and `l L`
  * in native mode, where they are 8 bytes) bigints; `e f d` numbers; `?` booleans; `c s p` new
  * Uint8Arrays. Packed values, as Python sees them: for integer formats an integral number or a
- * bigint is an int (anything else is not); for `e f d` a number is a float and a bigint an int;
+ * bigint is an int (anything else is not); for `e f d` too, and any other number is a float (the
+ * difference shows only in the error for a value too large for `e` or `f`);
  * `?` takes any value by Python truthiness; `c s p` take Uint8Arrays. Errors are
  * {@linkcode StructError}s with CPython 3.11's messages (RangeError or TypeError where CPython
  * raises OverflowError or TypeError).

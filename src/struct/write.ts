@@ -1,8 +1,7 @@
 /**
  * Writes one value into bytes: a fast path for the ordinary cases (a number in range, a
  * Uint8Array for `s`), and an exact path that converts and checks any value as CPython does and
- * throws CPython's error. Both produce the same bytes; the fast path never throws except for
- * half/single float overflow, whose RangeError is the exact one.
+ * throws CPython's error. Both produce the same bytes; the fast path never throws.
  *
  * @module
  */
@@ -26,7 +25,7 @@ import {
   U64,
   U8,
 } from "./codes.ts";
-import { StructError } from "./errors.ts";
+import { INT_TOO_LARGE, StructError } from "./errors.ts";
 import type { FormatItem } from "./format.ts";
 import { packHalf } from "./half_float.ts";
 import { checkInt, isBytes, pyTruthy, toPyFloat, toPyInt } from "./values.ts";
@@ -161,22 +160,22 @@ export function writeValue(
       case U64 + BE:
         if (Number.isSafeInteger(v) && v >= 0) return put64(b, o, v, kind !== U64);
         break;
+      // e and f: a finite value too large for the format (and, for e, NaN and infinities) takes
+      // the exact path, whose error depends on whether v is an int.
       case F16:
       case F16 + BE:
-        return put16(b, o, packHalf(v), kind !== F16);
+        if (v < 65520 && v > -65520) return put16(b, o, packHalf(v), kind !== F16);
+        break;
       case F32:
       case F32 + BE: {
         const y = Math.fround(v);
-        if ((y === Infinity || y === -Infinity) && Number.isFinite(v)) {
-          throw new RangeError(F32_OVERFLOW);
-        }
-        return putFloat32(b, o, y, kind !== F32);
+        if (y - y === 0 || v - v !== 0) return putFloat32(b, o, y, kind !== F32);
+        break;
       }
       case F32N:
-        return putFloat32(b, o, Math.fround(v), false);
       case F64:
       case F64 + BE:
-        return putFloat64(b, o, v, kind !== F64);
+        return writeFloat(b, o, kind, v);
     }
   } else if (typeof v === "boolean") {
     if (kind === BOOL) return void (b[o] = v ? 1 : 0);
@@ -218,12 +217,34 @@ function writeExact(b: Uint8Array, o: number, kind: number, v: unknown, item: Fo
       if (!isBytes(v)) throw new StructError(`argument for '${item.char}' must be a bytes object`);
       return kind === STR ? putBytes(b, o, v, item.size) : putPascal(b, o, v, item.size);
   }
-  // A float format and a value that is not a number: convert, then write as a number. CPython
-  // reports an OverflowError on an int argument as "int too large to convert".
+  // A float format: Python's float(v), then the write. CPython reports its OverflowError (a value
+  // too large for e or f) on an int argument (an integral number, a bigint) as a StructError.
   const x = toPyFloat(v);
   try {
-    writeValue(b, o, kind, x, item);
+    writeFloat(b, o, kind, x);
   } catch (e) {
-    throw e instanceof RangeError ? new StructError("int too large to convert") : e;
+    const int = typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v));
+    throw e instanceof RangeError && int ? new StructError(INT_TOO_LARGE) : e;
+  }
+}
+
+/** A float format's bytes of `x`; a RangeError with CPython's message when it is too large. */
+function writeFloat(b: Uint8Array, o: number, kind: number, x: number): void {
+  switch (kind) {
+    case F16:
+    case F16 + BE:
+      return put16(b, o, packHalf(x), kind !== F16);
+    case F32:
+    case F32 + BE: {
+      const y = Math.fround(x);
+      if ((y === Infinity || y === -Infinity) && Number.isFinite(x)) {
+        throw new RangeError(F32_OVERFLOW);
+      }
+      return putFloat32(b, o, y, kind !== F32);
+    }
+    case F32N:
+      return putFloat32(b, o, Math.fround(x), false);
+    default:
+      return putFloat64(b, o, x, kind !== F64);
   }
 }

@@ -7,7 +7,6 @@ import { parseFormat } from "../../src/struct/format.ts";
 /** A value as the generator encodes it. */
 export type Enc =
   | { i: string }
-  | { I: string }
   | { f: string }
   | { b: boolean }
   | { y: string }
@@ -66,7 +65,6 @@ export function decode(e: Enc, bigints: boolean): unknown {
     const n = BigInt(e.i);
     return !bigints && n >= -(2n ** 53n) + 1n && n <= 2n ** 53n - 1n ? Number(n) : n;
   }
-  if ("I" in e) return BigInt(e.I);
   if ("f" in e) return parseFloatRepr(e.f);
   if ("b" in e) return e.b;
   if ("y" in e) return fromHex(e.y);

@@ -7,17 +7,26 @@ for several thousand inputs, for tests/struct_cpython.test.ts to replay in Node,
 
 Seeded, so the output depends only on this file and the Python version. Every input is one a
 JavaScript caller can express: Python ints become numbers or bigints, bytes and bytearray become
-Uint8Array; inputs with no JavaScript twin (an integral float such as 1.0 passed for an integer
-format, a read-only bytes object for pack_into) are left out.
+Uint8Array; inputs with no JavaScript twin (a read-only bytes object for pack_into) are left out.
+An integral JavaScript number is a Python int in unstuck's API, so a finite integral float
+argument (other than -0.0) reaches CPython as the int it equals (see js()). Nor is -0.0 passed
+for an integer format: JavaScript's -0 is an integral number, the int 0 there.
 
-Encoding of values: {"i": "<decimal>"} int, {"I": "<decimal>"} int to pass as a bigint, {"f": "<repr>"} float (repr keeps nan, inf, -0.0
-and every bit of the double), {"b": bool}, {"y": "<hex>"} bytes, {"mv": "<hex>"} memoryview (a DataView), {"s": str}, {"n": null} None,
+Encoding of values: {"i": "<decimal>"} int, {"f": "<repr>"} float (repr keeps nan, inf, -0.0
+and every bit of the double; an integral one was an int for CPython), {"b": bool},
+{"y": "<hex>"} bytes, {"mv": "<hex>"} memoryview (a DataView), {"s": str}, {"n": null} None,
 {"l": [...]} list, {"d": {...}} dict. Buffers are hex strings. An error is
 {"type": <exception class>, "message": <str(e)>}, with struct.error named "StructError".
+
+    python3 tests/python/gen_struct_cases.py --fuzz N [--seed S]   # N random cases instead
+
+writes a fixture of N random calls (random formats, values of every type and range, buffers and
+offsets), for a differential run: UNSTUCK_STRUCT_CASES=<file> with tests/struct_cpython.test.ts.
 """
 import json
 import math
 import random
+import re
 import struct
 import sys
 
@@ -29,15 +38,21 @@ ALL_CHARS = "xcbB?hHiIlLqQnNPefdsp"
 cases = []
 
 
-class Big(int):
-    """An int that the JavaScript side must pass as a bigint: for a float format a number is a
-    float, and CPython treats an int and a float differently there (its OverflowError on an int
-    becomes "int too large to convert")."""
+class Integral(int):
+    """A finite integral float, as the JavaScript number it is passed as: an int for CPython
+    (unstuck takes an integral number for a Python int), encoded as the float for JavaScript."""
+
+
+def js(v):
+    """The Python value a JavaScript caller's value stands for (see Integral)."""
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer() and str(v) != "-0.0":
+        return Integral(v)
+    return v
 
 
 def enc(v):
-    if isinstance(v, Big):
-        return {"I": str(int(v))}
+    if isinstance(v, Integral):
+        return {"f": repr(float(v))}
     if isinstance(v, bool):
         return {"b": v}
     if isinstance(v, int):
@@ -87,6 +102,7 @@ def calcsize(fmt):
 
 
 def pack(fmt, *args):
+    args = [js(a) for a in args]
     add({"op": "pack", "fmt": fmt, "args": [enc(a) for a in args]},
         lambda: struct.pack(fmt, *args).hex())
 
@@ -104,6 +120,8 @@ def unpack_from(fmt, buf, *offset):
 
 
 def pack_into(fmt, buf, offset, *args):
+    offset = js(offset)
+    args = [js(a) for a in args]
     target = bytearray(buf)
     case = {"op": "pack_into", "fmt": fmt, "buf": bytes(buf).hex(), "offset": enc(offset),
             "args": [enc(a) for a in args]}
@@ -179,6 +197,9 @@ def rand_value(order, c, n):
     if c in INT_CHARS:
         return rand_int(*int_range(order, c))
     if c in "efd":
+        if rng.random() < 0.1:  # an int: what a JavaScript caller's integral number is
+            limit = {"e": 65504, "f": 2 ** 127, "d": 2 ** 1000}[c]
+            return rand_int(-limit, limit)
         return rand_float(c)
     if c == "?":
         return rng.choice([True, False])
@@ -191,6 +212,20 @@ def rand_value(order, c, n):
     raise ValueError(c)
 
 
+def zero_p_at_end(fmt):
+    """True when a 0p of fmt sits at the end of the struct: CPython 3.11 writes its stray 0xff
+    past the struct there (into a pack_into buffer), a CPython bug unstuck does not copy."""
+    order = fmt[:1] if fmt[:1] in "@=<>!" else ""
+    body = fmt[len(order):]
+    try:
+        size = struct.calcsize(fmt)
+    except struct.error:
+        return False
+    return any(m.group(1) != "" and int(m.group(1)) == 0 and m.group(2) == "p"
+               and struct.calcsize(order + body[:m.start()]) == size
+               for m in re.finditer(r"(\d*)(\S)", body))
+
+
 def rand_format():
     order = rng.choice(ORDERS)
     chars = "xcbB?hHiIlLqQefdsp" + ("nNP" if order in ("", "@") else "")
@@ -199,20 +234,23 @@ def rand_format():
         c = rng.choice(chars)
         count = rng.choice([None, None, None, 0, 1, 2, 3, 5]) if c not in "sp" else rng.choice(
             [None, 0, 1, 2, 5, 10, 20])
-        if c == "p" and count == 0:
-            count = 1  # 0p is covered by its own cases (CPython writes outside the struct)
         items.append((c, count))
     text = order + "".join(
         ("" if count is None else str(count)) + c + rng.choice(["", "", "", " ", "\t"])
         for c, count in items)
+    return text, values_for(order, items, rand_value)
+
+
+def values_for(order, items, value):
+    """The values for a format's (char, count) items: value(order, c, n) for each one."""
     values = []
     for c, count in items:
         n = 1 if count is None else count
         if c in "sp":
-            values.append(rand_value(order, c, n))
+            values.append(value(order, c, n))
         elif c != "x":
-            values.extend(rand_value(order, c, n) for _ in range(n))
-    return text, values
+            values.extend(value(order, c, n) for _ in range(n))
+    return values
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,8 +303,11 @@ for order in ORDERS:
         fmt = order + c
         for v in HALF_EDGES + FLOAT_EDGES:
             pack(fmt, v)
-        for v in (3, -7, 2 ** 60 + 1, 2 ** 1023, 2 ** 1024, -(2 ** 1024), 65520, 2 ** 128):
-            pack(fmt, Big(v))
+        # Ints: where they overflow, CPython's message is "int too large to convert".
+        for v in (3, -7, 2 ** 60 + 1, 2 ** 1023, 2 ** 1024, -(2 ** 1024), 65504, 65519, 65520,
+                  -65520, -98730, 2 ** 24 + 1, 2 ** 104, 2 ** 128 - 2 ** 104, 2 ** 128,
+                  -(2 ** 128), 10 ** 39, 2 ** 53 + 1, -(2 ** 53) - 1):
+            pack(fmt, v)
         pack(fmt, True)
         for _ in range(60):
             pack(fmt, rand_float(c))
@@ -296,6 +337,22 @@ for fmt, args in [("0s", [b"abc"]), ("0p", [b"abc"]), ("0p", [b""]), ("0px", [b"
                   ("0p2x", [b"ab"]), ("x0p", [b"a"]), ("0pc", [b"", b"z"]), ("h0ph", [1, b"", 2]),
                   ("0s0s", [b"a", b"b"]), ("0p", ["str"]), ("0s", [5]), ("3s", [memoryview(b"a")])]:
     pack(fmt, *args)
+# 0p's stray 0xff inside the struct stays where the next item writes nothing (an empty s) and
+# goes where it writes its first byte (a value, p's length byte).
+for fmt, args in [("=2B0p s 1x", [0, 0, b"", b""]), ("0ps", [b"", b""]), ("0ps", [b"", b"a"]),
+                  ("0p3s", [b"", b""]), ("0p3s", [b"", bytearray(b"ab")]),
+                  ("0p0s2s", [b"", b"", b""]), ("0p0s2s", [b"", b"z", b"y"]),
+                  ("0p0p2s", [b"", b"", b""]), ("0pp", [b"", b""]), ("0p2p", [b"", b"a"]),
+                  ("0p?", [b"", False]), ("0pb", [b"", 0]), ("0ph", [b"", 0]),
+                  ("@b0pi", [1, b"", 2]),
+                  ("<0pe", [b"", 0.0]), ("0ps", [b"", "x"]), ("0ps", [b"a", 5]),
+                  (">h0p2s0p", [1, b"", b"", b""]), ("0p 300s", [b"", b""])]:
+    pack(fmt, *args)
+pack_into("0p2s", bytearray(b"\xaa" * 5), 1, b"", b"")
+pack_into("h0ps", bytearray(b"\xaa" * 6), 1, 1, b"", b"")
+pack_into("h0p3s", bytearray(b"\xaa" * 7), 1, 1, b"", b"a")
+pack_into("0ps", bytearray(b"\xaa" * 3), 0, b"", "x")
+pack_into("0p2sh", bytearray(b"\xaa" * 6), 0, b"", b"", "x")
 for fmt in ("0p", "h0p", "0ph", "0s", "0sh", "1p", "2p"):
     unpack(fmt, rand_bytes(struct.calcsize(fmt)))
 pack_into("0px", bytearray(b"\xaa" * 4), 1, b"")
@@ -409,7 +466,9 @@ for _ in range(700):
     unpack(fmt, rand_bytes(size))
     lead = rng.randint(0, 5)
     buf = bytearray(rand_bytes(lead + size + rng.randint(0, 5)))
-    pack_into(fmt, buf, rng.choice([lead, lead - len(buf)]), *values)
+    offset = rng.choice([lead, lead - len(buf)])
+    if not zero_p_at_end(fmt):
+        pack_into(fmt, buf, offset, *values)
     # the same start from either end: lead bytes in, or size + 2 bytes before the end
     unpack_from(fmt, rand_bytes(lead) + packed + rand_bytes(2), rng.choice([lead, -size - 2]))
     if size:
@@ -419,6 +478,90 @@ for _ in range(700):
     if rng.random() < 0.3:
         pack(fmt, *values, 0)
 
+# ---------------------------------------------------------------------------------------------
+# --fuzz N: N random calls instead of the cases above, for a differential run.
+
+def fuzz_value(order, c, n):
+    """Mostly a valid value for c; else one of any type and range."""
+    if rng.random() < 0.85:
+        return rand_value(order, c, n)
+    r = rng.random()
+    if r < 0.3:
+        if c in INT_CHARS:
+            lo, hi = int_range(order, c)
+            far = rng.randint(1, 2 ** 70)
+            return rng.choice([lo - 1, hi + 1, lo - far, hi + far])
+        return rng.choice([rng.randint(-(2 ** 20), 2 ** 20), rng.randint(-(2 ** 140), 2 ** 140),
+                           rng.randint(-(2 ** 1100), 2 ** 1100)])
+    if r < 0.55:
+        return rng.choice([random_float(rng.choice("efd")), float(rng.randint(-(2 ** 20), 2 ** 20)),
+                           float(rng.randint(-(2 ** 140), 2 ** 140)), rng.uniform(-1e6, 1e6),
+                           -0.0 if c not in INT_CHARS else 0.0, math.inf, -math.inf, math.nan])
+    if r < 0.8:
+        # bytes, not bytearray, which CPython's c refuses and a Uint8Array cannot tell apart
+        return rand_bytes(rng.choice([0, 1, 2, rng.randint(0, 300)]))
+    return rng.choice(WRONG)
+
+
+def fuzz_format():
+    order = rng.choice(ORDERS)
+    chars = "xcbB?hHiIlLqQefdsp" + ("nNP" if order in ("", "@") else "")
+    items = []
+    for _ in range(rng.randint(0, 6)):
+        c = rng.choice(chars) if rng.random() < 0.98 else rng.choice("yZ%")
+        count = rng.choice([None, None, 0, 1, 2, 3, 7, 300 if c in "sp" else 4])
+        items.append((c, count))
+    text = order + "".join(("" if k is None else str(k)) + c + rng.choice(["", "", " "])
+                           for c, k in items)
+    try:
+        struct.calcsize(text)
+    except struct.error:
+        return text, []
+    return text, values_for(order, items, fuzz_value)
+
+
+def fuzz_case():
+    fmt, values = fuzz_format()
+    try:
+        size = struct.calcsize(fmt)
+    except struct.error:
+        size = 0
+    if rng.random() < 0.1:
+        values = values[:-1] if values and rng.random() < 0.5 else values + [0]
+    op = rng.choice(["pack", "pack", "pack", "pack_into", "pack_into", "unpack", "unpack_from",
+                     "iter_unpack", "calcsize", "struct"])
+    if op == "pack":
+        pack(fmt, *values)
+    elif op == "pack_into":
+        lead = rng.randint(0, 4)
+        buf = bytearray(rand_bytes(max(0, lead + size + rng.randint(-1, 4))))
+        offset = rng.choice([lead, lead - len(buf), len(buf) + 1, -len(buf) - 1])
+        if not zero_p_at_end(fmt):
+            pack_into(fmt, buf, offset, *values)
+        else:
+            pack(fmt, *values)
+    elif op == "unpack":
+        unpack(fmt, rand_bytes(max(0, size + rng.choice([0, 0, 0, -1, 1]))))
+    elif op == "unpack_from":
+        lead = rng.randint(0, 4)
+        unpack_from(fmt, rand_bytes(max(0, lead + size + rng.randint(-1, 4))),
+                    rng.choice([lead, -size - 1]))
+    elif op == "iter_unpack":
+        iter_unpack(fmt, rand_bytes(size * rng.randint(0, 3) + rng.choice([0, 0, 1])))
+    elif op == "struct":
+        struct_attrs(fmt)
+    else:
+        calcsize(fmt)
+
+
+if "--fuzz" in sys.argv[1:]:
+    argv = sys.argv[1:]
+    SEED = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else SEED + 1
+    rng.seed(SEED)
+    cases.clear()
+    while len(cases) < int(argv[argv.index("--fuzz") + 1]):
+        fuzz_case()
+
 out = {
     "generator": "tests/python/gen_struct_cases.py",
     "python": sys.version.split()[0],
@@ -427,7 +570,7 @@ out = {
 }
 text = json.dumps(out, ensure_ascii=True)[:-1] + ', "cases": [\n' + ",\n".join(
     json.dumps(c, ensure_ascii=True, sort_keys=True) for c in cases) + "\n]}\n"
-if "--stdout" in sys.argv[1:]:
+if "--stdout" in sys.argv[1:] or "--fuzz" in sys.argv[1:]:
     sys.stdout.write(text)
 else:
     with open("tests/fixtures/struct_cases.json", "w", encoding="ascii") as f:
