@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { killAll, runCli, type Running, startCli, startServer } from "../_helpers/cli.ts";
-import { pseudoRandom, tempDir } from "./_helpers.ts";
+import { pseudoRandom, tempDir } from "../services/exec/_helpers.ts";
 
 const tmp = tempDir();
 const tokenFile = join(tmp.dir, "token");

@@ -1,6 +1,6 @@
 // The struct API by example: the public functions, the Struct class, value types, and the
 // internal format plan the framing layer reads. The exhaustive comparison with CPython is
-// tests/struct_cpython.test.ts.
+// tests/struct/cpython.test.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -13,9 +13,9 @@ import {
   StructError,
   unpack,
   unpackFrom,
-} from "../mod.ts";
-import { integerLayout, parseFormat } from "../src/struct/format.ts";
-import { setCodegen } from "../src/struct/compile.ts";
+} from "../../mod.ts";
+import { integerLayout, parseFormat } from "../../src/struct/format.ts";
+import { setCodegen } from "../../src/struct/compile.ts";
 
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 

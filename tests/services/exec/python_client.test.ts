@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ExecServer } from "../../mod.ts";
-import { projectPath } from "../_helpers/paths.ts";
+import type { ExecServer } from "../../../mod.ts";
+import { projectPath } from "../../_helpers/paths.ts";
 import { pseudoRandom, startServer, tempDir, TOKEN } from "./_helpers.ts";
 
 const tmp = tempDir();

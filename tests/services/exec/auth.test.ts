@@ -9,7 +9,7 @@ import {
   importTokenKey,
   signNonce,
   verifyNonce,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (h: string): Uint8Array => new Uint8Array(h.match(/../g)!.map((b) => parseInt(b, 16)));

@@ -1,7 +1,7 @@
 // `exec serve` warns when it listens beyond this machine: which hosts count as loopback.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { isLoopback } from "../../src/cli/commands/exec.ts";
+import { isLoopback } from "../../../src/cli/commands/exec.ts";
 
 describe("exec serve's loopback check", () => {
   it("tells loopback addresses from the others", () => {

@@ -12,7 +12,7 @@ import {
   ExecProtocolError,
   type ExecServer,
   type ExecServerEvent,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 import {
   collect,
   connectClient,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ExecTokenError, loadToken } from "../../mod.ts";
+import { ExecTokenError, loadToken } from "../../../mod.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "unstuck-token-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

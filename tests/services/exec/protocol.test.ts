@@ -12,7 +12,7 @@ import {
   parseServerControl,
   parseServerFrame,
   type ServerControlMessage,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const control = (json: string): Uint8Array => new Uint8Array([0, ...utf8(json)]);

@@ -2,8 +2,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ChatRoom, type ChatRoomOptions, formatAddress } from "../../src/services/chat/room.ts";
-import type { NetAddress } from "../../src/runtime/types.ts";
+import { ChatRoom, type ChatRoomOptions, formatAddress } from "../../../src/services/chat/room.ts";
+import type { NetAddress } from "../../../src/runtime/types.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -7,7 +7,7 @@ import {
   EXIT_TIMED_OUT,
   exitCodeOf,
   signalNumber,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 
 const exit = (code: number | null, signal: string | null, timedOut = false, truncated = false) => ({
   code,

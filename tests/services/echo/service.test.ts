@@ -1,16 +1,16 @@
 // The echo service as library API: framed TCP with pipelining, UDP, bad frames, graceful close.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "../../src/runtime/adapter.ts";
-import { connectEcho, serveEcho } from "../../src/services/echo/mod.ts";
-import { asciiUpper } from "../../src/services/echo/upper.ts";
-import { connectEchoUdp, serveEchoUdp } from "../../src/services/echo/mod.ts";
-import { ReplyTimeoutError, TooManyConnectionsError } from "../../src/services/errors.ts";
-import { bindDatagram } from "../../src/runtime/adapter.ts";
-import { FrameTooLargeError, FramingError } from "../../src/framing/mod.ts";
-import { TextOnFramedConnectionError } from "../../src/services/echo/mod.ts";
-import { explainRefusedFrame } from "../../src/services/echo/text_peer.ts";
-import { readText, request, within } from "../runtime/helpers.ts";
+import { connect } from "../../../src/runtime/adapter.ts";
+import { connectEcho, serveEcho } from "../../../src/services/echo/mod.ts";
+import { asciiUpper } from "../../../src/services/echo/upper.ts";
+import { connectEchoUdp, serveEchoUdp } from "../../../src/services/echo/mod.ts";
+import { ReplyTimeoutError, TooManyConnectionsError } from "../../../src/services/errors.ts";
+import { bindDatagram } from "../../../src/runtime/adapter.ts";
+import { FrameTooLargeError, FramingError } from "../../../src/framing/mod.ts";
+import { TextOnFramedConnectionError } from "../../../src/services/echo/mod.ts";
+import { explainRefusedFrame } from "../../../src/services/echo/text_peer.ts";
+import { readText, request, within } from "../../runtime/helpers.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -1,12 +1,12 @@
 // The chat room on a real UDP socket, through the library: serveChat and joinChat.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type ChatClient, joinChat, serveChat } from "../../src/services/chat/mod.ts";
-import { ConnectionClosedError } from "../../src/runtime/errors.ts";
-import { withTimeout } from "../../src/services/timeout.ts";
-import { bindDatagram } from "../../src/runtime/adapter.ts";
-import type { DatagramSocket } from "../../src/runtime/types.ts";
-import { CHAT_IDLE_NOTICE } from "../../src/services/chat/room.ts";
+import { type ChatClient, joinChat, serveChat } from "../../../src/services/chat/mod.ts";
+import { ConnectionClosedError } from "../../../src/runtime/errors.ts";
+import { withTimeout } from "../../../src/services/timeout.ts";
+import { bindDatagram } from "../../../src/runtime/adapter.ts";
+import type { DatagramSocket } from "../../../src/runtime/types.ts";
+import { CHAT_IDLE_NOTICE } from "../../../src/services/chat/room.ts";
 
 /** Collects a client's lines in the background. */
 function collect(

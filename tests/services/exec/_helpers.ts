@@ -16,12 +16,12 @@ import {
   serveExec,
   type ServerControlMessage,
   type TcpConnection,
-} from "../../mod.ts";
-import { parseServerFrame } from "../../src/services/exec/parse.ts";
-import { importTokenKey, signNonce } from "../../src/services/exec/auth.ts";
-import { concat, within } from "../runtime/helpers.ts";
+} from "../../../mod.ts";
+import { parseServerFrame } from "../../../src/services/exec/parse.ts";
+import { importTokenKey, signNonce } from "../../../src/services/exec/auth.ts";
+import { concat, within } from "../../runtime/helpers.ts";
 
-export { concat, eventually, isRunning, pseudoRandom, within } from "../runtime/helpers.ts";
+export { concat, eventually, isRunning, pseudoRandom, within } from "../../runtime/helpers.ts";
 
 export const TOKEN = "exec-test-token";
 

@@ -4,10 +4,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { calcsize, iterUnpack, pack, Struct, unpack } from "../mod.ts";
-import { setCodegen } from "../src/struct/compile.ts";
-import { type FormatItem, parseFormat } from "../src/struct/format.ts";
-import { unpackHalf } from "../src/struct/half_float.ts";
+import { calcsize, iterUnpack, pack, Struct, unpack } from "../../mod.ts";
+import { setCodegen } from "../../src/struct/compile.ts";
+import { type FormatItem, parseFormat } from "../../src/struct/format.ts";
+import { unpackHalf } from "../../src/struct/half_float.ts";
 
 const ORDERS = ["", "@", "=", "<", ">", "!"];
 const CHARS = "xcbB?hHiIlLqQnNPefdsp";

@@ -9,7 +9,7 @@ import {
   ExecProtocolError,
   listen,
   type TcpConnection,
-} from "../../mod.ts";
+} from "../../../mod.ts";
 import { within } from "./_helpers.ts";
 
 /** A fake server that greets each connection with `greeting` and then reads until EOF. */

@@ -6,11 +6,16 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeControl, encodeFrame, type ExecServer } from "../../mod.ts";
-import { importTokenKey, signNonce } from "../../src/services/exec/auth.ts";
-import { killAll, type Running, startCli, startServer as startCliServer } from "../_helpers/cli.ts";
+import { encodeControl, encodeFrame, type ExecServer } from "../../../mod.ts";
+import { importTokenKey, signNonce } from "../../../src/services/exec/auth.ts";
+import {
+  killAll,
+  type Running,
+  startCli,
+  startServer as startCliServer,
+} from "../../_helpers/cli.ts";
 import { RawPeer, startServer, tempDir, TOKEN, within } from "./_helpers.ts";
-import { sleep } from "../runtime/helpers.ts";
+import { sleep } from "../../runtime/helpers.ts";
 
 const tmp = tempDir();
 const tokenFile = join(tmp.dir, "token");

@@ -1,12 +1,12 @@
 // Keeps the committed CPython fixture honest: where python3 3.11 is on the machine, runs the
 // seeded generator again and demands byte-identical cases. CI has no python3 at test time; the
 // test then says so (it prints which path ran) and checks only that the fixture is the
-// generator's. Either way the replay itself is tests/struct_cpython.test.ts.
+// generator's. Either way the replay itself is tests/struct/cpython.test.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { projectPath } from "./_helpers/paths.ts";
+import { projectPath } from "../_helpers/paths.ts";
 
 const GENERATOR = "tests/python/gen_struct_cases.py";
 const FIXTURE = projectPath("tests", "fixtures", "struct_cases.json");

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { readJson } from "./_helpers/paths.ts";
+import { readJson } from "../_helpers/paths.ts";
 import {
   type Case,
   type Fixture,
@@ -17,7 +17,7 @@ import {
   type Mode,
   replay,
   runsOnStruct,
-} from "./_helpers/struct_cases.ts";
+} from "../_helpers/struct_cases.ts";
 
 // UNSTUCK_STRUCT_CASES names another file of cases, e.g. a differential run's:
 // python3 tests/python/gen_struct_cases.py --fuzz 10000 > /tmp/cases.json

@@ -7,9 +7,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { serveChat } from "../../src/services/chat/mod.ts";
-import { availableAdapters, bindDatagram } from "../../src/runtime/adapter.ts";
-import type { DatagramSocket, NetAddress } from "../../src/runtime/types.ts";
+import { serveChat } from "../../../src/services/chat/mod.ts";
+import { availableAdapters, bindDatagram } from "../../../src/runtime/adapter.ts";
+import type { DatagramSocket, NetAddress } from "../../../src/runtime/types.ts";
 
 const LINES = 20;
 const encoder = new TextEncoder();
