@@ -51,6 +51,14 @@ export {
   UnsupportedRuntimeError,
 } from "./src/runtime/errors.ts";
 export { MAX_DATAGRAM_SIZE } from "./src/runtime/types.ts";
+export {
+  DEFAULT_HOST,
+  formatAddress,
+  isIpLiteral,
+  isLoopback,
+  localBindFor,
+  sameHost,
+} from "./src/runtime/shared/address.ts";
 export type {
   Adapter,
   AdapterChoice,

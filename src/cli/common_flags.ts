@@ -5,7 +5,7 @@
  */
 import { type FlagDef, UsageError } from "./args.ts";
 import type { AdapterName } from "../runtime/types.ts";
-import { DEFAULT_HOST } from "../services/defaults.ts";
+import { DEFAULT_HOST } from "../runtime/shared/address.ts";
 
 /** `--host H` for a server (the address to bind) or a client (the server's host). */
 export function hostFlag(role: "server" | "client"): FlagDef & { type: "string" } {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ServerHandle } from "../services/handle.ts";
-import { formatAddress } from "../services/address.ts";
+import { formatAddress } from "../runtime/shared/address.ts";
 import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
 
 /**

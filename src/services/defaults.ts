@@ -3,10 +3,6 @@
  *
  * @module
  */
-import { DEFAULT_HOSTNAME } from "../runtime/shared/address.ts";
-
-/** The address every server binds unless told otherwise: loopback only, as the adapters do. */
-export const DEFAULT_HOST: "127.0.0.1" = DEFAULT_HOSTNAME;
 /** The echo service's port (TCP and UDP), as in the tutorial. */
 export const DEFAULT_ECHO_PORT = 8080;
 /**

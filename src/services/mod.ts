@@ -9,9 +9,4 @@ export * from "./chat/mod.ts";
 export { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
 export type { ServerHandle } from "./handle.ts";
 export { ReplyTimeoutError, TooManyConnectionsError } from "./errors.ts";
-export {
-  DEFAULT_CHAT_PORT,
-  DEFAULT_ECHO_MAX_CONNECTIONS,
-  DEFAULT_ECHO_PORT,
-  DEFAULT_HOST,
-} from "./defaults.ts";
+export { DEFAULT_CHAT_PORT, DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_ECHO_PORT } from "./defaults.ts";

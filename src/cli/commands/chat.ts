@@ -8,8 +8,8 @@ import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "..
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { onShutdownSignal, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { DEFAULT_CHAT_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
-import { formatAddress } from "../../services/address.ts";
+import { DEFAULT_CHAT_PORT } from "../../services/defaults.ts";
+import { DEFAULT_HOST, formatAddress } from "../../runtime/shared/address.ts";
 import { serveChat } from "../../services/chat/server.ts";
 import { joinChat } from "../../services/chat/client.ts";
 import { isQuitCommand } from "../../services/chat/room.ts";

@@ -10,13 +10,9 @@ import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "..
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { writeStderr, writeStdout } from "../../runtime/system.ts";
-import {
-  DEFAULT_ECHO_MAX_CONNECTIONS,
-  DEFAULT_ECHO_PORT,
-  DEFAULT_HOST,
-} from "../../services/defaults.ts";
+import { DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_ECHO_PORT } from "../../services/defaults.ts";
+import { DEFAULT_HOST, formatAddress } from "../../runtime/shared/address.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
-import { formatAddress } from "../../services/address.ts";
 import { type EchoFraming, echoFraming } from "../../services/echo/framing_options.ts";
 import { TextOnFramedConnectionError } from "../../services/echo/text_peer.ts";
 import { serveEcho } from "../../services/echo/server.ts";

@@ -8,8 +8,7 @@ import { defineCommand, type GroupCommand } from "../command.ts";
 import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { environment, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { formatAddress } from "../../services/address.ts";
-import { DEFAULT_HOST } from "../../services/defaults.ts";
+import { DEFAULT_HOST, formatAddress, isLoopback } from "../../runtime/shared/address.ts";
 import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
 import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
 import {
@@ -55,19 +54,6 @@ function logLine(event: ExecServerEvent): string {
   const end = o.signal !== null ? `signal=${o.signal}` : `exit=${o.code}`;
   const flags = (o.timedOut ? " timed-out" : "") + (o.truncated ? " truncated" : "");
   return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
-}
-
-/**
- * Whether `host` is a loopback address (or `localhost`), reachable from this machine only.
- *
- * @example
- * ```ts
- * import { isLoopback } from "./exec.ts";
- * console.log(isLoopback("127.0.0.1"), isLoopback("0.0.0.0")); // true false
- * ```
- */
-export function isLoopback(host: string): boolean {
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "::1" || host === "localhost";
 }
 
 const serve = defineCommand({

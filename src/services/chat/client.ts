@@ -5,8 +5,7 @@
  */
 import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
 import { bindDatagram } from "../../runtime/adapter.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
-import { localBindFor } from "../local_bind.ts";
+import { DEFAULT_HOST, isIpLiteral, localBindFor, sameHost } from "../../runtime/shared/address.ts";
 import { timerDelay } from "../timeout.ts";
 import { ConnectionClosedError } from "../../runtime/errors.ts";
 import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand, parseChatCommand } from "./room.ts";
@@ -172,15 +171,4 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     },
     [Symbol.asyncDispose]: close,
   };
-}
-
-/** Whether two IP literals name the same host (an IPv4 address may come back IPv4-mapped). */
-function sameHost(a: string, b: string): boolean {
-  const plain = (h: string): string => h.toLowerCase().replace(/^::ffff:(?=\d+\.)/, "");
-  return plain(a) === plain(b);
-}
-
-/** Whether `host` is an IP address rather than a name to resolve. */
-function isIpLiteral(host: string): boolean {
-  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }

@@ -12,7 +12,6 @@ export {
   type ChatRoomOptions,
   DEFAULT_CHAT_IDLE_MS,
   DEFAULT_CHAT_MAX_PEERS,
-  formatAddress,
   MAX_NICK_LENGTH,
 } from "./room.ts";
 export { type ChatServer, type ChatServerOptions, serveChat } from "./server.ts";

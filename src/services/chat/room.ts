@@ -7,9 +7,7 @@
  */
 import type { NetAddress } from "../../runtime/types.ts";
 import { MAX_DATAGRAM_SIZE } from "../../runtime/types.ts";
-import { formatAddress } from "../address.ts";
-
-export { formatAddress };
+import { formatAddress } from "../../runtime/shared/address.ts";
 
 /** Options of {@linkcode ChatRoom}. */
 export interface ChatRoomOptions {

@@ -5,7 +5,7 @@
  */
 import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
 import { bindDatagram } from "../../runtime/adapter.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { type ChatPacket, ChatRoom, DEFAULT_CHAT_IDLE_MS, DEFAULT_CHAT_MAX_PEERS } from "./room.ts";
 import { timerDelay } from "../timeout.ts";

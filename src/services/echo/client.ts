@@ -7,7 +7,7 @@ import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
 import { connect } from "../../runtime/adapter.ts";
 import { ConnectionClosedError } from "../../runtime/errors.ts";
 import { createFrameDecoder, createFrameEncoder } from "../../framing/mod.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 
 /** Options of {@linkcode connectEcho}. */

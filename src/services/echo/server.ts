@@ -14,7 +14,8 @@ import {
 } from "../../framing/mod.ts";
 import { integerOption } from "../../framing/options.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_ECHO_MAX_CONNECTIONS } from "../defaults.ts";
+import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
 import { TooManyConnectionsError } from "../errors.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 import { explainRefusedFrame } from "./text_peer.ts";

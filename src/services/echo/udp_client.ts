@@ -6,9 +6,8 @@
 import type { AdapterChoice, Datagram, NetAddress } from "../../runtime/types.ts";
 import { bindDatagram } from "../../runtime/adapter.ts";
 import { ConnectionClosedError } from "../../runtime/errors.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_HOST, localBindFor } from "../../runtime/shared/address.ts";
 import { ReplyTimeoutError } from "../errors.ts";
-import { localBindFor } from "../local_bind.ts";
 import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode connectEchoUdp}. */

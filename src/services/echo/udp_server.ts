@@ -6,7 +6,7 @@
 import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
 import { bindDatagram } from "../../runtime/adapter.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
 import { serverHandle } from "../handle.ts";
 import type { EchoServer } from "./server.ts";
 

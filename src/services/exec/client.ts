@@ -23,6 +23,7 @@ import {
 } from "./protocol.ts";
 import { FrameReader, FrameWriter } from "./wire.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
+import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
 
 const HANDSHAKE = "the handshake";
 const COMMAND = "a command";
@@ -111,7 +112,7 @@ export class ExecClient implements AsyncDisposable {
     });
     let conn: TcpConnection | undefined;
     try {
-      const hostname = options.hostname ?? "127.0.0.1";
+      const hostname = options.hostname ?? DEFAULT_HOST;
       const port = options.port ?? EXEC_DEFAULT_PORT;
       conn = await Promise.race([
         adapter.connect({ hostname, port, signal: abort.signal }),

@@ -12,7 +12,7 @@ import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 import { EXEC_DEFAULT_PORT } from "./protocol.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
 import { integerOption } from "../../framing/options.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 
 /** Options of {@linkcode serveExec}. */

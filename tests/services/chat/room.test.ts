@@ -2,7 +2,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ChatRoom, type ChatRoomOptions, formatAddress } from "../../../src/services/chat/room.ts";
+import { ChatRoom, type ChatRoomOptions } from "../../../src/services/chat/room.ts";
+import { formatAddress } from "../../../src/runtime/shared/address.ts";
 import type { NetAddress } from "../../../src/runtime/types.ts";
 
 const enc = new TextEncoder();

@@ -6,7 +6,7 @@ import { connectEcho, serveEcho } from "../../../src/services/echo/mod.ts";
 import { asciiUpper } from "../../../src/services/echo/upper.ts";
 import { connectEchoUdp, serveEchoUdp } from "../../../src/services/echo/mod.ts";
 import { ReplyTimeoutError, TooManyConnectionsError } from "../../../src/services/errors.ts";
-import { bindDatagram } from "../../../src/runtime/adapter.ts";
+import { availableAdapters, bindDatagram } from "../../../src/runtime/adapter.ts";
 import { FrameTooLargeError, FramingError } from "../../../src/framing/mod.ts";
 import { TextOnFramedConnectionError } from "../../../src/services/echo/mod.ts";
 import { explainRefusedFrame } from "../../../src/services/echo/text_peer.ts";
@@ -242,6 +242,20 @@ describe("serveEchoUdp / connectEchoUdp", () => {
         dec.decode(await client.request(enc.encode(word))),
         word.replace(/[a-z]/g, (c) => c.toUpperCase()),
       );
+    }
+  });
+
+  it("reaches an IPv4 server written as IPv4-mapped IPv6, from loopback, on every adapter", async () => {
+    for (const adapter of availableAdapters()) {
+      await using server = await serveEchoUdp({ port: 0, adapter });
+      await using client = await connectEchoUdp({
+        hostname: "::ffff:127.0.0.1",
+        port: server.addr.port,
+        adapter,
+        timeoutMs: 5_000,
+      });
+      assert.equal(client.localAddr.hostname, "::ffff:127.0.0.1", adapter);
+      assert.equal(dec.decode(await client.request(enc.encode("mapped"))), "mapped", adapter);
     }
   });
 
