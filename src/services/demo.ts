@@ -6,7 +6,7 @@
 import type { AdapterChoice, TcpConnection } from "../runtime/types.ts";
 import { connect, getAdapter, listen } from "../runtime/adapter.ts";
 import { createFrameDecoder, createFrameEncoder } from "../framing/mod.ts";
-import { pyBytesRepr } from "./py_repr.ts";
+import { pyBytesRepr } from "../struct/mod.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions extends AdapterChoice {

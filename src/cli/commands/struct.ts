@@ -6,9 +6,8 @@
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
 import { writeStdout } from "../../runtime/system.ts";
-import { calcsize, pack, type PackValue, unpack } from "../../struct/mod.ts";
+import { calcsize, pack, type PackValue, pyRepr, pyTupleRepr, unpack } from "../../struct/mod.ts";
 import { parseFormat } from "../../struct/format.ts";
-import { pyRepr, pyTupleRepr } from "../../services/py_repr.ts";
 
 const INTEGER = "bBhHiIlLqQnNP";
 const FLOAT = "efd";

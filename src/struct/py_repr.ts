@@ -1,9 +1,10 @@
 /**
- * Python's `repr()` of the values `struct.unpack` returns, so the CLI prints what Python would:
- * `b'hi\x00'`, `1.0`, `1e+16`, `True`, `(1,)`.
+ * Python's `repr()` of the values `struct.unpack` returns, so that a program (`unstuck struct
+ * unpack`, the demo) prints what Python would: `b'hi\x00'`, `1.0`, `1e+16`, `True`, `(1,)`.
  *
  * @module
  */
+import type { StructValue } from "./read.ts";
 
 /**
  * `repr(bytes)`: printable ASCII as is, `\t \n \r \\` and the quote escaped, the rest as `\xNN`;
@@ -11,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { pyBytesRepr } from "./py_repr.ts";
+ * import { pyBytesRepr } from "@unstuck/unstuck";
  * console.log(pyBytesRepr(new Uint8Array([104, 105, 0]))); // b'hi\x00'
  * ```
  */
@@ -36,7 +37,7 @@ export function pyBytesRepr(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { pyFloatRepr } from "./py_repr.ts";
+ * import { pyFloatRepr } from "@unstuck/unstuck";
  * console.log(pyFloatRepr(1), pyFloatRepr(1e16), pyFloatRepr(-0)); // 1.0 1e+16 -0.0
  * ```
  */
@@ -64,11 +65,11 @@ export function pyFloatRepr(x: number): string {
  *
  * @example
  * ```ts
- * import { pyRepr } from "./py_repr.ts";
+ * import { pyRepr } from "@unstuck/unstuck";
  * console.log(pyRepr(true), pyRepr(2n ** 64n)); // True 18446744073709551616
  * ```
  */
-export function pyRepr(value: number | bigint | boolean | Uint8Array, isFloat = false): string {
+export function pyRepr(value: StructValue, isFloat = false): string {
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "bigint") return String(value);
   if (value instanceof Uint8Array) return pyBytesRepr(value);
@@ -80,7 +81,7 @@ export function pyRepr(value: number | bigint | boolean | Uint8Array, isFloat = 
  *
  * @example
  * ```ts
- * import { pyTupleRepr } from "./py_repr.ts";
+ * import { pyTupleRepr } from "@unstuck/unstuck";
  * console.log(pyTupleRepr(["1"])); // (1,)
  * ```
  */

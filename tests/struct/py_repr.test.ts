@@ -1,7 +1,7 @@
 // Python's repr() of unpacked values, checked against CPython 3.11's output (recorded here).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { pyBytesRepr, pyFloatRepr, pyTupleRepr } from "../../src/services/py_repr.ts";
+import { pyBytesRepr, pyFloatRepr, pyTupleRepr } from "../../src/struct/py_repr.ts";
 
 describe("py_repr", () => {
   it("formats floats as Python's repr", () => {
