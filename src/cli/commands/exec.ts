@@ -14,8 +14,9 @@ import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts"
 import {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,
+  EXIT_SIGPIPE,
   exitCodeOf,
-} from "../../services/exec/exit_code.ts";
+} from "../exit_code.ts";
 import { EXEC_DEFAULT_PORT } from "../../services/exec/protocol.ts";
 import { serveExec } from "../../services/exec/server.ts";
 import type { ExecServerEvent } from "../../services/exec/session.ts";
@@ -23,7 +24,6 @@ import { type LoadedToken, loadToken, TOKEN_ENV } from "../../services/exec/toke
 import { MAX_TIMER_MS } from "../../services/timeout.ts";
 
 const DEFAULT_TIMEOUT_S = 30;
-const EXIT_SIGPIPE = 141;
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 
 const TOKEN_FILE_FLAG = {

@@ -33,13 +33,6 @@ export {
   parseServerFrame,
 } from "./parse.ts";
 export { createNonce, importTokenKey, signNonce, type TokenKey, verifyNonce } from "./auth.ts";
-export {
-  EXIT_CONNECTION_FAILED,
-  EXIT_NOT_STARTED,
-  EXIT_TIMED_OUT,
-  exitCodeOf,
-  signalNumber,
-} from "./exit_code.ts";
 export { type LoadedToken, loadToken, type LoadTokenOptions, TOKEN_ENV } from "./token.ts";
 export { type ExecPolicy, refusalOf } from "./policy.ts";
 export { type ExecServer, type ExecServerOptions, serveExec } from "./server.ts";

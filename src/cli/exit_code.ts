@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ExitMessage } from "./protocol.ts";
+import type { ExecResult } from "../services/exec/mod.ts";
 
 /** Exit code when the time limit killed the command (as coreutils `timeout`). */
 export const EXIT_TIMED_OUT = 124;
@@ -12,6 +12,8 @@ export const EXIT_TIMED_OUT = 124;
 export const EXIT_NOT_STARTED = 127;
 /** Exit code when we could not connect, authenticate, or the connection failed (as ssh). */
 export const EXIT_CONNECTION_FAILED = 255;
+/** Exit code when our own stdout closed (`| head`), as for a process that SIGPIPE ended. */
+export const EXIT_SIGPIPE = 141;
 
 // Linux numbering; the ones shells commonly report (1–15) agree with macOS and the BSDs.
 const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
@@ -53,7 +55,7 @@ const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
  *
  * @example
  * ```ts
- * import { signalNumber } from "@unstuck/unstuck";
+ * import { signalNumber } from "./exit_code.ts";
  * console.log(signalNumber("SIGKILL")); // 9
  * ```
  */
@@ -67,13 +69,13 @@ export function signalNumber(name: string): number | undefined {
  *
  * @example
  * ```ts
- * import { exitCodeOf } from "@unstuck/unstuck";
+ * import { exitCodeOf } from "./exit_code.ts";
  * console.log(exitCodeOf({ code: 3, signal: null, timedOut: false, truncated: false })); // 3
  * console.log(exitCodeOf({ code: null, signal: "SIGTERM", timedOut: false, truncated: false })); // 143
  * console.log(exitCodeOf({ code: null, signal: "SIGKILL", timedOut: true, truncated: false })); // 124
  * ```
  */
-export function exitCodeOf(exit: Omit<ExitMessage, "type">): number {
+export function exitCodeOf(exit: ExecResult): number {
   if (exit.timedOut) return EXIT_TIMED_OUT;
   if (exit.signal !== null) {
     const n = signalNumber(exit.signal);

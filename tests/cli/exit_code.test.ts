@@ -1,4 +1,4 @@
-// How the client maps a remote command's outcome to its own exit code.
+// How `unstuck exec run` maps a remote command's outcome to its own exit code.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -7,7 +7,7 @@ import {
   EXIT_TIMED_OUT,
   exitCodeOf,
   signalNumber,
-} from "../../../mod.ts";
+} from "../../src/cli/exit_code.ts";
 
 const exit = (code: number | null, signal: string | null, timedOut = false, truncated = false) => ({
   code,
