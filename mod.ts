@@ -90,7 +90,11 @@ export {
   StructError,
   unpack,
   unpackFrom,
+  valueCodes,
 } from "./src/struct/mod.ts";
 export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
-export * from "./src/services/mod.ts";
+export * from "./src/services/echo/mod.ts";
+export * from "./src/services/chat/mod.ts";
 export * from "./src/services/exec/mod.ts";
+export type { ServerHandle } from "./src/services/mod.ts";
+export { ReplyTimeoutError, TooManyConnectionsError } from "./src/services/mod.ts";

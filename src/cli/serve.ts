@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ServerHandle } from "../services/handle.ts";
+import type { ServerHandle } from "../services/mod.ts";
 import { formatAddress } from "../runtime/shared/address.ts";
 import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
 
@@ -18,7 +18,7 @@ import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
  *
  * @example
  * ```ts
- * import { serveEcho } from "../services/echo/server.ts";
+ * import { serveEcho } from "../services/mod.ts";
  * import { serveUntilSignal } from "./serve.ts";
  * const code = await serveUntilSignal(await serveEcho({ port: 0 }), "tcp");
  * ```

@@ -80,7 +80,7 @@ const show = pyBytesRepr;
  *
  * @example
  * ```ts
- * import { runDemo } from "@unstuck/unstuck";
+ * import { runDemo } from "./demo.ts";
  * const result = await runDemo({ print: console.log });
  * console.log(result.framedMessages); // ["hello", "world"]
  * ```

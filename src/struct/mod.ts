@@ -17,3 +17,4 @@ export { StructError } from "./errors.ts";
 export type { StructValue } from "./read.ts";
 export type { BytesLike } from "./buffers.ts";
 export { pyBytesRepr, pyFloatRepr, pyRepr, pyTupleRepr } from "./py_repr.ts";
+export { valueCodes } from "./value_codes.ts";

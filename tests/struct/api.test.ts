@@ -13,6 +13,7 @@ import {
   StructError,
   unpack,
   unpackFrom,
+  valueCodes,
 } from "../../mod.ts";
 import { integerLayout, parseFormat } from "../../src/struct/format.ts";
 import { setCodegen } from "../../src/struct/compile.ts";
@@ -211,5 +212,18 @@ describe("struct API", () => {
     for (let i = 0; i < 20; i++) assert.deepEqual(s.unpack(s.pack(i)), [i]);
     assert.equal(s.packs, 20);
     assert.ok(Object.getOwnPropertyNames(s).includes("unpack"), "unpack was compiled");
+  });
+
+  it("names the format character of each value, pad bytes none, a string one", () => {
+    assert.deepEqual(valueCodes("<2hx3s?"), ["h", "h", "s", "?"]);
+    assert.deepEqual(valueCodes("0s2p4x"), ["s", "p"]);
+    assert.deepEqual(valueCodes(""), []);
+    for (const format of ["!2I3sq", "@cbB?e", "5x2d"]) {
+      assert.equal(
+        valueCodes(format).length,
+        unpack(format, new Uint8Array(calcsize(format))).length,
+      );
+    }
+    assert.throws(() => valueCodes("!Z"), StructError);
   });
 });

@@ -6,7 +6,7 @@
 import { defineCommand } from "../command.ts";
 import { ADAPTER_FLAG, adapterName, noPositionals } from "../common_flags.ts";
 import { writeStdout } from "../../runtime/system.ts";
-import { runDemo } from "../../services/demo.ts";
+import { runDemo } from "../../services/mod.ts";
 
 /** Shows sticky packets and their fix on loopback. */
 export const demoCommand = defineCommand({

@@ -5,26 +5,37 @@
  */
 import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
-import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import {
+  ADAPTER_FLAG,
+  adapterName,
+  hostFlag,
+  inSeconds,
+  noPositionals,
+  portFlag,
+  secondsFlag,
+} from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { environment, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { DEFAULT_HOST, formatAddress, isLoopback } from "../../runtime/shared/address.ts";
-import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
-import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
+import { formatAddress, isLoopback } from "../../runtime/shared/address.ts";
+import {
+  EXEC_DEFAULTS,
+  ExecClient,
+  ExecCommandError,
+  type ExecResult,
+  type ExecServerEvent,
+  ExecTokenError,
+  type LoadedToken,
+  loadToken,
+  MAX_TIMER_MS,
+  serveExec,
+  TOKEN_ENV,
+} from "../../services/mod.ts";
 import {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,
   EXIT_SIGPIPE,
   exitCodeOf,
 } from "../exit_code.ts";
-import { EXEC_DEFAULT_PORT } from "../../services/exec/protocol.ts";
-import { serveExec } from "../../services/exec/server.ts";
-import type { ExecServerEvent } from "../../services/exec/session.ts";
-import { type LoadedToken, loadToken, TOKEN_ENV } from "../../services/exec/token.ts";
-import { MAX_TIMER_MS } from "../../services/timeout.ts";
-
-const DEFAULT_TIMEOUT_S = 30;
-const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 
 const TOKEN_FILE_FLAG = {
   type: "string",
@@ -33,8 +44,13 @@ const TOKEN_FILE_FLAG = {
 } as const;
 
 async function token(file: string | undefined): Promise<LoadedToken> {
+  const envToken = environment()[TOKEN_ENV];
+  // The service names no flag of ours: this says which one gives a token.
+  if (file === undefined && envToken === undefined) {
+    throw new UsageError(`no token: pass --token-file FILE or set ${TOKEN_ENV}`);
+  }
   try {
-    return await loadToken({ tokenFile: file });
+    return await loadToken({ tokenFile: file, envToken });
   } catch (err) {
     if (err instanceof ExecTokenError) throw new UsageError(err.message);
     throw err;
@@ -71,8 +87,8 @@ const serve = defineCommand({
     "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
   flags: {
-    host: hostFlag("server"),
-    port: portFlag("server", EXEC_DEFAULT_PORT),
+    host: hostFlag("server", EXEC_DEFAULTS),
+    port: portFlag("server", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
     allow: {
       type: "list",
@@ -84,7 +100,7 @@ const serve = defineCommand({
       type: "integer",
       help: "Kill a command (and its process group) after this long",
       placeholder: "SECONDS",
-      defaultText: String(DEFAULT_TIMEOUT_S),
+      defaultText: inSeconds(EXEC_DEFAULTS.timeoutMs),
       min: 1,
       max: Math.floor(MAX_TIMER_MS / 1000),
     },
@@ -92,7 +108,7 @@ const serve = defineCommand({
       type: "integer",
       help: "Cut a command's stdout + stderr at this many bytes, and kill it",
       placeholder: "BYTES",
-      defaultText: String(DEFAULT_MAX_OUTPUT),
+      defaultText: String(EXEC_DEFAULTS.maxOutputBytes),
       min: 1,
     },
     adapter: ADAPTER_FLAG,
@@ -108,7 +124,7 @@ const serve = defineCommand({
     const adapter = adapterName(flags.adapter);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
-    const hostname = flags.host ?? DEFAULT_HOST;
+    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
     if (!isLoopback(hostname)) {
       await writeStderr(
         `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
@@ -121,12 +137,12 @@ const serve = defineCommand({
     const server = await serveExec({
       token: loaded.token,
       env,
-      hostname,
-      port: flags.port ?? EXEC_DEFAULT_PORT,
+      hostname: flags.host,
+      port: flags.port,
       allow: flags.allow.length > 0 ? flags.allow : undefined,
       shell: flags.shell,
-      timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
-      maxOutputBytes: flags["max-output"] ?? DEFAULT_MAX_OUTPUT,
+      timeoutMs: secondsFlag(flags.timeout),
+      maxOutputBytes: flags["max-output"],
       adapter,
       // A closed log (stderr) must not stop the server.
       onEvent: (event) => {
@@ -169,8 +185,8 @@ const run = defineCommand({
     "Example: unstuck exec run --token-file token -- df -h /",
   ].join("\n"),
   flags: {
-    host: hostFlag("client"),
-    port: portFlag("client", EXEC_DEFAULT_PORT),
+    host: hostFlag("client", EXEC_DEFAULTS),
+    port: portFlag("client", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
     shell: { type: "boolean", help: "Run the words as one shell command line" },
     stdin: { type: "boolean", help: "Stream our stdin to the command" },
@@ -193,8 +209,12 @@ const run = defineCommand({
     const errText = transcoder(flags.encoding);
     const adapter = adapterName(flags.adapter);
     const { token: secret } = await token(flags["token-file"]);
-    const addr = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? EXEC_DEFAULT_PORT };
-    const url = `tcp://${formatAddress(addr)}`;
+    const url = `tcp://${
+      formatAddress({
+        hostname: flags.host ?? EXEC_DEFAULTS.hostname,
+        port: flags.port ?? EXEC_DEFAULTS.port,
+      })
+    }`;
     const fail = async (what: string, err: unknown): Promise<number> => {
       const why = err instanceof Error ? err.message : String(err);
       await writeStderr(`unstuck exec run: ${what}: ${why}\n`);
@@ -202,7 +222,12 @@ const run = defineCommand({
     };
     let client: ExecClient;
     try {
-      client = await ExecClient.connect({ token: secret, ...addr, adapter });
+      client = await ExecClient.connect({
+        token: secret,
+        hostname: flags.host,
+        port: flags.port,
+        adapter,
+      });
     } catch (err) {
       return await fail(`cannot connect to ${url}`, err);
     }

@@ -10,9 +10,14 @@ export {
   type ChatPeer,
   ChatRoom,
   type ChatRoomOptions,
-  DEFAULT_CHAT_IDLE_MS,
-  DEFAULT_CHAT_MAX_PEERS,
+  isQuitCommand,
   MAX_NICK_LENGTH,
 } from "./room.ts";
 export { type ChatServer, type ChatServerOptions, serveChat } from "./server.ts";
-export { type ChatClient, type ChatClientOptions, joinChat } from "./client.ts";
+export {
+  type ChatClient,
+  type ChatClientOptions,
+  type ChatLeaveOptions,
+  joinChat,
+} from "./client.ts";
+export { CHAT_DEFAULTS, type ChatDefaults } from "./defaults.ts";

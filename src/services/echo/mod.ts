@@ -4,6 +4,7 @@
  * @module
  */
 export { asciiUpper } from "./upper.ts";
+export { ECHO_DEFAULTS, type EchoDefaults } from "./defaults.ts";
 export { type EchoServer, type EchoServerOptions, serveEcho } from "./server.ts";
 export { type EchoUdpServerOptions, serveEchoUdp } from "./udp_server.ts";
 export { connectEcho, type EchoClient, type EchoClientOptions } from "./client.ts";

@@ -14,8 +14,7 @@ import {
 } from "../../framing/mod.ts";
 import { integerOption } from "../../framing/options.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_ECHO_MAX_CONNECTIONS } from "../defaults.ts";
-import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
+import { ECHO_DEFAULTS } from "./defaults.ts";
 import { TooManyConnectionsError } from "../errors.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 import { explainRefusedFrame } from "./text_peer.ts";
@@ -25,9 +24,9 @@ import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveEcho}. */
 export interface EchoServerOptions extends AdapterChoice, EchoFraming {
-  /** Address to bind. @default {"127.0.0.1"} */
+  /** Address to bind. @default {ECHO_DEFAULTS.hostname} */
   hostname?: string;
-  /** Port to bind; 0 lets the OS pick. @default {0} */
+  /** Port to bind; 0 lets the OS pick. @default {ECHO_DEFAULTS.port} */
   port?: number;
   /** Send frames back ASCII-uppercased. @default {false} */
   upper?: boolean;
@@ -36,10 +35,13 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
    * `maxFrameLength` this bounds the memory a server holds for frames, whatever peers send: about
    * 2 × maxConnections × maxFrameLength (a frame arriving, and one whose reply waits for a slow
    * reader; 3× with `upper`, which copies).
-   * @default {128}
+   * @default {ECHO_DEFAULTS.maxConnections}
    */
   maxConnections?: number;
-  /** How long {@linkcode EchoServer.close} waits for frames in flight, in ms. @default {5000} */
+  /**
+   * How long {@linkcode EchoServer.close} waits for frames in flight, in ms.
+   * @default {ECHO_DEFAULTS.graceMs}
+   */
   graceMs?: number;
   /**
    * Told once per connection that ends in error (a bad frame, say); that connection is closed and
@@ -102,11 +104,11 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
   const decoding = framing.codec === "delimiter"
     ? { ...framing, acceptUnterminated: true }
     : framing;
-  const { upper = false, graceMs = 5_000, onError } = options;
+  const { upper = false, graceMs = ECHO_DEFAULTS.graceMs, onError } = options;
   const maxConnections = integerOption(
     "maxConnections",
     options.maxConnections,
-    DEFAULT_ECHO_MAX_CONNECTIONS,
+    ECHO_DEFAULTS.maxConnections,
     1,
   );
   const states = new Set<ConnectionState>();
@@ -145,8 +147,8 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
 
   const server = await listen(
     {
-      hostname: options.hostname ?? DEFAULT_HOST,
-      port: options.port ?? 0,
+      hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
+      port: options.port ?? ECHO_DEFAULTS.port,
       adapter: options.adapter,
     },
     (conn) => {

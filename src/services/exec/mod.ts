@@ -3,6 +3,7 @@
  *
  * @module
  */
+export { EXEC_DEFAULTS, type ExecDefaults } from "./defaults.ts";
 export { ExecAuthError, ExecCommandError, ExecProtocolError, ExecTokenError } from "./errors.ts";
 export {
   type AuthMessage,

@@ -42,7 +42,7 @@ export async function loadToken(options: LoadTokenOptions = {}): Promise<LoadedT
   if (tokenFile === undefined) {
     const token = "envToken" in options ? options.envToken : getEnv(TOKEN_ENV);
     if (token === undefined) {
-      throw new ExecTokenError(`no token: pass --token-file FILE or set ${TOKEN_ENV}`);
+      throw new ExecTokenError(`no token: give a token file or set ${TOKEN_ENV}`);
     }
     if (token === "") throw new ExecTokenError(`${TOKEN_ENV} is empty`);
     return { token };

@@ -138,6 +138,33 @@ describe("serveChat / joinChat", () => {
     assert.deepEqual(server.room.peers().map((p) => p.name), ["stay"]);
   });
 
+  it("leave() waits for the replies to what was sent, hides its marker's, then quits", async () => {
+    await using room = await FakeRoom.open();
+    await using member = await room.confirmed("ann");
+    await member.client.send("/who"); // the user's own: its reply is shown
+    await room.until(["/nick ann", "/who"]);
+    await room.say(member.client, "* in room: ann");
+    await member.heard.until("* in room: ann");
+    await member.client.send("hello");
+    const leaving = member.client.leave({ timeoutMs: 10_000 });
+    // The marker goes out after everything sent before; the room answers all of it, in order.
+    await room.until(["/nick ann", "/who", "hello", "/who"]);
+    await room.say(member.client, "ann: hello", "* in room: ann");
+    await withTimeout(leaving, 5_000);
+    await withTimeout(member.heard.ended, 5_000);
+    assert.deepEqual(member.heard.lines, ["* you are now ann", "* in room: ann", "ann: hello"]);
+    await room.until(["/nick ann", "/who", "hello", "/who", "/quit"]);
+    await assert.rejects(member.client.send("still here"), ConnectionClosedError);
+  });
+
+  it("leave() quits after timeoutMs when the marker's reply never comes", async () => {
+    await using room = await FakeRoom.open();
+    await using member = await room.confirmed("ben");
+    await withTimeout(member.client.leave({ timeoutMs: 200 }), 5_000);
+    await withTimeout(member.heard.ended, 5_000);
+    await room.until(["/nick ben", "/who", "/quit"]);
+  });
+
   it("a member the room dropped for idleness is told, and takes its name back", async () => {
     await using server = await serveChat({ port: 0, idleMs: 800 });
     await using sleepy = await joinChat({ port: server.addr.port, name: "sleepy", keepaliveMs: 0 });
