@@ -4,7 +4,7 @@
  * @module
  */
 import { type FlagDef, UsageError } from "./args.ts";
-import type { AdapterName } from "../runtime/types.ts";
+import type { AdapterName } from "../runtime/mod.ts";
 
 /** The defaults every service has, as its defaults object holds them. */
 export interface AddressDefaults {

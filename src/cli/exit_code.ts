@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ExecResult } from "../services/exec/mod.ts";
+import type { ExecResult } from "../services/mod.ts";
 
 /** Exit code when the time limit killed the command (as coreutils `timeout`). */
 export const EXIT_TIMED_OUT = 124;

@@ -8,7 +8,7 @@ import { formatFlags, parseArgs, UsageError } from "./args.ts";
 import type { Command, GroupCommand, LeafCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { VERSION } from "../version.ts";
-import { writeStderr, writeStdout } from "../runtime/system.ts";
+import { writeStderr, writeStdout } from "../runtime/mod.ts";
 
 const PROGRAM = "unstuck";
 

@@ -6,8 +6,7 @@
  * @module
  */
 import type { ServerHandle } from "../services/mod.ts";
-import { formatAddress } from "../runtime/shared/address.ts";
-import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
+import { formatAddress, onShutdownSignal, writeStdout } from "../runtime/mod.ts";
 
 /**
  * Announces `server` as `listening on <scheme>://<host>:<port>` and resolves with exit code 0

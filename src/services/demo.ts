@@ -3,8 +3,13 @@
  *
  * @module
  */
-import type { AdapterChoice, TcpConnection } from "../runtime/types.ts";
-import { connect, getAdapter, listen } from "../runtime/adapter.ts";
+import {
+  type AdapterChoice,
+  connect,
+  getAdapter,
+  listen,
+  type TcpConnection,
+} from "../runtime/mod.ts";
 import { createFrameDecoder, createFrameEncoder } from "../framing/mod.ts";
 import { pyBytesRepr } from "../struct/mod.ts";
 

@@ -7,8 +7,6 @@
 export * from "./echo/mod.ts";
 export * from "./chat/mod.ts";
 export * from "./exec/mod.ts";
-export type { ServerHandle } from "./handle.ts";
-export { ReplyTimeoutError, TooManyConnectionsError } from "./errors.ts";
 
 // For the CLI only; the root mod.ts does not export these.
 export { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";

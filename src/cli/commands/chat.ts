@@ -15,10 +15,14 @@ import {
 } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
-import { onShutdownSignal, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { formatAddress } from "../../runtime/shared/address.ts";
-import { MAX_DATAGRAM_SIZE } from "../../runtime/types.ts";
-import { NetworkError } from "../../runtime/errors.ts";
+import {
+  formatAddress,
+  MAX_DATAGRAM_SIZE,
+  NetworkError,
+  onShutdownSignal,
+  writeStderr,
+  writeStdout,
+} from "../../runtime/mod.ts";
 import {
   CHAT_DEFAULTS,
   isQuitCommand,

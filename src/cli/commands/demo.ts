@@ -5,7 +5,7 @@
  */
 import { defineCommand } from "../command.ts";
 import { ADAPTER_FLAG, adapterName, noPositionals } from "../common_flags.ts";
-import { writeStdout } from "../../runtime/system.ts";
+import { writeStdout } from "../../runtime/mod.ts";
 import { runDemo } from "../../services/mod.ts";
 
 /** Shows sticky packets and their fix on loopback. */

@@ -17,8 +17,7 @@ import {
 } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
-import { writeStderr, writeStdout } from "../../runtime/system.ts";
-import { formatAddress } from "../../runtime/shared/address.ts";
+import { formatAddress, writeStderr, writeStdout } from "../../runtime/mod.ts";
 import {
   connectEcho,
   connectEchoUdp,

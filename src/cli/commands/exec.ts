@@ -15,8 +15,14 @@ import {
   secondsFlag,
 } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
-import { environment, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { formatAddress, isLoopback } from "../../runtime/shared/address.ts";
+import {
+  environment,
+  formatAddress,
+  isLoopback,
+  readStdin,
+  writeStderr,
+  writeStdout,
+} from "../../runtime/mod.ts";
 import {
   EXEC_DEFAULTS,
   ExecClient,

@@ -5,7 +5,7 @@
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
-import { writeStdout } from "../../runtime/system.ts";
+import { writeStdout } from "../../runtime/mod.ts";
 import {
   calcsize,
   pack,

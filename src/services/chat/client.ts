@@ -3,12 +3,17 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
-import { isIpLiteral, localBindFor, sameHost } from "../../runtime/shared/address.ts";
+import {
+  type AdapterChoice,
+  bindDatagram,
+  ConnectionClosedError,
+  isIpLiteral,
+  localBindFor,
+  type NetAddress,
+  sameHost,
+} from "../../runtime/mod.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { timerDelay } from "../timeout.ts";
-import { ConnectionClosedError } from "../../runtime/errors.ts";
 import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand, parseChatCommand } from "./room.ts";
 
 /** Options of {@linkcode joinChat}. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
+import { DEFAULT_HOST } from "../../runtime/mod.ts";
 
 /** The defaults of the chat service, as {@linkcode CHAT_DEFAULTS} holds them. */
 export interface ChatDefaults {

@@ -21,3 +21,4 @@ export {
   joinChat,
 } from "./client.ts";
 export { CHAT_DEFAULTS, type ChatDefaults } from "./defaults.ts";
+export type { ServerHandle } from "../handle.ts";

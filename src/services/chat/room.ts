@@ -5,9 +5,7 @@
  *
  * @module
  */
-import type { NetAddress } from "../../runtime/types.ts";
-import { MAX_DATAGRAM_SIZE } from "../../runtime/types.ts";
-import { formatAddress } from "../../runtime/shared/address.ts";
+import { formatAddress, MAX_DATAGRAM_SIZE, type NetAddress } from "../../runtime/mod.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 
 /** Options of {@linkcode ChatRoom}. */

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
+import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { type ChatPacket, ChatRoom } from "./room.ts";

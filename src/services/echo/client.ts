@@ -3,9 +3,12 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { connect } from "../../runtime/adapter.ts";
-import { ConnectionClosedError } from "../../runtime/errors.ts";
+import {
+  type AdapterChoice,
+  connect,
+  ConnectionClosedError,
+  type NetAddress,
+} from "../../runtime/mod.ts";
 import { createFrameDecoder, createFrameEncoder } from "../../framing/mod.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
-import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
+import { DEFAULT_HOST } from "../../runtime/mod.ts";
 
 /** The defaults of the echo service, as {@linkcode ECHO_DEFAULTS} holds them. */
 export interface EchoDefaults {

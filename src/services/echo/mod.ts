@@ -11,3 +11,5 @@ export { connectEcho, type EchoClient, type EchoClientOptions } from "./client.t
 export { connectEchoUdp, type EchoUdpClient, type EchoUdpClientOptions } from "./udp_client.ts";
 export type { EchoFraming, LengthFraming } from "./framing_options.ts";
 export { TextOnFramedConnectionError } from "./text_peer.ts";
+export type { ServerHandle } from "../handle.ts";
+export { ReplyTimeoutError, TooManyConnectionsError } from "../errors.ts";

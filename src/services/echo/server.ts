@@ -3,16 +3,20 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { listen } from "../../runtime/adapter.ts";
+import {
+  type AdapterChoice,
+  listen,
+  type NetAddress,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
 import {
   createFrameDecoder,
   createFrameEncoder,
   type FrameEncoder,
   FrameTooLargeError,
   FramingError,
+  integerOption,
 } from "../../framing/mod.ts";
-import { integerOption } from "../../framing/options.ts";
 import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { TooManyConnectionsError } from "../errors.ts";

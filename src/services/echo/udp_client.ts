@@ -3,10 +3,14 @@
  *
  * @module
  */
-import type { AdapterChoice, Datagram, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
-import { ConnectionClosedError } from "../../runtime/errors.ts";
-import { localBindFor } from "../../runtime/shared/address.ts";
+import {
+  type AdapterChoice,
+  bindDatagram,
+  ConnectionClosedError,
+  type Datagram,
+  localBindFor,
+  type NetAddress,
+} from "../../runtime/mod.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { ReplyTimeoutError } from "../errors.ts";
 import { timerDelay } from "../timeout.ts";

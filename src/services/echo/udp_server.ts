@@ -3,8 +3,7 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
+import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
 import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { serverHandle } from "../handle.ts";

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
-import { getAdapter } from "../../runtime/adapter.ts";
+import { type AdapterChoice, getAdapter, type TcpConnection } from "../../runtime/mod.ts";
 import { importTokenKey, signNonce, type TokenKey } from "./auth.ts";
 import { decodeBase64 } from "./base64.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DEFAULT_HOST } from "../../runtime/shared/address.ts";
+import { DEFAULT_HOST } from "../../runtime/mod.ts";
 import { EXEC_DEFAULT_PORT } from "./protocol.ts";
 
 /** The defaults of the exec service, as {@linkcode EXEC_DEFAULTS} holds them. */

@@ -4,6 +4,7 @@
  * @module
  */
 export { EXEC_DEFAULTS, type ExecDefaults } from "./defaults.ts";
+export type { ServerHandle } from "../handle.ts";
 export { ExecAuthError, ExecCommandError, ExecProtocolError, ExecTokenError } from "./errors.ts";
 export {
   type AuthMessage,

@@ -3,15 +3,19 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { getAdapter } from "../../runtime/adapter.ts";
+import {
+  type AdapterChoice,
+  getAdapter,
+  type NetAddress,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
 import { importTokenKey } from "./auth.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
 import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
-import { integerOption } from "../../framing/options.ts";
+import { integerOption } from "../../framing/mod.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 
 /** Options of {@linkcode serveExec}. */

@@ -5,8 +5,12 @@
  *
  * @module
  */
-import { NetworkError, SpawnError } from "../../runtime/errors.ts";
-import type { NetAddress, TcpConnection } from "../../runtime/types.ts";
+import {
+  type NetAddress,
+  NetworkError,
+  SpawnError,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
 import { createNonce, type TokenKey, verifyNonce } from "./auth.ts";
 import { encodeBase64 } from "./base64.ts";
 import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";

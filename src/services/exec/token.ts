@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fileMode, getEnv, readTextFile } from "../../runtime/system.ts";
+import { fileMode, getEnv, readTextFile } from "../../runtime/mod.ts";
 import { ExecTokenError } from "./errors.ts";
 
 /** The environment variable that holds the token when no token file is given. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { createFrameDecoder, createFrameEncoder, type FrameDecoder } from "../../framing/mod.ts";
-import type { TcpConnection } from "../../runtime/types.ts";
+import type { TcpConnection } from "../../runtime/mod.ts";
 import { ExecProtocolError } from "./errors.ts";
 import {
   type ClientControlMessage,
