@@ -246,4 +246,39 @@ describe("project: public surface", () => {
     }
     assert.deepEqual(problems, []);
   });
+
+  it("mod.ts exports nothing of the exec wire protocol but its errors (that is ./exec/protocol)", async () => {
+    const protocol = Object.keys(await import("../src/services/exec/protocol/mod.ts"));
+    assert.ok(protocol.includes("encodeControl") && protocol.includes("signNonce"));
+    const leaked = protocol.filter((name) => name in root && !name.endsWith("Error"));
+    assert.deepEqual(leaked, []);
+  });
+
+  it("deno.json and package.json export the same entry points; npm's with types, from dist/", () => {
+    const deno = readJson<{ exports: Record<string, string> }>("deno.json").exports;
+    const npm = readJson<{
+      exports: Record<string, { types: string; default: string } | string>;
+      sideEffects: string[] | false;
+    }>("package.json");
+    assert.deepEqual(Object.keys(deno), [
+      ".",
+      "./struct",
+      "./framing",
+      "./runtime",
+      "./echo",
+      "./chat",
+      "./exec",
+      "./exec/protocol",
+      "./cli",
+    ]);
+    assert.deepEqual(Object.keys(npm.exports), [...Object.keys(deno), "./package.json"]);
+    for (const [subpath, source] of Object.entries(deno)) {
+      const built = source.replace(/^\.\//, "./dist/").replace(/\.ts$/, "");
+      assert.deepEqual(npm.exports[subpath], { types: `${built}.d.ts`, default: `${built}.js` });
+    }
+    // Bundlers may drop any module whose exports go unused, except the CLI: a program, which
+    // runs when imported.
+    assert.deepEqual(npm.sideEffects, ["./dist/src/cli/main.js"]);
+    assert.equal(deno["./cli"], "./src/cli/main.ts");
+  });
 });

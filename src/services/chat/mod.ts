@@ -22,3 +22,5 @@ export {
 } from "./client.ts";
 export { CHAT_DEFAULTS, type ChatDefaults } from "./defaults.ts";
 export type { ServerHandle } from "../handle.ts";
+// Named by the options and types above.
+export type { AdapterChoice, AdapterName, NetAddress } from "../../runtime/mod.ts";

@@ -5,10 +5,10 @@
  * @module
  */
 import { type AdapterChoice, getAdapter, type TcpConnection } from "../../runtime/mod.ts";
-import { importTokenKey, signNonce, type TokenKey } from "./auth.ts";
-import { decodeBase64 } from "./base64.ts";
+import { importTokenKey, signNonce, type TokenKey } from "./protocol/mod.ts";
+import { decodeBase64 } from "./protocol/mod.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
-import { parseClientControl, parseServerFrame } from "./parse.ts";
+import { parseClientControl, parseServerFrame } from "./protocol/mod.ts";
 import {
   encodeControl,
   EXEC_MAX_CHUNK,
@@ -18,7 +18,7 @@ import {
   FRAME_STDIN,
   type RunMessage,
   type ServerFrame,
-} from "./protocol.ts";
+} from "./protocol/mod.ts";
 import { FrameReader, FrameWriter } from "./wire.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SpawnOptions, Subprocess } from "../../runtime/mod.ts";
-import { FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./protocol.ts";
+import { FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./protocol/mod.ts";
 import type { FrameWriter } from "./wire.ts";
 import { timerDelay } from "../timeout.ts";
 

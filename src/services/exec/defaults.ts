@@ -5,7 +5,7 @@
  * @module
  */
 import { DEFAULT_HOST } from "../../runtime/mod.ts";
-import { EXEC_DEFAULT_PORT } from "./protocol.ts";
+import { EXEC_DEFAULT_PORT } from "./protocol/mod.ts";
 
 /** The defaults of the exec service, as {@linkcode EXEC_DEFAULTS} holds them. */
 export interface ExecDefaults {

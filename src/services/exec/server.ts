@@ -9,7 +9,7 @@ import {
   type NetAddress,
   type TcpConnection,
 } from "../../runtime/mod.ts";
-import { importTokenKey } from "./auth.ts";
+import { importTokenKey } from "./protocol/mod.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
 import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";

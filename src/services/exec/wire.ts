@@ -15,7 +15,7 @@ import {
   EXEC_MAX_FRAME_LENGTH,
   FRAME_STDIN_END,
   type ServerControlMessage,
-} from "./protocol.ts";
+} from "./protocol/mod.ts";
 
 const HEADER = "!I";
 const EMPTY = new Uint8Array(0);

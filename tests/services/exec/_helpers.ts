@@ -6,7 +6,6 @@ import { join } from "node:path";
 import {
   connect,
   createFrameDecoder,
-  encodeControl,
   encodeFrame,
   ExecClient,
   type ExecResult,
@@ -14,11 +13,15 @@ import {
   type ExecServer,
   type ExecServerOptions,
   serveExec,
-  type ServerControlMessage,
   type TcpConnection,
 } from "../../../mod.ts";
-import { parseServerFrame } from "../../../src/services/exec/parse.ts";
-import { importTokenKey, signNonce } from "../../../src/services/exec/auth.ts";
+import {
+  encodeControl,
+  importTokenKey,
+  parseServerFrame,
+  type ServerControlMessage,
+  signNonce,
+} from "../../../src/services/exec/protocol/mod.ts";
 import { concat, within } from "../../runtime/helpers.ts";
 
 export { concat, eventually, isRunning, pseudoRandom, within } from "../../runtime/helpers.ts";

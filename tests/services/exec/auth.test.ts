@@ -2,14 +2,14 @@
 // fails for every wrong or malformed answer.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { ExecTokenError } from "../../../mod.ts";
 import {
   createNonce,
   EXEC_NONCE_LENGTH,
-  ExecTokenError,
   importTokenKey,
   signNonce,
   verifyNonce,
-} from "../../../mod.ts";
+} from "../../../src/services/exec/protocol/mod.ts";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const hex = (h: string): Uint8Array => new Uint8Array(h.match(/../g)!.map((b) => parseInt(b, 16)));

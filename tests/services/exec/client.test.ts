@@ -2,7 +2,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  encodeControl,
   encodeFrame,
   ExecAuthError,
   ExecClient,
@@ -10,6 +9,7 @@ import {
   listen,
   type TcpConnection,
 } from "../../../mod.ts";
+import { encodeControl } from "../../../src/services/exec/protocol/mod.ts";
 import { within } from "./_helpers.ts";
 
 /** A fake server that greets each connection with `greeting` and then reads until EOF. */

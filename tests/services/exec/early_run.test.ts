@@ -6,8 +6,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeControl, encodeFrame, type ExecServer } from "../../../mod.ts";
-import { importTokenKey, signNonce } from "../../../src/services/exec/auth.ts";
+import { encodeFrame, type ExecServer } from "../../../mod.ts";
+import {
+  encodeControl,
+  importTokenKey,
+  signNonce,
+} from "../../../src/services/exec/protocol/mod.ts";
 import {
   killAll,
   type Running,

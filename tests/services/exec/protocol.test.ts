@@ -3,16 +3,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { ExecProtocolError } from "../../../mod.ts";
 import {
   type ClientControlMessage,
   encodeControl,
-  ExecProtocolError,
   parseClientControl,
   parseClientFrame,
   parseServerControl,
   parseServerFrame,
   type ServerControlMessage,
-} from "../../../mod.ts";
+} from "../../../src/services/exec/protocol/mod.ts";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const control = (json: string): Uint8Array => new Uint8Array([0, ...utf8(json)]);

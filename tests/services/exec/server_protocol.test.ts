@@ -4,7 +4,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { encodeControl, encodeFrame, type ExecServer } from "../../../mod.ts";
+import { encodeFrame, type ExecServer } from "../../../mod.ts";
+import { encodeControl } from "../../../src/services/exec/protocol/mod.ts";
 import { collect, connectClient, RawPeer, startServer, tempDir, within } from "./_helpers.ts";
 
 const tmp = tempDir();
@@ -70,7 +71,9 @@ describe("exec server protocol", () => {
     const hello = await peer.control();
     assert.ok(hello?.type === "hello");
     const nonce = Uint8Array.from(atob(hello.nonce), (c) => c.charCodeAt(0));
-    const { importTokenKey, signNonce } = await import("../../../src/services/exec/auth.ts");
+    const { importTokenKey, signNonce } = await import(
+      "../../../src/services/exec/protocol/mod.ts"
+    );
     const mac = await signNonce(await importTokenKey("exec-test-token"), nonce);
     const auth = encodeFrame(encodeControl({ type: "auth", mac }));
     const run = encodeFrame(encodeControl({ type: "run", argv: ["touch", marker] }));
@@ -103,7 +106,9 @@ describe("exec server protocol", () => {
   });
 
   it("refuses a MAC replayed from another connection (each nonce is fresh)", async () => {
-    const { importTokenKey, signNonce } = await import("../../../src/services/exec/auth.ts");
+    const { importTokenKey, signNonce } = await import(
+      "../../../src/services/exec/protocol/mod.ts"
+    );
     const key = await importTokenKey("exec-test-token");
     const first = await RawPeer.open(server.addr.port);
     const second = await RawPeer.open(server.addr.port);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ExecProtocolError } from "./errors.ts";
+import { ExecProtocolError } from "../errors.ts";
 import {
   type ClientControlMessage,
   type ClientFrame,
@@ -17,7 +17,7 @@ import {
   type RunMessage,
   type ServerControlMessage,
   type ServerFrame,
-} from "./protocol.ts";
+} from "./messages.ts";
 
 type Json = Record<string, unknown>;
 
@@ -125,7 +125,7 @@ function parseRun(obj: Json): RunMessage {
  * @throws {ExecProtocolError} when it is not exactly one of those messages
  * @example
  * ```ts
- * import { parseClientControl } from "@unstuck/unstuck";
+ * import { parseClientControl } from "@unstuck/unstuck/exec/protocol";
  * const json = new TextEncoder().encode('{"type":"run","argv":["ls","-l"]}');
  * console.log(parseClientControl(json)); // { type: "run", argv: ["ls", "-l"] }
  * ```
@@ -150,7 +150,7 @@ export function parseClientControl(json: Uint8Array): ClientControlMessage {
  * @throws {ExecProtocolError} when it is not exactly one of those messages
  * @example
  * ```ts
- * import { parseServerControl } from "@unstuck/unstuck";
+ * import { parseServerControl } from "@unstuck/unstuck/exec/protocol";
  * const json = new TextEncoder().encode('{"type":"ready"}');
  * console.log(parseServerControl(json)); // { type: "ready" }
  * ```
@@ -198,7 +198,7 @@ function unexpected(byte: number, from: string): ExecProtocolError {
  * frame with bytes, or an invalid control message
  * @example
  * ```ts
- * import { parseClientFrame } from "@unstuck/unstuck";
+ * import { parseClientFrame } from "@unstuck/unstuck/exec/protocol";
  * console.log(parseClientFrame(new Uint8Array([0x03, 104, 105]))); // { kind: "stdin", data: … }
  * ```
  */
@@ -224,7 +224,7 @@ export function parseClientFrame(payload: Uint8Array): ClientFrame {
  * invalid control message
  * @example
  * ```ts
- * import { parseServerFrame } from "@unstuck/unstuck";
+ * import { parseServerFrame } from "@unstuck/unstuck/exec/protocol";
  * console.log(parseServerFrame(new Uint8Array([0x01, 104, 105]))); // { kind: "stdout", data: … }
  * ```
  */

@@ -7,8 +7,8 @@
  * @module
  */
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { ExecTokenError } from "./errors.ts";
-import { EXEC_NONCE_LENGTH } from "./protocol.ts";
+import { ExecTokenError } from "../errors.ts";
+import { EXEC_NONCE_LENGTH } from "./messages.ts";
 
 const HMAC = { name: "HMAC", hash: "SHA-256" } as const;
 
@@ -18,7 +18,7 @@ const HMAC = { name: "HMAC", hash: "SHA-256" } as const;
  *
  * @example
  * ```ts
- * import { importTokenKey, type TokenKey } from "@unstuck/unstuck";
+ * import { importTokenKey, type TokenKey } from "@unstuck/unstuck/exec/protocol";
  * const key: TokenKey = await importTokenKey("s3cret");
  * ```
  */
@@ -30,7 +30,7 @@ export type TokenKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
  * @throws {ExecTokenError} for an empty token
  * @example
  * ```ts
- * import { importTokenKey } from "@unstuck/unstuck";
+ * import { importTokenKey } from "@unstuck/unstuck/exec/protocol";
  * const key = await importTokenKey("correct horse battery staple");
  * console.log(key.algorithm.name); // "HMAC"
  * ```
@@ -48,7 +48,7 @@ export async function importTokenKey(token: string): Promise<TokenKey> {
  *
  * @example
  * ```ts
- * import { createNonce } from "@unstuck/unstuck";
+ * import { createNonce } from "@unstuck/unstuck/exec/protocol";
  * console.log(createNonce().length); // 32
  * ```
  */
@@ -61,7 +61,7 @@ export function createNonce(): Uint8Array {
  *
  * @example
  * ```ts
- * import { createNonce, importTokenKey, signNonce } from "@unstuck/unstuck";
+ * import { createNonce, importTokenKey, signNonce } from "@unstuck/unstuck/exec/protocol";
  * const mac = await signNonce(await importTokenKey("secret"), createNonce());
  * console.log(mac.length); // 44 (32 bytes in base64)
  * ```
@@ -77,7 +77,7 @@ export async function signNonce(key: TokenKey, nonce: Uint8Array): Promise<strin
  *
  * @example
  * ```ts
- * import { createNonce, importTokenKey, signNonce, verifyNonce } from "@unstuck/unstuck";
+ * import { createNonce, importTokenKey, signNonce, verifyNonce } from "@unstuck/unstuck/exec/protocol";
  * const key = await importTokenKey("secret");
  * const nonce = createNonce();
  * console.log(await verifyNonce(key, nonce, await signNonce(key, nonce))); // true

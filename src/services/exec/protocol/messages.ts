@@ -117,7 +117,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { encodeControl } from "@unstuck/unstuck";
+ * import { encodeControl } from "@unstuck/unstuck/exec/protocol";
  * const payload = encodeControl({ type: "ready" });
  * console.log(payload[0], new TextDecoder().decode(payload.subarray(1))); // 0 {"type":"ready"}
  * ```

@@ -12,7 +12,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  *
  * @example
  * ```ts
- * import { encodeBase64 } from "./base64.ts";
+ * import { encodeBase64 } from "@unstuck/unstuck/exec/protocol";
  * console.log(encodeBase64(new Uint8Array([104, 105]))); // "aGk="
  * ```
  */
@@ -27,7 +27,7 @@ export function encodeBase64(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * import { decodeBase64 } from "./base64.ts";
+ * import { decodeBase64 } from "@unstuck/unstuck/exec/protocol";
  * console.log(decodeBase64("aGk=")); // Uint8Array [104, 105]
  * console.log(decodeBase64("aGk")); // undefined
  * ```
