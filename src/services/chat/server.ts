@@ -40,10 +40,10 @@ export interface ChatServer extends ServerHandle {
  *
  * @example
  * ```ts
- * import { serveChat } from "@unstuck/unstuck";
+ * import { formatAddress, serveChat } from "@unstuck/unstuck";
  *
  * await using server = await serveChat({ port: 0, onLine: console.log });
- * console.log(`chat on udp://127.0.0.1:${server.addr.port}`);
+ * console.log(`chat on udp://${formatAddress(server.addr)}`);
  * ```
  */
 export async function serveChat(options: ChatServerOptions = {}): Promise<ChatServer> {
