@@ -4,15 +4,7 @@
  * @module
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
-import {
-  ADAPTER_FLAG,
-  adapterName,
-  hostFlag,
-  inSeconds,
-  noPositionals,
-  portFlag,
-  secondsFlag,
-} from "../common_flags.ts";
+import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import {
@@ -32,10 +24,10 @@ import {
 } from "../../services/mod.ts";
 
 /**
- * `chat join --join-timeout`'s default, in seconds: how long the command waits for the room's
- * first line before it says no room answers (a choice of this command, not of the client).
+ * `chat join --join-timeout`'s default: how long the command waits for the room's first line
+ * before it says no room answers (a choice of this command, not of the client).
  */
-const JOIN_TIMEOUT_S = 5;
+const JOIN_TIMEOUT_MS = 5_000;
 /** Longest line read from stdin; a UDP datagram cannot carry more anyway. */
 const MAX_LINE = MAX_DATAGRAM_SIZE;
 const decoder = new TextDecoder();
@@ -57,16 +49,13 @@ const serve = defineCommand({
     "Example: unstuck chat serve --port 8081 --idle 600",
   ].join("\n"),
   flags: {
-    host: hostFlag("server", CHAT_DEFAULTS),
-    port: portFlag("server", CHAT_DEFAULTS),
-    idle: {
-      type: "integer",
-      help: "Drop peers silent this many seconds",
-      placeholder: "SECONDS",
-      defaultText: inSeconds(CHAT_DEFAULTS.idleMs),
-      min: 1,
-      max: 2_000_000,
-    },
+    ...common.addressFlags("server", CHAT_DEFAULTS),
+    idle: common.secondsFlag(
+      "Drop peers silent this many seconds",
+      CHAT_DEFAULTS.idleMs,
+      1,
+      2_000_000,
+    ),
     "max-peers": {
       type: "integer",
       help: "Most peers in the room at once",
@@ -75,16 +64,15 @@ const serve = defineCommand({
       min: 1,
       max: 1_000_000,
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     const server = await serveChat({
-      hostname: flags.host,
-      port: flags.port,
-      idleMs: secondsFlag(flags.idle),
+      ...common.addressOf(flags),
+      idleMs: common.millis(flags.idle),
       maxPeers: flags["max-peers"],
-      adapter: adapterName(flags.adapter),
+      adapter: common.adapterName(flags.adapter),
       onLine: (line) => void writeStdout(line + "\n"),
       onError: (error, peer) =>
         void writeStderr(`chat serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`),
@@ -122,35 +110,29 @@ const join = defineCommand({
     "Example: unstuck chat join --port 8081 --name alice",
   ].join("\n"),
   flags: {
-    host: hostFlag("client", CHAT_DEFAULTS),
-    port: portFlag("client", CHAT_DEFAULTS),
+    ...common.addressFlags("client", CHAT_DEFAULTS),
     name: { type: "string", help: "Take this name on joining", placeholder: "N" },
-    keepalive: {
-      type: "integer",
-      help: "Ping the room after this many silent seconds (0: never)",
-      placeholder: "SECONDS",
-      defaultText: inSeconds(CHAT_DEFAULTS.keepaliveMs),
-      min: 0,
-      max: 2_000_000,
-    },
-    "join-timeout": {
-      type: "integer",
-      help: "Exit 1 if the room has not answered within this many seconds (0: never)",
-      placeholder: "SECONDS",
-      defaultText: String(JOIN_TIMEOUT_S),
-      min: 0,
-      max: 2_000_000,
-    },
-    adapter: ADAPTER_FLAG,
+    keepalive: common.secondsFlag(
+      "Ping the room after this many silent seconds (0: never)",
+      CHAT_DEFAULTS.keepaliveMs,
+      0,
+      2_000_000,
+    ),
+    "join-timeout": common.secondsFlag(
+      "Exit 1 if the room has not answered within this many seconds (0: never)",
+      JOIN_TIMEOUT_MS,
+      0,
+      2_000_000,
+    ),
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     const client = await joinChat({
-      hostname: flags.host,
-      port: flags.port,
+      ...common.addressOf(flags),
       name: flags.name,
-      keepaliveMs: secondsFlag(flags.keepalive),
-      adapter: adapterName(flags.adapter),
+      keepaliveMs: common.millis(flags.keepalive),
+      adapter: common.adapterName(flags.adapter),
     });
     // The room's first line: proof that it is there.
     let heard = false;
@@ -168,7 +150,7 @@ const join = defineCommand({
       stop = onShutdownSignal(() => resolve("signal"));
     });
     // UDP says nothing when nobody listens: give up once the room has been silent too long.
-    const joinTimeoutMs = (flags["join-timeout"] ?? JOIN_TIMEOUT_S) * 1000;
+    const joinTimeoutMs = common.millis(flags["join-timeout"]) ?? JOIN_TIMEOUT_MS;
     let joinTimer: ReturnType<typeof setTimeout> | undefined;
     const silent = new Promise<"silent">((resolve) => {
       if (joinTimeoutMs > 0) joinTimer = setTimeout(resolve, timerDelay(joinTimeoutMs), "silent");

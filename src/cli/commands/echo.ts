@@ -6,15 +6,7 @@
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
 import { StructError } from "../../struct/mod.ts";
-import {
-  ADAPTER_FLAG,
-  adapterName,
-  hostFlag,
-  inSeconds,
-  noPositionals,
-  portFlag,
-  secondsFlag,
-} from "../common_flags.ts";
+import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { formatAddress, writeStderr, writeStdout } from "../../runtime/mod.ts";
@@ -116,7 +108,7 @@ const serve = defineCommand({
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most " +
-    `${inSeconds(ECHO_DEFAULTS.graceMs)} s for a frame that is still`,
+    `${ECHO_DEFAULTS.graceMs / 1000} s for a frame that is still`,
     "arriving (exit 0); a second signal stops it at once (exit 1).",
     "",
     "Examples: unstuck echo serve --port 0 --upper --header '<H'",
@@ -125,8 +117,7 @@ const serve = defineCommand({
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
-    host: hostFlag("server", ECHO_DEFAULTS),
-    port: portFlag("server", ECHO_DEFAULTS),
+    ...common.addressFlags("server", ECHO_DEFAULTS),
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
     "max-connections": {
@@ -137,10 +128,10 @@ const serve = defineCommand({
       min: 1,
       max: 1_000_000,
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     const framing = framingFlags(flags);
     const maxConnections = flags["max-connections"];
     if (flags.udp && maxConnections !== undefined) {
@@ -149,16 +140,15 @@ const serve = defineCommand({
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
       void writeStderr(errorLine(error, peer));
     };
-    const common = {
-      hostname: flags.host,
-      port: flags.port,
+    const options = {
+      ...common.addressOf(flags),
       upper: flags.upper,
-      adapter: adapterName(flags.adapter),
+      adapter: common.adapterName(flags.adapter),
       onError,
     };
-    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(common), "udp");
+    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
     return await serveUntilSignal(
-      await serveEcho({ ...common, ...framing, maxConnections }),
+      await serveEcho({ ...options, ...framing, maxConnections }),
       "tcp",
     );
   },
@@ -177,28 +167,24 @@ const send = defineCommand({
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Send UDP datagrams instead of TCP frames" },
-    host: hostFlag("client", ECHO_DEFAULTS),
-    port: portFlag("client", ECHO_DEFAULTS),
+    ...common.addressFlags("client", ECHO_DEFAULTS),
     ...FRAMING_FLAGS,
-    timeout: {
-      type: "integer",
-      help: "Seconds to wait for each reply",
-      placeholder: "SECONDS",
-      defaultText: inSeconds(ECHO_DEFAULTS.timeoutMs),
-      min: 1,
-      max: 86_400,
-    },
-    adapter: ADAPTER_FLAG,
+    timeout: common.secondsFlag(
+      "Seconds to wait for each reply",
+      ECHO_DEFAULTS.timeoutMs,
+      1,
+      86_400,
+    ),
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     const framing = framingFlags(flags);
     const target = {
-      hostname: flags.host,
-      port: flags.port,
-      adapter: adapterName(flags.adapter),
+      ...common.addressOf(flags),
+      adapter: common.adapterName(flags.adapter),
     };
     // Every reply, TCP or UDP, is waited for this long (the TCP client has no timeout of its own).
-    const timeoutMs = secondsFlag(flags.timeout) ?? ECHO_DEFAULTS.timeoutMs;
+    const timeoutMs = common.millis(flags.timeout) ?? ECHO_DEFAULTS.timeoutMs;
     const encoder = new TextEncoder();
     const messages = positionals.length > 0
       ? positionals.map((m) => encoder.encode(m))

@@ -5,15 +5,7 @@
  */
 import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
-import {
-  ADAPTER_FLAG,
-  adapterName,
-  hostFlag,
-  inSeconds,
-  noPositionals,
-  portFlag,
-  secondsFlag,
-} from "../common_flags.ts";
+import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import {
   environment,
@@ -93,8 +85,7 @@ const serve = defineCommand({
     "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
   flags: {
-    host: hostFlag("server", EXEC_DEFAULTS),
-    port: portFlag("server", EXEC_DEFAULTS),
+    ...common.addressFlags("server", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
     allow: {
       type: "list",
@@ -102,14 +93,12 @@ const serve = defineCommand({
       placeholder: "CMD",
     },
     shell: { type: "boolean", help: "Allow shell command lines (/bin/sh -c)" },
-    timeout: {
-      type: "integer",
-      help: "Kill a command (and its process group) after this long",
-      placeholder: "SECONDS",
-      defaultText: inSeconds(EXEC_DEFAULTS.timeoutMs),
-      min: 1,
-      max: Math.floor(MAX_TIMER_MS / 1000),
-    },
+    timeout: common.secondsFlag(
+      "Kill a command (and its process group) after this long",
+      EXEC_DEFAULTS.timeoutMs,
+      1,
+      Math.floor(MAX_TIMER_MS / 1000),
+    ),
     "max-output": {
       type: "integer",
       help: "Cut a command's stdout + stderr at this many bytes, and kill it",
@@ -117,17 +106,17 @@ const serve = defineCommand({
       defaultText: String(EXEC_DEFAULTS.maxOutputBytes),
       min: 1,
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     if (flags.shell && flags.allow.length > 0) {
       throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
     }
     if (flags.allow.some((name) => name === "")) {
       throw new UsageError("--allow needs a program name, got ''");
     }
-    const adapter = adapterName(flags.adapter);
+    const adapter = common.adapterName(flags.adapter);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
     const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
@@ -143,11 +132,10 @@ const serve = defineCommand({
     const server = await serveExec({
       token: loaded.token,
       env,
-      hostname: flags.host,
-      port: flags.port,
+      ...common.addressOf(flags),
       allow: flags.allow.length > 0 ? flags.allow : undefined,
       shell: flags.shell,
-      timeoutMs: secondsFlag(flags.timeout),
+      timeoutMs: common.millis(flags.timeout),
       maxOutputBytes: flags["max-output"],
       adapter,
       // A closed log (stderr) must not stop the server.
@@ -191,8 +179,7 @@ const run = defineCommand({
     "Example: unstuck exec run --token-file token -- df -h /",
   ].join("\n"),
   flags: {
-    host: hostFlag("client", EXEC_DEFAULTS),
-    port: portFlag("client", EXEC_DEFAULTS),
+    ...common.addressFlags("client", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
     shell: { type: "boolean", help: "Run the words as one shell command line" },
     stdin: { type: "boolean", help: "Stream our stdin to the command" },
@@ -201,7 +188,7 @@ const run = defineCommand({
       help: "Transcode remote output from this encoding to UTF-8",
       placeholder: "LABEL",
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     if (positionals.length === 0) throw new UsageError("no command given");
@@ -213,7 +200,7 @@ const run = defineCommand({
     }
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
-    const adapter = adapterName(flags.adapter);
+    const adapter = common.adapterName(flags.adapter);
     const { token: secret } = await token(flags["token-file"]);
     const url = `tcp://${
       formatAddress({
@@ -230,8 +217,7 @@ const run = defineCommand({
     try {
       client = await ExecClient.connect({
         token: secret,
-        hostname: flags.host,
-        port: flags.port,
+        ...common.addressOf(flags),
         adapter,
       });
     } catch (err) {

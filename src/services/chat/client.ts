@@ -5,13 +5,12 @@
  */
 import {
   type AdapterChoice,
-  bindDatagram,
   ConnectionClosedError,
   isIpLiteral,
-  localBindFor,
   type NetAddress,
   sameHost,
 } from "../../runtime/mod.ts";
+import { openUdpClientSocket } from "../udp_client_socket.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { timerDelay } from "../timeout.ts";
 import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand, parseChatCommand } from "./room.ts";
@@ -114,11 +113,7 @@ export async function joinChat(options: ChatClientOptions = {}): Promise<ChatCli
   const hostname = options.hostname ?? CHAT_DEFAULTS.hostname;
   const room: NetAddress = { hostname, port: options.port ?? CHAT_DEFAULTS.port };
   const keepaliveMs = options.keepaliveMs ?? CHAT_DEFAULTS.keepaliveMs;
-  const socket = await bindDatagram({
-    hostname: localBindFor(hostname),
-    port: 0,
-    adapter: options.adapter,
-  });
+  const socket = await openUdpClientSocket(room, options.adapter);
   const decoder = new TextDecoder();
   let closed = false;
   let keepalive: ReturnType<typeof setTimeout> | undefined;

@@ -5,12 +5,11 @@
  */
 import {
   type AdapterChoice,
-  bindDatagram,
   ConnectionClosedError,
   type Datagram,
-  localBindFor,
   type NetAddress,
 } from "../../runtime/mod.ts";
+import { openUdpClientSocket } from "../udp_client_socket.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { ReplyTimeoutError } from "../errors.ts";
 import { timerDelay } from "../timeout.ts";
@@ -60,11 +59,7 @@ export async function connectEchoUdp(
   const hostname = options.hostname ?? ECHO_DEFAULTS.hostname;
   const server: NetAddress = { hostname, port: options.port ?? ECHO_DEFAULTS.port };
   const timeoutMs = options.timeoutMs ?? ECHO_DEFAULTS.timeoutMs;
-  const socket = await bindDatagram({
-    hostname: localBindFor(hostname),
-    port: 0,
-    adapter: options.adapter,
-  });
+  const socket = await openUdpClientSocket(server, options.adapter);
   const unclaimed: Uint8Array[] = [];
   const waiting: ((datagram: Uint8Array | Error) => void)[] = [];
   let closed = false;
