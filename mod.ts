@@ -6,8 +6,12 @@
  *   codecs, correct under any chunking and bounded in memory (`decodeFrames`, `encodeFrame`, …).
  * - runtime adapters: one TCP, UDP and subprocess API over Deno, Bun and Node (`listen`,
  *   `connect`, `bindDatagram`, `spawn`).
- * - services: echo (framed TCP, UDP), a UDP chat room, authenticated remote exec, and the
- *   sticky-packet demo.
+ * - services: echo (framed TCP, UDP), a UDP chat room, authenticated remote exec; each with its
+ *   defaults object (`ECHO_DEFAULTS`, …).
+ *
+ * Each part is also a module of its own: `@unstuck/unstuck/struct`, `/framing`, `/runtime`,
+ * `/echo`, `/chat`, `/exec`, and `/exec/protocol` (the wire format, for other clients). struct and
+ * framing run anywhere, browsers included.
  *
  * @example Frames over TCP, whatever the network does to the bytes
  * ```ts
@@ -28,29 +32,57 @@
  * @module
  */
 export { VERSION } from "./src/version.ts";
-export * from "./src/framing/mod.ts";
+export * from "./src/struct/mod.ts";
 export {
+  createFrameDecoder,
+  createFrameEncoder,
+  decodeFrames,
+  DEFAULT_MAX_FRAME_LENGTH,
+  encodeFrame,
+  encodeFrameParts,
+  FrameDecoderStream,
+  FrameEncoderStream,
+  FrameTooLargeError,
+  FramingError,
+  TruncatedFrameError,
+} from "./src/framing/mod.ts";
+export type {
+  ChunkSource,
+  DelimiterOptions,
+  FixedOptions,
+  FrameDecoder,
+  FrameEncoder,
+  FrameRangeVisitor,
+  FramingOptions,
+  LengthHeader,
+  LengthPrefixedOptions,
+} from "./src/framing/mod.ts";
+export {
+  AddressInUseError,
   availableAdapters,
   bindDatagram,
   connect,
-  detectRuntime,
-  getAdapter,
-  listen,
-  spawn,
-} from "./src/runtime/adapter.ts";
-export {
-  AddressInUseError,
   ConnectionClosedError,
   ConnectionRefusedError,
   ConnectionResetError,
   DatagramTooLargeError,
+  DEFAULT_HOST,
+  detectRuntime,
+  formatAddress,
+  getAdapter,
+  isIpLiteral,
+  isLoopback,
+  listen,
   ListenerError,
+  localBindFor,
+  MAX_DATAGRAM_SIZE,
   NetworkError,
   PipeClosedError,
+  sameHost,
+  spawn,
   SpawnError,
   UnsupportedRuntimeError,
-} from "./src/runtime/errors.ts";
-export { MAX_DATAGRAM_SIZE } from "./src/runtime/types.ts";
+} from "./src/runtime/mod.ts";
 export type {
   Adapter,
   AdapterChoice,
@@ -68,17 +100,7 @@ export type {
   Subprocess,
   TcpConnection,
   TcpServer,
-} from "./src/runtime/types.ts";
-export {
-  calcsize,
-  iterUnpack,
-  pack,
-  packInto,
-  Struct,
-  StructError,
-  unpack,
-  unpackFrom,
-} from "./src/struct/mod.ts";
-export type { BytesLike, PackValue, StructValue } from "./src/struct/mod.ts";
-export * from "./src/services/mod.ts";
+} from "./src/runtime/mod.ts";
+export * from "./src/services/echo/mod.ts";
+export * from "./src/services/chat/mod.ts";
 export * from "./src/services/exec/mod.ts";

@@ -32,8 +32,9 @@ export const listOption = (name, fallback = ["node", "deno", "bun"]) =>
 /** Compiles bench/ for Node with tsc, if Node is among the runtimes to run. */
 export function compileForNode(runtimes) {
   if (!runtimes.includes("node")) return;
-  const tsc = spawnSync(bin("tsc"), ["-p", "tsconfig.bench.json"], { cwd: root, stdio: "inherit" });
-  if (tsc.status !== 0) throw new Error("tsc -p tsconfig.bench.json failed");
+  const args = ["-p", "tsconfig.test.json", "--outDir", ".build/bench"];
+  const tsc = spawnSync(bin("tsc"), args, { cwd: root, stdio: "inherit" });
+  if (tsc.status !== 0) throw new Error(`tsc ${args.join(" ")} failed`);
 }
 
 /**

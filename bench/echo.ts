@@ -5,7 +5,7 @@
 //
 //   deno run -A --unstable-net bench/echo.ts [--quick] [--json]
 //   bun bench/echo.ts [--quick] [--json]
-//   npx tsc -p tsconfig.bench.json && node .build/bench/bench/echo.js [--quick] [--json]
+//   npx tsc -p tsconfig.test.json --outDir .build/bench && node .build/bench/bench/echo.js [--quick] [--json]
 //
 // bench/run_echo.mjs runs all three and prints the markdown for docs/BENCHMARKS.md.
 import process from "node:process";

@@ -334,7 +334,7 @@ interface BunSockData {
   cut?: EchoCutter;
   writer: BunWriter;
 }
-/** The few Bun APIs used here, declared locally: neither `tsc -p tsconfig.bench.json` (Node
+/** The few Bun APIs used here, declared locally: neither `tsc -p tsconfig.test.json` (Node
  * types) nor `deno check` knows `Bun`. */
 interface BunSocket {
   data: BunSockData;

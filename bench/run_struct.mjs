@@ -4,7 +4,7 @@
 //
 //   node bench/run_struct.mjs [--ms N] [--only node,deno,bun,cpython]
 //
-// Node 20 cannot run TypeScript: bench/struct.ts is compiled by tsc (tsconfig.bench.json) into
+// Node 20 cannot run TypeScript: bench/struct.ts is compiled by tsc (tsconfig.test.json) into
 // .build/bench first.
 import { benchCommand, compileForNode, listOption, option, runJsonLines } from "./_driver.mjs";
 

@@ -14,7 +14,7 @@
 //
 //   deno run -A bench/runtime_adapters.ts --impl deno [--quick] [--runs N] [--json]
 //   bun bench/runtime_adapters.ts --impl bun
-//   node .build/bench/bench/runtime_adapters.js --impl node      (after tsc -p tsconfig.bench.json)
+//   node .build/bench/bench/runtime_adapters.js --impl node      (after tsc -p tsconfig.test.json --outDir .build/bench)
 import process from "node:process";
 import {
   createFrameDecoder,

@@ -5,10 +5,11 @@
 //   node scripts/test.mjs                       # every runtime, every tests/**/*.test.ts
 //   node scripts/test.mjs --runtime deno,bun    # a subset of runtimes
 //   node scripts/test.mjs --runtime node24      # the Node suite on Node 24 (what CI also runs)
-//   node scripts/test.mjs tests/struct_test.ts  # a subset of files (paths under tests/)
+//   node scripts/test.mjs tests/struct/api.test.ts  # a subset of files (paths under tests/)
 //
-// Node 20 cannot run TypeScript, so for Node the sources and tests are compiled by tsc into
-// .build/node first (tsconfig.test.json) and the compiled copies are run: by the Node running
+// Node 20 cannot run TypeScript, so for Node the sources, tests, examples and benchmarks are
+// compiled by tsc into .build/node first (tsconfig.test.json, with declarations, once per run: the
+// tests that need compiled code use this build) and the compiled copies are run: by the Node running
 // this script, or for `node24` by Node 24 from npm's `node` package, which this script installs
 // on first use into .build/node24. (Not a devDependency: its `node` bin would land in
 // node_modules/.bin and replace the Node that every npm script runs.)

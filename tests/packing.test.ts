@@ -60,6 +60,81 @@ describe("npm pack", () => {
     assert.match(run("npx", ["--no-install", "unstuck", "--version"], app).stdout, /^unstuck /);
   });
 
+  it("every entry point imports under Node and type-checks with tsc, from the installed package", () => {
+    const app = join(tmp, "app");
+    assert.ok(existsSync(join(app, "node_modules", "unstuck")), "not installed (the test above)");
+    // One name each entry point must have; the root's values must be the entry points' own.
+    const entries: Record<string, string> = {
+      "unstuck": "pack",
+      "unstuck/struct": "pack",
+      "unstuck/framing": "createFrameDecoder",
+      "unstuck/runtime": "connect",
+      "unstuck/echo": "serveEcho",
+      "unstuck/chat": "joinChat",
+      "unstuck/exec": "ExecClient",
+      "unstuck/exec/protocol": "encodeControl",
+    };
+    const lines = Object.entries(entries).map(([spec, name], i) =>
+      `import * as m${i} from "${spec}";\n` +
+      `if (typeof m${i}.${name} !== "function") throw new Error("${spec} lacks ${name}");\n`
+    );
+    writeFileSync(
+      join(app, "entries.mjs"),
+      lines.join("") +
+        "if (m0.pack !== m1.pack || m0.connect !== m3.connect) throw new Error('two copies');\n" +
+        "console.log('ok');\n",
+    );
+    assert.equal(run("node", ["entries.mjs"], app).stdout, "ok\n");
+    // ./cli is the program: importing it runs the CLI with the process's arguments.
+    writeFileSync(join(app, "cli.mjs"), 'import "unstuck/cli";\n');
+    assert.match(run("node", ["cli.mjs", "--version"], app).stdout, /^unstuck \d+\.\d+\.\d+\n$/);
+    writeFileSync(
+      join(app, "entries.mts"),
+      [
+        'import { pack, type StructValue } from "unstuck/struct";',
+        'import { createFrameDecoder, type FramingOptions } from "unstuck/framing";',
+        'import { connect, type NetAddress, type TcpConnection } from "unstuck/runtime";',
+        'import { ECHO_DEFAULTS, type EchoServerOptions, serveEcho } from "unstuck/echo";',
+        'import { CHAT_DEFAULTS, type ChatClient, joinChat } from "unstuck/chat";',
+        'import { EXEC_DEFAULTS, ExecClient, type ExecResult } from "unstuck/exec";',
+        'import { encodeControl, type RunMessage, signNonce } from "unstuck/exec/protocol";',
+        'import * as all from "unstuck";',
+        "const v: StructValue = pack('!I', 5).length;",
+        "const f: FramingOptions = { codec: 'length' };",
+        "const a: NetAddress = { hostname: ECHO_DEFAULTS.hostname, port: CHAT_DEFAULTS.port };",
+        "const o: EchoServerOptions = { port: EXEC_DEFAULTS.port };",
+        "const r: RunMessage = { type: 'run', argv: ['true'] };",
+        "type T = [TcpConnection, ChatClient, ExecResult];",
+        "export const used = [v, f, a, o, r, createFrameDecoder, connect, serveEcho, joinChat,",
+        "  ExecClient, encodeControl, signNonce, all.VERSION] as const;",
+        "export type { T };",
+        "",
+      ].join("\n"),
+    );
+    const typecheck = (...flags: string[]): void =>
+      void run(projectPath("node_modules/.bin/tsc"), [
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--target",
+        "es2022",
+        ...flags,
+        "entries.mts",
+      ], app);
+    // The published declarations type-check on their own (no @types/node in the project)…
+    typecheck("--lib", "esnext,dom", "--types", "");
+    // …and with Node's types instead of the DOM lib, as a Node project without "dom" has them.
+    typecheck(
+      "--lib",
+      "esnext",
+      "--typeRoots",
+      projectPath("node_modules/@types"),
+      "--types",
+      "node",
+    );
+  });
+
   it("a pack that died before postpack is undone by the next one", () => {
     const strip = (): void => void run("node", ["scripts/pack_manifest.mjs", "strip"]);
     try {

@@ -1,8 +1,10 @@
 // Every TypeScript snippet of README.md runs, as written, in this runtime: the only change is its
-// import specifier ("@unstuck/unstuck", the JSR name) pointing at this checkout's mod.ts. Each runs
-// in a subprocess (bounded, killed with its process group after) and must exit 0: a snippet that
-// starts a server must also close it. Node 20 cannot run TypeScript, so for Node the snippets are
-// compiled with tsc first, which type-checks them too.
+// import specifiers ("@unstuck/unstuck" and its subpaths, the JSR names) pointing at this
+// checkout's entry points (deno.json's exports). Each runs in a subprocess (bounded, killed with
+// its process group after) and must exit 0: a snippet that starts a server must also close it.
+// Node 20 cannot run TypeScript, so for Node the snippets alone are compiled with tsc first, which
+// type-checks them too, against the test build (.build/node, with declarations) that
+// scripts/test.mjs made: src is not compiled again.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -10,9 +12,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { killAll, Running, RUNTIME } from "./_helpers/cli.ts";
-import { projectPath } from "./_helpers/paths.ts";
+import { projectPath, readJson } from "./_helpers/paths.ts";
 
-const IMPORT = /from "@unstuck\/unstuck"/g;
+const IMPORT = /from "@unstuck\/unstuck(\/[a-z/]+)?"/g;
+const EXPORTS = readJson<{ exports: Record<string, string> }>("deno.json").exports;
 const RUN_TIMEOUT_MS = 60_000;
 
 /** A ```ts block of README.md, named after the line its code starts on. */
@@ -37,8 +40,8 @@ function snippets(markdown: string): Snippet[] {
 }
 
 const all = snippets(readFileSync(projectPath("README.md"), "utf8"));
-// The snippets are written into the checkout (.build/ is ignored), so that the rewritten import
-// is relative, which tsc's rewriteRelativeImportExtensions turns into mod.js for Node.
+// The snippets are written into the checkout (.build/ is ignored), so that the rewritten imports
+// are relative: to the sources for Deno and Bun, to the test build's .js (and .d.ts) for Node.
 const dir = projectPath(".build", "readme", RUNTIME);
 /** What tsc said about the snippets (Node only). */
 let diagnostics = "";
@@ -57,21 +60,25 @@ function command(s: Snippet): [string, string[]] {
     case "bun":
       return [process.execPath, [source]];
     default:
-      return [process.execPath, [join(dir, "out", ".build", "readme", "node", `${s.name}.js`)]];
+      return [process.execPath, [join(dir, `${s.name}.js`)]];
   }
 }
 
-/** Compiles the snippets for Node (with the sources they import) into `dir`/out. */
+/** The import specifier, relative to `dir`, that stands for `@unstuck/unstuck` + `subpath`. */
+function target(subpath = ""): string {
+  const entry = EXPORTS[`.${subpath}`];
+  assert.ok(entry, `deno.json exports no .${subpath}`);
+  const file = entry.replace(/^\.\//, "");
+  return RUNTIME === "node" ? `../../node/${file.replace(/\.ts$/, ".js")}` : `../../../${file}`;
+}
+
+/** Compiles the snippets alone for Node, each .js beside its .ts. */
 function compileForNode(): void {
   const tsconfig = {
-    extends: "../../../tsconfig.base.json",
-    compilerOptions: {
-      rootDir: "../../..",
-      outDir: "out",
-      rewriteRelativeImportExtensions: true,
-      types: ["node"],
-    },
+    extends: "../../../tsconfig.json",
+    compilerOptions: { noEmit: false, allowImportingTsExtensions: false, types: ["node"] },
     files: all.map((s) => `${s.name}.ts`),
+    include: [], // else the base's, relative to it: every source, compiled in place
   };
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
   // tsc emits despite type errors; each snippet's test reports its own.
@@ -88,7 +95,8 @@ describe("README.md TypeScript snippets", () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     for (const s of all) {
-      writeFileSync(join(dir, `${s.name}.ts`), s.code.replace(IMPORT, 'from "../../../mod.ts"'));
+      const code = s.code.replace(IMPORT, (_, subpath) => `from "${target(subpath)}"`);
+      writeFileSync(join(dir, `${s.name}.ts`), code);
     }
     if (RUNTIME === "node") compileForNode();
   });
@@ -98,7 +106,7 @@ describe("README.md TypeScript snippets", () => {
     for (const s of all) {
       const imports = [...s.code.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
       assert.ok(
-        imports.every((i) => i === "@unstuck/unstuck"),
+        imports.every((i) => /^@unstuck\/unstuck(\/|$)/.test(i)),
         `README.md:${s.line} imports ${imports}`,
       );
     }

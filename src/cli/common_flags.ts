@@ -1,36 +1,83 @@
 /**
- * Flags shared by the network commands, and their checks.
+ * Flags shared by the network commands, and their checks. Defaults shown in help come from the
+ * service's defaults object.
  *
  * @module
  */
 import { type FlagDef, UsageError } from "./args.ts";
-import type { AdapterName } from "../runtime/types.ts";
-import { DEFAULT_HOST } from "../services/defaults.ts";
+import type { AdapterName } from "../runtime/mod.ts";
 
-/** `--host H` for a server (the address to bind) or a client (the server's host). */
-export function hostFlag(role: "server" | "client"): FlagDef & { type: "string" } {
+/** The defaults every service has, as its defaults object holds them. */
+export interface AddressDefaults {
+  /** The host its servers bind and its clients reach. */
+  readonly hostname: string;
+  /** The port its servers bind and its clients reach. */
+  readonly port: number;
+}
+
+/** The flags of {@linkcode addressFlags}. */
+export interface AddressFlags {
+  /** `--host H`. */
+  host: FlagDef & { type: "string" };
+  /** `--port P`, `-p P`. */
+  port: FlagDef & { type: "integer" };
+}
+
+/**
+ * `--host H` and `--port P` for a server (the address to bind; port 0: any free port) or a client
+ * (the server's address), with the service's defaults.
+ */
+export function addressFlags(role: "server" | "client", defaults: AddressDefaults): AddressFlags {
+  const server = role === "server";
   return {
-    type: "string",
-    help: role === "server" ? "Address to bind" : "Server's host",
-    placeholder: "HOST",
-    defaultText: DEFAULT_HOST,
+    host: {
+      type: "string",
+      help: server ? "Address to bind" : "Server's host",
+      placeholder: "HOST",
+      defaultText: defaults.hostname,
+    },
+    port: {
+      type: "integer",
+      short: "p",
+      help: server ? "Port to bind (0: any free port)" : "Server's port",
+      placeholder: "PORT",
+      defaultText: String(defaults.port),
+      min: server ? 0 : 1,
+      max: 65_535,
+    },
   };
 }
 
-/** `--port P` for a server (0: any free port) or a client, with the given default. */
-export function portFlag(
-  role: "server" | "client",
-  defaultPort: number,
+/**
+ * The address `--host` and `--port` give, as a service's options take it: undefined where a flag
+ * is absent, so that the service's default applies.
+ */
+export function addressOf(
+  flags: { host: string | undefined; port: number | undefined },
+): { hostname: string | undefined; port: number | undefined } {
+  return { hostname: flags.host, port: flags.port };
+}
+
+/** A flag given in seconds for an option in milliseconds, its default shown in seconds. */
+export function secondsFlag(
+  help: string,
+  defaultMs: number,
+  min: number,
+  max: number,
 ): FlagDef & { type: "integer" } {
   return {
     type: "integer",
-    short: "p",
-    help: role === "server" ? "Port to bind (0: any free port)" : "Server's port",
-    placeholder: "PORT",
-    defaultText: String(defaultPort),
-    min: role === "server" ? 0 : 1,
-    max: 65_535,
+    help,
+    placeholder: "SECONDS",
+    defaultText: String(defaultMs / 1000),
+    min,
+    max,
   };
+}
+
+/** Milliseconds for a flag given in seconds; undefined (the service's default) when absent. */
+export function millis(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** `--adapter NAME`. */

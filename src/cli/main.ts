@@ -8,6 +8,6 @@
  * @module
  */
 import { run } from "./run.ts";
-import { exit, programArgs } from "../runtime/system.ts";
+import { exit, programArgs } from "../runtime/mod.ts";
 
 await exit(await run(programArgs()));

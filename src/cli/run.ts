@@ -8,7 +8,7 @@ import { formatFlags, parseArgs, UsageError } from "./args.ts";
 import type { Command, GroupCommand, LeafCommand } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 import { VERSION } from "../version.ts";
-import { writeStderr, writeStdout } from "../runtime/system.ts";
+import { DEFAULT_HOST, writeStderr, writeStdout } from "../runtime/mod.ts";
 
 const PROGRAM = "unstuck";
 
@@ -21,7 +21,7 @@ const ROOT: GroupCommand = {
 const ROOT_FOOTER = [
   "Examples:",
   "  unstuck demo                           sticky packets, and framing fixing them",
-  "  unstuck echo serve --port 0 --upper    prints 'listening on tcp://127.0.0.1:PORT'",
+  `  unstuck echo serve --port 0 --upper    prints 'listening on tcp://${DEFAULT_HOST}:PORT'`,
   "  unstuck echo send --port PORT hi       prints HI",
   "  unstuck chat serve   /   unstuck chat join --name alice",
   "  unstuck exec serve --token-file F      runs commands for clients that hold the token",

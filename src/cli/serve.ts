@@ -5,9 +5,8 @@
  *
  * @module
  */
-import type { ServerHandle } from "../services/handle.ts";
-import { formatAddress } from "../services/address.ts";
-import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
+import type { ServerHandle } from "../services/mod.ts";
+import { formatAddress, onShutdownSignal, writeStdout } from "../runtime/mod.ts";
 
 /**
  * Announces `server` as `listening on <scheme>://<host>:<port>` and resolves with exit code 0
@@ -18,7 +17,7 @@ import { onShutdownSignal, writeStdout } from "../runtime/system.ts";
  *
  * @example
  * ```ts
- * import { serveEcho } from "../services/echo/server.ts";
+ * import { serveEcho } from "../services/mod.ts";
  * import { serveUntilSignal } from "./serve.ts";
  * const code = await serveUntilSignal(await serveEcho({ port: 0 }), "tcp");
  * ```

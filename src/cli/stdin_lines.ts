@@ -4,7 +4,7 @@
  * @module
  */
 import { createFrameDecoder } from "../framing/mod.ts";
-import { readStdin } from "../runtime/system.ts";
+import { readStdin } from "../runtime/mod.ts";
 
 /**
  * Yields each line of standard input without its `\n` (or `\r\n`), the last one too when it has

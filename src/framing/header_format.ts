@@ -6,7 +6,7 @@
  * @module
  */
 
-import { integerLayout } from "../struct/format.ts";
+import { integerLayout } from "../struct/mod.ts";
 
 /** What a single-integer header format means. */
 export interface IntegerHeader {

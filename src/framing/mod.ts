@@ -25,6 +25,7 @@ export type {
 } from "./options.ts";
 export type { FrameDecoder, FrameRangeVisitor } from "./frame_decoder.ts";
 export type { FrameEncoder } from "./frame_encoder.ts";
+export { integerOption } from "./options.ts"; // for the layers above; not in the root mod.ts
 export { createFrameDecoder, createFrameEncoder, encodeFrame, encodeFrameParts } from "./create.ts";
 export { decodeFrames } from "./decode_frames.ts";
 export type { ChunkSource } from "./decode_frames.ts";

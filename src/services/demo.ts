@@ -3,10 +3,15 @@
  *
  * @module
  */
-import type { AdapterChoice, TcpConnection } from "../runtime/types.ts";
-import { connect, getAdapter, listen } from "../runtime/adapter.ts";
+import {
+  type AdapterChoice,
+  connect,
+  getAdapter,
+  listen,
+  type TcpConnection,
+} from "../runtime/mod.ts";
 import { createFrameDecoder, createFrameEncoder } from "../framing/mod.ts";
-import { pyBytesRepr } from "./py_repr.ts";
+import { pyBytesRepr } from "../struct/mod.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions extends AdapterChoice {
@@ -80,7 +85,7 @@ const show = pyBytesRepr;
  *
  * @example
  * ```ts
- * import { runDemo } from "@unstuck/unstuck";
+ * import { runDemo } from "./demo.ts";
  * const result = await runDemo({ print: console.log });
  * console.log(result.framedMessages); // ["hello", "world"]
  * ```

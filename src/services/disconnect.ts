@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConnectionClosedError } from "../runtime/errors.ts";
+import { ConnectionClosedError } from "../runtime/mod.ts";
 
 /**
  * True for errors that only mean the peer went away.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { NetAddress, TcpServer } from "../runtime/types.ts";
+import type { NetAddress, TcpServer } from "../runtime/mod.ts";
 
 /** A running server, as the services return it. */
 export interface ServerHandle extends AsyncDisposable {

@@ -1,17 +1,14 @@
 /**
- * Services: the echo service (framed TCP, UDP), the UDP chat room, and the sticky-packet demo,
- * each a library API that the `unstuck` CLI wraps.
+ * The services layer, as the CLI (the layer above) sees it: echo (framed TCP, UDP), the UDP chat
+ * room, authenticated remote exec, the sticky-packet demo, and what they share.
  *
  * @module
  */
 export * from "./echo/mod.ts";
 export * from "./chat/mod.ts";
+export * from "./exec/mod.ts";
+
+// For the CLI only; the root mod.ts does not export these.
 export { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
-export type { ServerHandle } from "./handle.ts";
-export { ReplyTimeoutError, TooManyConnectionsError } from "./errors.ts";
-export {
-  DEFAULT_CHAT_PORT,
-  DEFAULT_ECHO_MAX_CONNECTIONS,
-  DEFAULT_ECHO_PORT,
-  DEFAULT_HOST,
-} from "./defaults.ts";
+export { echoFraming } from "./echo/framing_options.ts";
+export { MAX_TIMER_MS, timerDelay, withTimeout } from "./timeout.ts";

@@ -217,7 +217,7 @@ export interface IntegerLayout {
  *
  * @example Read a length header's layout
  * ```ts
- * import { integerLayout } from "./format.ts";
+ * import { integerLayout } from "@unstuck/unstuck";
  * console.log(integerLayout("!I")); // { size: 4, signed: false, littleEndian: false, bigint: false, char: "I" }
  * ```
  */

@@ -16,3 +16,6 @@ export { type PackValue, Struct } from "./struct_class.ts";
 export { StructError } from "./errors.ts";
 export type { StructValue } from "./read.ts";
 export type { BytesLike } from "./buffers.ts";
+export { pyBytesRepr, pyFloatRepr, pyRepr, pyTupleRepr } from "./py_repr.ts";
+export { valueCodes } from "./value_codes.ts";
+export { type IntegerLayout, integerLayout } from "./format.ts";

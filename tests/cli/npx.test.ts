@@ -1,23 +1,17 @@
 // The README's quick start, `npm ci && npx unstuck demo`: npm's `prepare` builds dist/ (here:
 // `npm run build`, the same tsc command), and `npx unstuck` runs package.json's bin from it.
-// Then the package as npm users get it: `npm pack`, installed into an empty project.
+// The package as npm users get it (`npm pack`, installed into an empty project: every entry point
+// imported and type-checked) is tests/packing.test.ts.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, rmSync, statSync } from "node:fs";
 import process from "node:process";
 import { killAll, Running } from "../_helpers/cli.ts";
 import { projectPath, readJson, ROOT } from "../_helpers/paths.ts";
 import { VERSION } from "../../mod.ts";
 
-const tmp = mkdtempSync(join(tmpdir(), "unstuck-pack-"));
-
-after(() => {
-  killAll();
-  rmSync(tmp, { recursive: true, force: true });
-});
+after(killAll);
 
 /** Runs a command to its end (bounded); fails the test unless it exits 0. Returns its stdout. */
 function run(cmd: string, args: string[], cwd = ROOT): string {
@@ -82,46 +76,5 @@ describe("npx unstuck", () => {
         `JSR package lacks ${link}`,
       );
     }
-  });
-
-  it("the packed package installs into an empty project: bin, import and types", () => {
-    const tarball = run("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", tmp])
-      .trim();
-    const app = join(tmp, "app");
-    mkdirSync(app);
-    writeFileSync(join(app, "package.json"), '{ "private": true, "type": "module" }\n');
-    run("npm", ["install", "--offline", "--no-audit", join(tmp, tarball)], app);
-    assert.equal(run("npx", ["--no-install", "unstuck", "--version"], app), `unstuck ${VERSION}\n`);
-    writeFileSync(
-      join(app, "use.mjs"),
-      'import { unpack } from "unstuck";\nconsole.log(unpack("!I", new Uint8Array([0, 0, 0, 5]))[0]);\n',
-    );
-    assert.equal(run("node", ["use.mjs"], app), "5\n");
-    writeFileSync(
-      join(app, "use.mts"),
-      'import { pack, type StructValue } from "unstuck";\nconst v: StructValue = pack("!I", 5).length;\n',
-    );
-    const typecheck = (...flags: string[]): string =>
-      run(projectPath("node_modules/.bin/tsc"), [
-        "--noEmit",
-        "--strict",
-        "--module",
-        "nodenext",
-        "--target",
-        "es2022",
-        ...flags,
-        "use.mts",
-      ], app);
-    // The published declarations type-check on their own (no @types/node in the project)…
-    typecheck("--lib", "esnext,dom", "--types", "");
-    // …and with Node's types instead of the DOM lib, as a Node project without "dom" has them.
-    typecheck(
-      "--lib",
-      "esnext",
-      "--typeRoots",
-      projectPath("node_modules/@types"),
-      "--types",
-      "node",
-    );
   });
 });

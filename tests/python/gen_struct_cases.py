@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes tests/fixtures/struct_cases.json: what CPython 3.11's struct module returns or raises
-for several thousand inputs, for tests/struct_cpython.test.ts to replay in Node, Deno and Bun.
+for several thousand inputs, for tests/struct/cpython.test.ts to replay in Node, Deno and Bun.
 
     python3 tests/python/gen_struct_cases.py            # rewrite the fixture
     python3 tests/python/gen_struct_cases.py --stdout   # print it instead
@@ -21,7 +21,7 @@ and every bit of the double; an integral one was an int for CPython), {"b": bool
     python3 tests/python/gen_struct_cases.py --fuzz N [--seed S]   # N random cases instead
 
 writes a fixture of N random calls (random formats, values of every type and range, buffers and
-offsets), for a differential run: UNSTUCK_STRUCT_CASES=<file> with tests/struct_cpython.test.ts.
+offsets), for a differential run: UNSTUCK_STRUCT_CASES=<file> with tests/struct/cpython.test.ts.
 """
 import json
 import math

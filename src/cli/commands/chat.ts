@@ -4,22 +4,32 @@
  * @module
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
-import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
-import { onShutdownSignal, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { DEFAULT_CHAT_PORT, DEFAULT_HOST } from "../../services/defaults.ts";
-import { formatAddress } from "../../services/address.ts";
-import { serveChat } from "../../services/chat/server.ts";
-import { joinChat } from "../../services/chat/client.ts";
-import { isQuitCommand } from "../../services/chat/room.ts";
-import { timerDelay, withTimeout } from "../../services/timeout.ts";
-import { NetworkError } from "../../runtime/errors.ts";
+import {
+  formatAddress,
+  MAX_DATAGRAM_SIZE,
+  NetworkError,
+  onShutdownSignal,
+  writeStderr,
+  writeStdout,
+} from "../../runtime/mod.ts";
+import {
+  CHAT_DEFAULTS,
+  isQuitCommand,
+  joinChat,
+  serveChat,
+  timerDelay,
+} from "../../services/mod.ts";
 
-/** `chat join --join-timeout`'s default, in seconds. */
-const JOIN_TIMEOUT_S = 5;
+/**
+ * `chat join --join-timeout`'s default: how long the command waits for the room's first line
+ * before it says no room answers (a choice of this command, not of the client).
+ */
+const JOIN_TIMEOUT_MS = 5_000;
 /** Longest line read from stdin; a UDP datagram cannot carry more anyway. */
-const MAX_LINE = 65_507;
+const MAX_LINE = MAX_DATAGRAM_SIZE;
 const decoder = new TextDecoder();
 
 const serve = defineCommand({
@@ -39,34 +49,30 @@ const serve = defineCommand({
     "Example: unstuck chat serve --port 8081 --idle 600",
   ].join("\n"),
   flags: {
-    host: hostFlag("server"),
-    port: portFlag("server", DEFAULT_CHAT_PORT),
-    idle: {
-      type: "integer",
-      help: "Drop peers silent this many seconds",
-      placeholder: "SECONDS",
-      defaultText: "300",
-      min: 1,
-      max: 2_000_000,
-    },
+    ...common.addressFlags("server", CHAT_DEFAULTS),
+    idle: common.secondsFlag(
+      "Drop peers silent this many seconds",
+      CHAT_DEFAULTS.idleMs,
+      1,
+      2_000_000,
+    ),
     "max-peers": {
       type: "integer",
       help: "Most peers in the room at once",
       placeholder: "N",
-      defaultText: "1024",
+      defaultText: String(CHAT_DEFAULTS.maxPeers),
       min: 1,
       max: 1_000_000,
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     const server = await serveChat({
-      hostname: flags.host ?? DEFAULT_HOST,
-      port: flags.port ?? DEFAULT_CHAT_PORT,
-      idleMs: (flags.idle ?? 300) * 1000,
+      ...common.addressOf(flags),
+      idleMs: common.millis(flags.idle),
       maxPeers: flags["max-peers"],
-      adapter: adapterName(flags.adapter),
+      adapter: common.adapterName(flags.adapter),
       onLine: (line) => void writeStdout(line + "\n"),
       onError: (error, peer) =>
         void writeStderr(`chat serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`),
@@ -104,48 +110,30 @@ const join = defineCommand({
     "Example: unstuck chat join --port 8081 --name alice",
   ].join("\n"),
   flags: {
-    host: hostFlag("client"),
-    port: portFlag("client", DEFAULT_CHAT_PORT),
+    ...common.addressFlags("client", CHAT_DEFAULTS),
     name: { type: "string", help: "Take this name on joining", placeholder: "N" },
-    keepalive: {
-      type: "integer",
-      help: "Ping the room after this many silent seconds (0: never)",
-      placeholder: "SECONDS",
-      defaultText: "60",
-      min: 0,
-      max: 2_000_000,
-    },
-    "join-timeout": {
-      type: "integer",
-      help: "Exit 1 if the room has not answered within this many seconds (0: never)",
-      placeholder: "SECONDS",
-      defaultText: String(JOIN_TIMEOUT_S),
-      min: 0,
-      max: 2_000_000,
-    },
-    adapter: ADAPTER_FLAG,
+    keepalive: common.secondsFlag(
+      "Ping the room after this many silent seconds (0: never)",
+      CHAT_DEFAULTS.keepaliveMs,
+      0,
+      2_000_000,
+    ),
+    "join-timeout": common.secondsFlag(
+      "Exit 1 if the room has not answered within this many seconds (0: never)",
+      JOIN_TIMEOUT_MS,
+      0,
+      2_000_000,
+    ),
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
-    const room = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? DEFAULT_CHAT_PORT };
+    common.noPositionals(positionals);
     const client = await joinChat({
-      ...room,
+      ...common.addressOf(flags),
       name: flags.name,
-      keepaliveMs: (flags.keepalive ?? 60) * 1000,
-      adapter: adapterName(flags.adapter),
+      keepaliveMs: common.millis(flags.keepalive),
+      adapter: common.adapterName(flags.adapter),
     });
-    // After EOF a last /who marks the end: the room answers in order, so once its reply is here,
-    // so is everything our own lines caused. That reply is not printed. Replies to /who are
-    // counted, so that the marker's is told apart from the user's own.
-    let asked = 0;
-    let answered = 0;
-    let marker = -1;
-    let lastReply!: () => void;
-    const flushed = new Promise<void>((resolve) => (lastReply = resolve));
-    const send = (text: string): Promise<void> => {
-      if (text.startsWith("/who") && text.trim() === "/who") asked++;
-      return client.send(text);
-    };
     // The room's first line: proof that it is there.
     let heard = false;
     let hear!: () => void;
@@ -154,10 +142,6 @@ const join = defineCommand({
       for await (const line of client) {
         heard = true;
         hear();
-        if (line.startsWith("* in room: ") && ++answered === marker) {
-          lastReply();
-          continue;
-        }
         await writeStdout(line + "\n");
       }
     })();
@@ -166,23 +150,20 @@ const join = defineCommand({
       stop = onShutdownSignal(() => resolve("signal"));
     });
     // UDP says nothing when nobody listens: give up once the room has been silent too long.
-    const joinTimeoutMs = (flags["join-timeout"] ?? JOIN_TIMEOUT_S) * 1000;
+    const joinTimeoutMs = common.millis(flags["join-timeout"]) ?? JOIN_TIMEOUT_MS;
     let joinTimer: ReturnType<typeof setTimeout> | undefined;
     const silent = new Promise<"silent">((resolve) => {
       if (joinTimeoutMs > 0) joinTimer = setTimeout(resolve, timerDelay(joinTimeoutMs), "silent");
     });
     void firstLine.then(() => clearTimeout(joinTimer));
     const sending = (async () => {
-      await send("/who");
+      await client.send("/who");
       for await (const line of stdinLines(MAX_LINE)) {
         const text = decoder.decode(line);
-        // Leaves as at EOF (the /quit goes out from close() below), without waiting for EOF.
+        // Leaves as at EOF (client.leave() below), without waiting for EOF.
         if (isQuitCommand(text)) break;
-        await send(text);
+        await client.send(text);
       }
-      marker = asked + 1;
-      await send("/who");
-      await withTimeout(flushed, 2_000).catch(() => {});
     })();
     sending.catch(() => {}); // a failure after a signal has nobody left to tell
     // Some runtimes report the ICMP "port unreachable" of an earlier datagram on a later send.
@@ -195,7 +176,7 @@ const join = defineCommand({
         throw error;
       },
     );
-    const url = `udp://${formatAddress(room)}`;
+    const url = `udp://${formatAddress(client.remoteAddr)}`;
     try {
       let outcome = await Promise.race([ended, signalled, silent]);
       // At EOF before any answer, the room still has until the join timeout to show up.
@@ -207,6 +188,8 @@ const join = defineCommand({
         await writeStderr(`chat join: no chat room answers at ${url} (${why})\n`);
         return 1;
       }
+      // EOF or /quit: leave once the replies to our lines are printed (a signal leaves at once).
+      if (outcome === "eof") await Promise.race([client.leave(), signalled]);
     } finally {
       clearTimeout(joinTimer);
       stop();

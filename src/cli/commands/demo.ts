@@ -5,8 +5,8 @@
  */
 import { defineCommand } from "../command.ts";
 import { ADAPTER_FLAG, adapterName, noPositionals } from "../common_flags.ts";
-import { writeStdout } from "../../runtime/system.ts";
-import { runDemo } from "../../services/demo.ts";
+import { DEFAULT_HOST, writeStdout } from "../../runtime/mod.ts";
+import { runDemo } from "../../services/mod.ts";
 
 /** Shows sticky packets and their fix on loopback. */
 export const demoCommand = defineCommand({
@@ -14,7 +14,7 @@ export const demoCommand = defineCommand({
   summary: "Show sticky packets on raw TCP, and framing fixing them (loopback only)",
   usage: "[--adapter NAME]",
   details: [
-    "Starts a server and a client on 127.0.0.1 in this process and shows: two small writes",
+    `Starts a server and a client on ${DEFAULT_HOST} in this process and shows: two small writes`,
     "arriving stuck together in one read; the same messages, framed, decoded as two; and one",
     "large framed message arriving over many reads and reassembled whole.",
   ].join("\n"),

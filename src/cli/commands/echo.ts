@@ -5,25 +5,22 @@
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
-import { StructError } from "../../struct/errors.ts";
-import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import { StructError } from "../../struct/mod.ts";
+import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
-import { writeStderr, writeStdout } from "../../runtime/system.ts";
+import { formatAddress, writeStderr, writeStdout } from "../../runtime/mod.ts";
 import {
-  DEFAULT_ECHO_MAX_CONNECTIONS,
-  DEFAULT_ECHO_PORT,
-  DEFAULT_HOST,
-} from "../../services/defaults.ts";
-import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
-import { formatAddress } from "../../services/address.ts";
-import { type EchoFraming, echoFraming } from "../../services/echo/framing_options.ts";
-import { TextOnFramedConnectionError } from "../../services/echo/text_peer.ts";
-import { serveEcho } from "../../services/echo/server.ts";
-import { serveEchoUdp } from "../../services/echo/udp_server.ts";
-import { connectEcho } from "../../services/echo/client.ts";
-import { connectEchoUdp } from "../../services/echo/udp_client.ts";
-import { withTimeout } from "../../services/timeout.ts";
+  connectEcho,
+  connectEchoUdp,
+  ECHO_DEFAULTS,
+  type EchoFraming,
+  echoFraming,
+  serveEcho,
+  serveEchoUdp,
+  TextOnFramedConnectionError,
+  withTimeout,
+} from "../../services/mod.ts";
 
 const FRAMING_FLAGS = {
   lines: {
@@ -34,13 +31,13 @@ const FRAMING_FLAGS = {
     type: "string",
     help: "Length header: a struct integer format (!I, <H, i, q, …) or varint",
     placeholder: "FMT",
-    defaultText: "!I",
+    defaultText: ECHO_DEFAULTS.header,
   },
   "max-frame": {
     type: "integer",
     help: "Largest frame (or line) accepted, in bytes",
     placeholder: "N",
-    defaultText: String(DEFAULT_MAX_FRAME_LENGTH),
+    defaultText: String(ECHO_DEFAULTS.maxFrameLength),
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   },
@@ -110,30 +107,31 @@ const serve = defineCommand({
     "UDP: each datagram goes back to its sender.",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
-    "once the frames in flight are answered, waiting at most 5 s for a frame that is still",
+    "once the frames in flight are answered, waiting at most " +
+    `${ECHO_DEFAULTS.graceMs / 1000} s for a frame that is still`,
     "arriving (exit 0); a second signal stops it at once (exit 1).",
     "",
     "Examples: unstuck echo serve --port 0 --upper --header '<H'",
-    "          unstuck echo serve --lines --upper   # then: nc 127.0.0.1 8080",
+    "          unstuck echo serve --lines --upper   # then: nc " +
+    `${ECHO_DEFAULTS.hostname} ${ECHO_DEFAULTS.port}`,
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
-    host: hostFlag("server"),
-    port: portFlag("server", DEFAULT_ECHO_PORT),
+    ...common.addressFlags("server", ECHO_DEFAULTS),
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
     "max-connections": {
       type: "integer",
       help: "TCP connections served at once; more are closed as they arrive",
       placeholder: "N",
-      defaultText: String(DEFAULT_ECHO_MAX_CONNECTIONS),
+      defaultText: String(ECHO_DEFAULTS.maxConnections),
       min: 1,
       max: 1_000_000,
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     const framing = framingFlags(flags);
     const maxConnections = flags["max-connections"];
     if (flags.udp && maxConnections !== undefined) {
@@ -142,16 +140,15 @@ const serve = defineCommand({
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
       void writeStderr(errorLine(error, peer));
     };
-    const common = {
-      hostname: flags.host ?? DEFAULT_HOST,
-      port: flags.port ?? DEFAULT_ECHO_PORT,
+    const options = {
+      ...common.addressOf(flags),
       upper: flags.upper,
-      adapter: adapterName(flags.adapter),
+      adapter: common.adapterName(flags.adapter),
       onError,
     };
-    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(common), "udp");
+    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
     return await serveUntilSignal(
-      await serveEcho({ ...common, ...framing, maxConnections }),
+      await serveEcho({ ...options, ...framing, maxConnections }),
       "tcp",
     );
   },
@@ -170,31 +167,28 @@ const send = defineCommand({
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Send UDP datagrams instead of TCP frames" },
-    host: hostFlag("client"),
-    port: portFlag("client", DEFAULT_ECHO_PORT),
+    ...common.addressFlags("client", ECHO_DEFAULTS),
     ...FRAMING_FLAGS,
-    timeout: {
-      type: "integer",
-      help: "Seconds to wait for each reply",
-      placeholder: "SECONDS",
-      defaultText: "5",
-      min: 1,
-      max: 86_400,
-    },
-    adapter: ADAPTER_FLAG,
+    timeout: common.secondsFlag(
+      "Seconds to wait for each reply",
+      ECHO_DEFAULTS.timeoutMs,
+      1,
+      86_400,
+    ),
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     const framing = framingFlags(flags);
     const target = {
-      hostname: flags.host ?? DEFAULT_HOST,
-      port: flags.port ?? DEFAULT_ECHO_PORT,
-      adapter: adapterName(flags.adapter),
+      ...common.addressOf(flags),
+      adapter: common.adapterName(flags.adapter),
     };
-    const timeoutMs = (flags.timeout ?? 5) * 1000;
+    // Every reply, TCP or UDP, is waited for this long (the TCP client has no timeout of its own).
+    const timeoutMs = common.millis(flags.timeout) ?? ECHO_DEFAULTS.timeoutMs;
     const encoder = new TextEncoder();
     const messages = positionals.length > 0
       ? positionals.map((m) => encoder.encode(m))
-      : stdinLines(framing.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH);
+      : stdinLines(framing.maxFrameLength ?? ECHO_DEFAULTS.maxFrameLength);
     await using client = flags.udp
       ? await connectEchoUdp({ ...target, timeoutMs })
       : await connectEcho({ ...target, ...framing });

@@ -5,27 +5,35 @@
  */
 import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
-import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
+import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
-import { environment, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
-import { formatAddress } from "../../services/address.ts";
-import { DEFAULT_HOST } from "../../services/defaults.ts";
-import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
-import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
+import {
+  environment,
+  formatAddress,
+  isLoopback,
+  readStdin,
+  writeStderr,
+  writeStdout,
+} from "../../runtime/mod.ts";
+import {
+  EXEC_DEFAULTS,
+  ExecClient,
+  ExecCommandError,
+  type ExecResult,
+  type ExecServerEvent,
+  ExecTokenError,
+  type LoadedToken,
+  loadToken,
+  MAX_TIMER_MS,
+  serveExec,
+  TOKEN_ENV,
+} from "../../services/mod.ts";
 import {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,
+  EXIT_SIGPIPE,
   exitCodeOf,
-} from "../../services/exec/exit_code.ts";
-import { EXEC_DEFAULT_PORT } from "../../services/exec/protocol.ts";
-import { serveExec } from "../../services/exec/server.ts";
-import type { ExecServerEvent } from "../../services/exec/session.ts";
-import { type LoadedToken, loadToken, TOKEN_ENV } from "../../services/exec/token.ts";
-import { MAX_TIMER_MS } from "../../services/timeout.ts";
-
-const DEFAULT_TIMEOUT_S = 30;
-const EXIT_SIGPIPE = 141;
-const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+} from "../exit_code.ts";
 
 const TOKEN_FILE_FLAG = {
   type: "string",
@@ -34,8 +42,13 @@ const TOKEN_FILE_FLAG = {
 } as const;
 
 async function token(file: string | undefined): Promise<LoadedToken> {
+  const envToken = environment()[TOKEN_ENV];
+  // The service names no flag of ours: this says which one gives a token.
+  if (file === undefined && envToken === undefined) {
+    throw new UsageError(`no token: pass --token-file FILE or set ${TOKEN_ENV}`);
+  }
   try {
-    return await loadToken({ tokenFile: file });
+    return await loadToken({ tokenFile: file, envToken });
   } catch (err) {
     if (err instanceof ExecTokenError) throw new UsageError(err.message);
     throw err;
@@ -57,19 +70,6 @@ function logLine(event: ExecServerEvent): string {
   return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
 }
 
-/**
- * Whether `host` is a loopback address (or `localhost`), reachable from this machine only.
- *
- * @example
- * ```ts
- * import { isLoopback } from "./exec.ts";
- * console.log(isLoopback("127.0.0.1"), isLoopback("0.0.0.0")); // true false
- * ```
- */
-export function isLoopback(host: string): boolean {
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "::1" || host === "localhost";
-}
-
 const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
@@ -85,8 +85,7 @@ const serve = defineCommand({
     "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
   flags: {
-    host: hostFlag("server"),
-    port: portFlag("server", EXEC_DEFAULT_PORT),
+    ...common.addressFlags("server", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
     allow: {
       type: "list",
@@ -94,35 +93,33 @@ const serve = defineCommand({
       placeholder: "CMD",
     },
     shell: { type: "boolean", help: "Allow shell command lines (/bin/sh -c)" },
-    timeout: {
-      type: "integer",
-      help: "Kill a command (and its process group) after this long",
-      placeholder: "SECONDS",
-      defaultText: String(DEFAULT_TIMEOUT_S),
-      min: 1,
-      max: Math.floor(MAX_TIMER_MS / 1000),
-    },
+    timeout: common.secondsFlag(
+      "Kill a command (and its process group) after this long",
+      EXEC_DEFAULTS.timeoutMs,
+      1,
+      Math.floor(MAX_TIMER_MS / 1000),
+    ),
     "max-output": {
       type: "integer",
       help: "Cut a command's stdout + stderr at this many bytes, and kill it",
       placeholder: "BYTES",
-      defaultText: String(DEFAULT_MAX_OUTPUT),
+      defaultText: String(EXEC_DEFAULTS.maxOutputBytes),
       min: 1,
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
-    noPositionals(positionals);
+    common.noPositionals(positionals);
     if (flags.shell && flags.allow.length > 0) {
       throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
     }
     if (flags.allow.some((name) => name === "")) {
       throw new UsageError("--allow needs a program name, got ''");
     }
-    const adapter = adapterName(flags.adapter);
+    const adapter = common.adapterName(flags.adapter);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
-    const hostname = flags.host ?? DEFAULT_HOST;
+    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
     if (!isLoopback(hostname)) {
       await writeStderr(
         `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
@@ -135,12 +132,11 @@ const serve = defineCommand({
     const server = await serveExec({
       token: loaded.token,
       env,
-      hostname,
-      port: flags.port ?? EXEC_DEFAULT_PORT,
+      ...common.addressOf(flags),
       allow: flags.allow.length > 0 ? flags.allow : undefined,
       shell: flags.shell,
-      timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
-      maxOutputBytes: flags["max-output"] ?? DEFAULT_MAX_OUTPUT,
+      timeoutMs: common.millis(flags.timeout),
+      maxOutputBytes: flags["max-output"],
       adapter,
       // A closed log (stderr) must not stop the server.
       onEvent: (event) => {
@@ -183,8 +179,7 @@ const run = defineCommand({
     "Example: unstuck exec run --token-file token -- df -h /",
   ].join("\n"),
   flags: {
-    host: hostFlag("client"),
-    port: portFlag("client", EXEC_DEFAULT_PORT),
+    ...common.addressFlags("client", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
     shell: { type: "boolean", help: "Run the words as one shell command line" },
     stdin: { type: "boolean", help: "Stream our stdin to the command" },
@@ -193,7 +188,7 @@ const run = defineCommand({
       help: "Transcode remote output from this encoding to UTF-8",
       placeholder: "LABEL",
     },
-    adapter: ADAPTER_FLAG,
+    adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     if (positionals.length === 0) throw new UsageError("no command given");
@@ -205,10 +200,14 @@ const run = defineCommand({
     }
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
-    const adapter = adapterName(flags.adapter);
+    const adapter = common.adapterName(flags.adapter);
     const { token: secret } = await token(flags["token-file"]);
-    const addr = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? EXEC_DEFAULT_PORT };
-    const url = `tcp://${formatAddress(addr)}`;
+    const url = `tcp://${
+      formatAddress({
+        hostname: flags.host ?? EXEC_DEFAULTS.hostname,
+        port: flags.port ?? EXEC_DEFAULTS.port,
+      })
+    }`;
     const fail = async (what: string, err: unknown): Promise<number> => {
       const why = err instanceof Error ? err.message : String(err);
       await writeStderr(`unstuck exec run: ${what}: ${why}\n`);
@@ -216,7 +215,11 @@ const run = defineCommand({
     };
     let client: ExecClient;
     try {
-      client = await ExecClient.connect({ token: secret, ...addr, adapter });
+      client = await ExecClient.connect({
+        token: secret,
+        ...common.addressOf(flags),
+        adapter,
+      });
     } catch (err) {
       return await fail(`cannot connect to ${url}`, err);
     }

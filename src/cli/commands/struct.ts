@@ -5,10 +5,16 @@
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
 import { UsageError } from "../args.ts";
-import { writeStdout } from "../../runtime/system.ts";
-import { calcsize, pack, type PackValue, unpack } from "../../struct/mod.ts";
-import { parseFormat } from "../../struct/format.ts";
-import { pyRepr, pyTupleRepr } from "../../services/py_repr.ts";
+import { writeStdout } from "../../runtime/mod.ts";
+import {
+  calcsize,
+  pack,
+  type PackValue,
+  pyRepr,
+  pyTupleRepr,
+  unpack,
+  valueCodes,
+} from "../../struct/mod.ts";
 
 const INTEGER = "bBhHiIlLqQnNP";
 const FLOAT = "efd";
@@ -54,13 +60,7 @@ function parseBool(text: string): boolean {
 
 /** The format character of each value the format packs or unpacks, in order. */
 function valueChars(format: string): string[] {
-  const chars: string[] = [];
-  for (const item of userInput(() => parseFormat(format)).items) {
-    if (item.char === "x") continue;
-    const n = item.char === "s" || item.char === "p" ? 1 : item.count;
-    for (let i = 0; i < n; i++) chars.push(item.char);
-  }
-  return chars;
+  return userInput(() => valueCodes(format));
 }
 
 /** Turns the command-line strings into the values the format's items take, in order. */

@@ -3,26 +3,30 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
-import { localBindFor } from "../local_bind.ts";
+import {
+  type AdapterChoice,
+  ConnectionClosedError,
+  isIpLiteral,
+  type NetAddress,
+  sameHost,
+} from "../../runtime/mod.ts";
+import { openUdpClientSocket } from "../udp_client_socket.ts";
+import { CHAT_DEFAULTS } from "./defaults.ts";
 import { timerDelay } from "../timeout.ts";
-import { ConnectionClosedError } from "../../runtime/errors.ts";
 import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand, parseChatCommand } from "./room.ts";
 
 /** Options of {@linkcode joinChat}. */
 export interface ChatClientOptions extends AdapterChoice {
-  /** The room's host. @default {"127.0.0.1"} */
+  /** The room's host. @default {CHAT_DEFAULTS.hostname} */
   hostname?: string;
-  /** The room's port. */
-  port: number;
+  /** The room's port. @default {CHAT_DEFAULTS.port} */
+  port?: number;
   /** A name to take at once with `/nick`. @default {the address, as the room names it} */
   name?: string;
   /**
    * Sends an empty datagram after this long without sending anything, so the room does not drop
    * a member who only listens; 0 turns it off. Keep it below the room's idle limit (`idleMs` of
-   * {@linkcode serveChat}, `chat serve --idle`). @default {60000}
+   * {@linkcode serveChat}). @default {CHAT_DEFAULTS.keepaliveMs}
    */
   keepaliveMs?: number;
 }
@@ -43,6 +47,8 @@ export interface ChatClientOptions extends AdapterChoice {
 export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
   /** Our bound address. */
   readonly localAddr: NetAddress;
+  /** The room's address, as given (or defaulted). */
+  readonly remoteAddr: NetAddress;
   /**
    * Sends one line (or a command such as `/who`) to the room. `/quit` leaves, as
    * {@linkcode ChatClient.close} does (and, like it, does nothing more once the client has left).
@@ -51,8 +57,22 @@ export interface ChatClient extends AsyncIterable<string>, AsyncDisposable {
    * sent `/quit`)
    */
   send(text: string): Promise<void>;
-  /** Leaves the room (`/quit`) and closes the socket; iteration ends. Idempotent. */
+  /**
+   * Leaves the room once the replies to everything sent so far have arrived, then closes, as
+   * {@linkcode ChatClient.close} does: sends a `/who` as a marker and waits until its reply (which
+   * is not yielded) has come through the iteration. The room answers in order, so every line that
+   * what was sent before caused has been yielded by then. Waits at most `timeoutMs` (UDP may lose
+   * the marker or its reply); replies come only while the client is iterated.
+   */
+  leave(options?: ChatLeaveOptions): Promise<void>;
+  /** Leaves the room at once (`/quit`) and closes the socket; iteration ends. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Options of {@linkcode ChatClient.leave}. */
+export interface ChatLeaveOptions {
+  /** The longest wait for the replies, in ms. @default {CHAT_DEFAULTS.leaveTimeoutMs} */
+  timeoutMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -64,6 +84,14 @@ const REFUSED = "* error: ";
 const REJOIN_INTERVAL_MS = 1_000;
 /** A `/nick` unanswered for this long, in ms, counts as lost (UDP). */
 const NICK_ANSWER_MS = 2_000;
+/** How the room's reply to `/who` starts. */
+const WHO_REPLY = "* in room: ";
+
+/** Whether the room reads `text` as `/who`, which it answers with one {@linkcode WHO_REPLY} line. */
+function isWho(text: string): boolean {
+  const command = parseChatCommand(text);
+  return command?.word === "/who" && command.rest === "";
+}
 
 /**
  * Joins a UDP chat room ({@linkcode serveChat}, or `unstuck chat serve`).
@@ -81,15 +109,11 @@ const NICK_ANSWER_MS = 2_000;
  * await alice.send("/quit"); // leaves, as alice.close() does
  * ```
  */
-export async function joinChat(options: ChatClientOptions): Promise<ChatClient> {
-  const hostname = options.hostname ?? DEFAULT_HOST;
-  const room: NetAddress = { hostname, port: options.port };
-  const keepaliveMs = options.keepaliveMs ?? 60_000;
-  const socket = await bindDatagram({
-    hostname: localBindFor(hostname),
-    port: 0,
-    adapter: options.adapter,
-  });
+export async function joinChat(options: ChatClientOptions = {}): Promise<ChatClient> {
+  const hostname = options.hostname ?? CHAT_DEFAULTS.hostname;
+  const room: NetAddress = { hostname, port: options.port ?? CHAT_DEFAULTS.port };
+  const keepaliveMs = options.keepaliveMs ?? CHAT_DEFAULTS.keepaliveMs;
+  const socket = await openUdpClientSocket(room, options.adapter);
   const decoder = new TextDecoder();
   let closed = false;
   let keepalive: ReturnType<typeof setTimeout> | undefined;
@@ -148,17 +172,48 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
   // Replies come from the room's port; from its address too, when we were given an IP.
   const fromRoom = (remote: NetAddress): boolean =>
     remote.port === room.port && (!isIpLiteral(hostname) || sameHost(remote.hostname, hostname));
+  // `/who`s sent and answered, so that leave() tells its marker's reply from the user's own.
+  let whoSent = 0;
+  let whoAnswered = 0;
+  let marker: { count: number; heard: () => void } | undefined;
+  const sendText = (text: string): Promise<void> => {
+    if (isQuitCommand(text)) return close();
+    if (isWho(text) && !closed) whoSent++;
+    return send(encoder.encode(text), parseChatCommand(text)?.word === "/nick");
+  };
+  let leaving: Promise<void> | undefined;
+  const leave = (leaveOptions: ChatLeaveOptions = {}): Promise<void> =>
+    leaving ??= (async () => {
+      const timeoutMs = leaveOptions.timeoutMs ?? CHAT_DEFAULTS.leaveTimeoutMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const answered = new Promise<void>((resolve) => {
+        marker = { count: whoSent + 1, heard: resolve };
+        timer = setTimeout(resolve, timerDelay(timeoutMs));
+      });
+      try {
+        if (!closed) {
+          await sendText("/who");
+          await answered;
+        }
+      } finally {
+        clearTimeout(timer);
+        await close();
+      }
+    })();
   return {
     localAddr: socket.addr,
-    send: (text: string): Promise<void> => {
-      if (isQuitCommand(text)) return close();
-      return send(encoder.encode(text), parseChatCommand(text)?.word === "/nick");
-    },
+    remoteAddr: { ...room },
+    send: sendText,
+    leave,
     close,
     async *[Symbol.asyncIterator](): AsyncGenerator<string> {
       for await (const { data, remote } of socket) {
         if (!fromRoom(remote)) continue;
         const line = decoder.decode(data);
+        if (line.startsWith(WHO_REPLY) && ++whoAnswered === marker?.count) {
+          marker.heard();
+          continue;
+        }
         if (line.startsWith(CONFIRMED)) {
           name = line.slice(CONFIRMED.length);
           nickSentAt = undefined;
@@ -172,15 +227,4 @@ export async function joinChat(options: ChatClientOptions): Promise<ChatClient> 
     },
     [Symbol.asyncDispose]: close,
   };
-}
-
-/** Whether two IP literals name the same host (an IPv4 address may come back IPv4-mapped). */
-function sameHost(a: string, b: string): boolean {
-  const plain = (h: string): string => h.toLowerCase().replace(/^::ffff:(?=\d+\.)/, "");
-  return plain(a) === plain(b);
-}
-
-/** Whether `host` is an IP address rather than a name to resolve. */
-function isIpLiteral(host: string): boolean {
-  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
 }

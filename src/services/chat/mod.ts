@@ -10,10 +10,17 @@ export {
   type ChatPeer,
   ChatRoom,
   type ChatRoomOptions,
-  DEFAULT_CHAT_IDLE_MS,
-  DEFAULT_CHAT_MAX_PEERS,
-  formatAddress,
+  isQuitCommand,
   MAX_NICK_LENGTH,
 } from "./room.ts";
 export { type ChatServer, type ChatServerOptions, serveChat } from "./server.ts";
-export { type ChatClient, type ChatClientOptions, joinChat } from "./client.ts";
+export {
+  type ChatClient,
+  type ChatClientOptions,
+  type ChatLeaveOptions,
+  joinChat,
+} from "./client.ts";
+export { CHAT_DEFAULTS, type ChatDefaults } from "./defaults.ts";
+export type { ServerHandle } from "../handle.ts";
+// Named by the options and types above.
+export type { AdapterChoice, AdapterName, NetAddress } from "../../runtime/mod.ts";

@@ -5,17 +5,17 @@
  *
  * @module
  */
-import type { NetAddress } from "../../runtime/types.ts";
-import { MAX_DATAGRAM_SIZE } from "../../runtime/types.ts";
-import { formatAddress } from "../address.ts";
-
-export { formatAddress };
+import { formatAddress, MAX_DATAGRAM_SIZE, type NetAddress } from "../../runtime/mod.ts";
+import { CHAT_DEFAULTS } from "./defaults.ts";
 
 /** Options of {@linkcode ChatRoom}. */
 export interface ChatRoomOptions {
-  /** Peers silent for this many milliseconds are dropped. @default {300000} */
+  /** Peers silent for this many milliseconds are dropped. @default {CHAT_DEFAULTS.idleMs} */
   idleMs?: number;
-  /** The most peers at once; a new address beyond it gets `* error: room full`. @default {1024} */
+  /**
+   * The most peers at once; a new address beyond it gets `* error: room full`.
+   * @default {CHAT_DEFAULTS.maxPeers}
+   */
   maxPeers?: number;
   /** The clock, in milliseconds. @default {Date.now} */
   now?: () => number;
@@ -41,10 +41,6 @@ export interface ChatPeer {
   lastSeen: number;
 }
 
-/** The default idle limit: 300 seconds, as milliseconds. */
-export const DEFAULT_CHAT_IDLE_MS = 300_000;
-/** The default peer limit. */
-export const DEFAULT_CHAT_MAX_PEERS = 1024;
 /** The longest name `/nick` accepts, in characters. */
 export const MAX_NICK_LENGTH = 32;
 
@@ -120,7 +116,7 @@ export function parseChatCommand(text: string): { word: string; rest: string } |
  *
  * @example
  * ```ts
- * import { isQuitCommand } from "./room.ts";
+ * import { isQuitCommand } from "@unstuck/unstuck";
  *
  * console.log(isQuitCommand("/quit\n"), isQuitCommand("/quit now")); // true false
  * ```
@@ -166,7 +162,7 @@ export class ChatRoom {
 
   /** Creates an empty room. */
   constructor(options: ChatRoomOptions = {}) {
-    const { idleMs = DEFAULT_CHAT_IDLE_MS, maxPeers = DEFAULT_CHAT_MAX_PEERS } = options;
+    const { idleMs = CHAT_DEFAULTS.idleMs, maxPeers = CHAT_DEFAULTS.maxPeers } = options;
     if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
     if (!Number.isSafeInteger(maxPeers) || maxPeers < 1) {
       throw new RangeError(`maxPeers must be a positive integer, got ${maxPeers}`);

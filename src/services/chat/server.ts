@@ -3,22 +3,21 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
+import { CHAT_DEFAULTS } from "./defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
-import { type ChatPacket, ChatRoom, DEFAULT_CHAT_IDLE_MS, DEFAULT_CHAT_MAX_PEERS } from "./room.ts";
+import { type ChatPacket, ChatRoom } from "./room.ts";
 import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveChat}. */
 export interface ChatServerOptions extends AdapterChoice {
-  /** Address to bind. @default {"127.0.0.1"} */
+  /** Address to bind. @default {CHAT_DEFAULTS.hostname} */
   hostname?: string;
-  /** Port to bind; 0 lets the OS pick. @default {0} */
+  /** Port to bind; 0 lets the OS pick. @default {CHAT_DEFAULTS.port} */
   port?: number;
-  /** Peers silent this long (ms) are dropped. @default {300000} */
+  /** Peers silent this long (ms) are dropped. @default {CHAT_DEFAULTS.idleMs} */
   idleMs?: number;
-  /** The most peers at once. @default {1024} */
+  /** The most peers at once. @default {CHAT_DEFAULTS.maxPeers} */
   maxPeers?: number;
   /** Called with every line that goes to the whole room (a transcript). */
   onLine?: (line: string) => void;
@@ -41,22 +40,22 @@ export interface ChatServer extends ServerHandle {
  *
  * @example
  * ```ts
- * import { serveChat } from "@unstuck/unstuck";
+ * import { formatAddress, serveChat } from "@unstuck/unstuck";
  *
  * await using server = await serveChat({ port: 0, onLine: console.log });
- * console.log(`chat on udp://127.0.0.1:${server.addr.port}`);
+ * console.log(`chat on udp://${formatAddress(server.addr)}`);
  * ```
  */
 export async function serveChat(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { onError } = options;
   const room = new ChatRoom({
-    idleMs: options.idleMs ?? DEFAULT_CHAT_IDLE_MS,
-    maxPeers: options.maxPeers ?? DEFAULT_CHAT_MAX_PEERS,
+    idleMs: options.idleMs,
+    maxPeers: options.maxPeers,
     onLine: options.onLine,
   });
   const socket = await bindDatagram({
-    hostname: options.hostname ?? DEFAULT_HOST,
-    port: options.port ?? 0,
+    hostname: options.hostname ?? CHAT_DEFAULTS.hostname,
+    port: options.port ?? CHAT_DEFAULTS.port,
     adapter: options.adapter,
   });
 

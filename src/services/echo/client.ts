@@ -3,19 +3,22 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { connect } from "../../runtime/adapter.ts";
-import { ConnectionClosedError } from "../../runtime/errors.ts";
+import {
+  type AdapterChoice,
+  connect,
+  ConnectionClosedError,
+  type NetAddress,
+} from "../../runtime/mod.ts";
 import { createFrameDecoder, createFrameEncoder } from "../../framing/mod.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { ECHO_DEFAULTS } from "./defaults.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 
 /** Options of {@linkcode connectEcho}. */
 export interface EchoClientOptions extends AdapterChoice, EchoFraming {
-  /** The server's host. @default {"127.0.0.1"} */
+  /** The server's host. @default {ECHO_DEFAULTS.hostname} */
   hostname?: string;
-  /** The server's port. */
-  port: number;
+  /** The server's port. @default {ECHO_DEFAULTS.port} */
+  port?: number;
 }
 
 /** A connection to a framed echo server, from {@linkcode connectEcho}. */
@@ -53,12 +56,12 @@ interface Waiter {
  * console.log(replies.map((r) => new TextDecoder().decode(r))); // ["a", "b"]
  * ```
  */
-export async function connectEcho(options: EchoClientOptions): Promise<EchoClient> {
+export async function connectEcho(options: EchoClientOptions = {}): Promise<EchoClient> {
   const framing = echoFraming(options);
   const encoder = createFrameEncoder(writeFraming(framing));
   const conn = await connect({
-    hostname: options.hostname ?? DEFAULT_HOST,
-    port: options.port,
+    hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
+    port: options.port ?? ECHO_DEFAULTS.port,
     adapter: options.adapter,
   });
   const waiting: Waiter[] = [];

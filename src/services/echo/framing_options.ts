@@ -7,19 +7,19 @@
 import {
   createFrameDecoder,
   createFrameEncoder,
-  DEFAULT_MAX_FRAME_LENGTH,
   type DelimiterOptions,
   type LengthPrefixedOptions,
 } from "../../framing/mod.ts";
+import { ECHO_DEFAULTS } from "./defaults.ts";
 
 /** How frames are delimited on an echo connection. */
 export interface LengthFraming {
   /**
    * The length header: any single-integer Python `struct` format (`"!I"`, `"<H"`, `"i"`, …) or
-   * `"varint"`. @default {"!I"}
+   * `"varint"`. @default {ECHO_DEFAULTS.header}
    */
   header?: string;
-  /** The largest payload accepted, in bytes. @default {8388608} */
+  /** The largest payload accepted, in bytes. @default {ECHO_DEFAULTS.maxFrameLength} */
   maxFrameLength?: number;
 }
 
@@ -58,11 +58,15 @@ export type LengthFramingOptions = LengthPrefixedOptions & {
  * ```
  */
 export function lengthFraming(options: LengthFraming): LengthFramingOptions {
-  const maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  const maxFrameLength = options.maxFrameLength ?? ECHO_DEFAULTS.maxFrameLength;
   if (!Number.isSafeInteger(maxFrameLength) || maxFrameLength < 1) {
     throw new RangeError(`maxFrameLength must be a positive integer, got ${maxFrameLength}`);
   }
-  const framing = { codec: "length", header: options.header ?? "!I", maxFrameLength } as const;
+  const framing = {
+    codec: "length",
+    header: options.header ?? ECHO_DEFAULTS.header,
+    maxFrameLength,
+  } as const;
   createFrameDecoder(framing);
   createFrameEncoder(framing);
   return framing;

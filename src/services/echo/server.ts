@@ -3,18 +3,22 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { listen } from "../../runtime/adapter.ts";
+import {
+  type AdapterChoice,
+  listen,
+  type NetAddress,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
 import {
   createFrameDecoder,
   createFrameEncoder,
   type FrameEncoder,
   FrameTooLargeError,
   FramingError,
+  integerOption,
 } from "../../framing/mod.ts";
-import { integerOption } from "../../framing/options.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_ECHO_MAX_CONNECTIONS, DEFAULT_HOST } from "../defaults.ts";
+import { ECHO_DEFAULTS } from "./defaults.ts";
 import { TooManyConnectionsError } from "../errors.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 import { explainRefusedFrame } from "./text_peer.ts";
@@ -24,9 +28,9 @@ import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveEcho}. */
 export interface EchoServerOptions extends AdapterChoice, EchoFraming {
-  /** Address to bind. @default {"127.0.0.1"} */
+  /** Address to bind. @default {ECHO_DEFAULTS.hostname} */
   hostname?: string;
-  /** Port to bind; 0 lets the OS pick. @default {0} */
+  /** Port to bind; 0 lets the OS pick. @default {ECHO_DEFAULTS.port} */
   port?: number;
   /** Send frames back ASCII-uppercased. @default {false} */
   upper?: boolean;
@@ -35,10 +39,13 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
    * `maxFrameLength` this bounds the memory a server holds for frames, whatever peers send: about
    * 2 × maxConnections × maxFrameLength (a frame arriving, and one whose reply waits for a slow
    * reader; 3× with `upper`, which copies).
-   * @default {128}
+   * @default {ECHO_DEFAULTS.maxConnections}
    */
   maxConnections?: number;
-  /** How long {@linkcode EchoServer.close} waits for frames in flight, in ms. @default {5000} */
+  /**
+   * How long {@linkcode EchoServer.close} waits for frames in flight, in ms.
+   * @default {ECHO_DEFAULTS.graceMs}
+   */
   graceMs?: number;
   /**
    * Told once per connection that ends in error (a bad frame, say); that connection is closed and
@@ -101,11 +108,11 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
   const decoding = framing.codec === "delimiter"
     ? { ...framing, acceptUnterminated: true }
     : framing;
-  const { upper = false, graceMs = 5_000, onError } = options;
+  const { upper = false, graceMs = ECHO_DEFAULTS.graceMs, onError } = options;
   const maxConnections = integerOption(
     "maxConnections",
     options.maxConnections,
-    DEFAULT_ECHO_MAX_CONNECTIONS,
+    ECHO_DEFAULTS.maxConnections,
     1,
   );
   const states = new Set<ConnectionState>();
@@ -144,8 +151,8 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
 
   const server = await listen(
     {
-      hostname: options.hostname ?? DEFAULT_HOST,
-      port: options.port ?? 0,
+      hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
+      port: options.port ?? ECHO_DEFAULTS.port,
       adapter: options.adapter,
     },
     (conn) => {

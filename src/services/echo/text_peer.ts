@@ -5,8 +5,7 @@
  * @module
  */
 import { FrameTooLargeError } from "../../framing/mod.ts";
-import { parseHeaderFormat } from "../../framing/header_format.ts";
-import { writeLength } from "../../framing/length_field.ts";
+import { calcsize, pack } from "../../struct/mod.ts";
 
 /**
  * A frame was refused on a length-prefixed connection, and its header's bytes are text ("hell",
@@ -71,10 +70,9 @@ export function explainRefusedFrame(
   if (header === "varint" || error.length <= error.limit) return error;
   let bytes: Uint8Array;
   try {
-    const format = parseHeaderFormat(header);
-    if (format.size < 2) return error;
-    bytes = new Uint8Array(format.size);
-    writeLength(format, error.length, bytes, 0);
+    // The header is a struct format: packing the length gives back the bytes it was read from.
+    if (calcsize(header) < 2) return error;
+    bytes = pack(header, Number.isSafeInteger(error.length) ? error.length : BigInt(error.length));
   } catch {
     return error;
   }

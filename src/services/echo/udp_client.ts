@@ -3,21 +3,24 @@
  *
  * @module
  */
-import type { AdapterChoice, Datagram, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
-import { ConnectionClosedError } from "../../runtime/errors.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import {
+  type AdapterChoice,
+  ConnectionClosedError,
+  type Datagram,
+  type NetAddress,
+} from "../../runtime/mod.ts";
+import { openUdpClientSocket } from "../udp_client_socket.ts";
+import { ECHO_DEFAULTS } from "./defaults.ts";
 import { ReplyTimeoutError } from "../errors.ts";
-import { localBindFor } from "../local_bind.ts";
 import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode connectEchoUdp}. */
 export interface EchoUdpClientOptions extends AdapterChoice {
-  /** The server's host. @default {"127.0.0.1"} */
+  /** The server's host. @default {ECHO_DEFAULTS.hostname} */
   hostname?: string;
-  /** The server's port. */
-  port: number;
-  /** How long a request waits for its reply, in ms. @default {5000} */
+  /** The server's port. @default {ECHO_DEFAULTS.port} */
+  port?: number;
+  /** How long a request waits for its reply, in ms. @default {ECHO_DEFAULTS.timeoutMs} */
   timeoutMs?: number;
 }
 
@@ -39,7 +42,7 @@ const MAX_UNCLAIMED = 1024;
 
 /**
  * Opens a UDP socket for talking to an echo server ({@linkcode serveEchoUdp}, or
- * `unstuck echo serve --udp`). Replies are matched to requests in order.
+ * `unstuck echo serve` over UDP). Replies are matched to requests in order.
  *
  * @example
  * ```ts
@@ -50,15 +53,13 @@ const MAX_UNCLAIMED = 1024;
  * console.log((await client.request(new Uint8Array([1, 2]))).length); // 2
  * ```
  */
-export async function connectEchoUdp(options: EchoUdpClientOptions): Promise<EchoUdpClient> {
-  const hostname = options.hostname ?? DEFAULT_HOST;
-  const server: NetAddress = { hostname, port: options.port };
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  const socket = await bindDatagram({
-    hostname: localBindFor(hostname),
-    port: 0,
-    adapter: options.adapter,
-  });
+export async function connectEchoUdp(
+  options: EchoUdpClientOptions = {},
+): Promise<EchoUdpClient> {
+  const hostname = options.hostname ?? ECHO_DEFAULTS.hostname;
+  const server: NetAddress = { hostname, port: options.port ?? ECHO_DEFAULTS.port };
+  const timeoutMs = options.timeoutMs ?? ECHO_DEFAULTS.timeoutMs;
+  const socket = await openUdpClientSocket(server, options.adapter);
   const unclaimed: Uint8Array[] = [];
   const waiting: ((datagram: Uint8Array | Error) => void)[] = [];
   let closed = false;

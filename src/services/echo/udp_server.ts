@@ -3,18 +3,17 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress } from "../../runtime/types.ts";
-import { bindDatagram } from "../../runtime/adapter.ts";
+import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
 import { asciiUpper } from "./upper.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { ECHO_DEFAULTS } from "./defaults.ts";
 import { serverHandle } from "../handle.ts";
 import type { EchoServer } from "./server.ts";
 
 /** Options of {@linkcode serveEchoUdp}. */
 export interface EchoUdpServerOptions extends AdapterChoice {
-  /** Address to bind. @default {"127.0.0.1"} */
+  /** Address to bind. @default {ECHO_DEFAULTS.hostname} */
   hostname?: string;
-  /** Port to bind; 0 lets the OS pick. @default {0} */
+  /** Port to bind; 0 lets the OS pick. @default {ECHO_DEFAULTS.port} */
   port?: number;
   /** Send datagrams back ASCII-uppercased. @default {false} */
   upper?: boolean;
@@ -41,8 +40,8 @@ export interface EchoUdpServerOptions extends AdapterChoice {
 export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<EchoServer> {
   const { upper = false, onError } = options;
   const socket = await bindDatagram({
-    hostname: options.hostname ?? DEFAULT_HOST,
-    port: options.port ?? 0,
+    hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
+    port: options.port ?? ECHO_DEFAULTS.port,
     adapter: options.adapter,
   });
   // Closing waits for a reply being sent, so no datagram already taken in is left unanswered.

@@ -4,15 +4,13 @@
  *
  * @module
  */
-import type { AdapterChoice, TcpConnection } from "../../runtime/types.ts";
-import { getAdapter } from "../../runtime/adapter.ts";
-import { importTokenKey, signNonce, type TokenKey } from "./auth.ts";
-import { decodeBase64 } from "./base64.ts";
+import { type AdapterChoice, getAdapter, type TcpConnection } from "../../runtime/mod.ts";
+import { importTokenKey, signNonce, type TokenKey } from "./protocol/mod.ts";
+import { decodeBase64 } from "./protocol/mod.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
-import { parseClientControl, parseServerFrame } from "./parse.ts";
+import { parseClientControl, parseServerFrame } from "./protocol/mod.ts";
 import {
   encodeControl,
-  EXEC_DEFAULT_PORT,
   EXEC_MAX_CHUNK,
   EXEC_NONCE_LENGTH,
   EXEC_PROTOCOL,
@@ -20,9 +18,10 @@ import {
   FRAME_STDIN,
   type RunMessage,
   type ServerFrame,
-} from "./protocol.ts";
+} from "./protocol/mod.ts";
 import { FrameReader, FrameWriter } from "./wire.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
+import { EXEC_DEFAULTS } from "./defaults.ts";
 
 const HANDSHAKE = "the handshake";
 const COMMAND = "a command";
@@ -31,11 +30,14 @@ const COMMAND = "a command";
 export interface ExecClientOptions extends AdapterChoice {
   /** The shared secret. */
   token: string;
-  /** Server host. @default {"127.0.0.1"} */
+  /** Server host. @default {EXEC_DEFAULTS.hostname} */
   hostname?: string;
-  /** Server port. @default {8082} */
+  /** Server port. @default {EXEC_DEFAULTS.port} */
   port?: number;
-  /** Give up when connecting and authenticating take longer, in milliseconds. @default {10000} */
+  /**
+   * Give up when connecting and authenticating take longer, in milliseconds.
+   * @default {EXEC_DEFAULTS.connectTimeoutMs}
+   */
   timeoutMs?: number;
 }
 
@@ -95,7 +97,7 @@ export class ExecClient implements AsyncDisposable {
    * @throws the adapter's `NetworkError`s when it cannot connect
    */
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
-    const ms = options.timeoutMs ?? 10_000;
+    const ms = options.timeoutMs ?? EXEC_DEFAULTS.connectTimeoutMs;
     if (!(Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) {
       throw new RangeError(`timeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${ms}`);
     }
@@ -111,8 +113,8 @@ export class ExecClient implements AsyncDisposable {
     });
     let conn: TcpConnection | undefined;
     try {
-      const hostname = options.hostname ?? "127.0.0.1";
-      const port = options.port ?? EXEC_DEFAULT_PORT;
+      const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
+      const port = options.port ?? EXEC_DEFAULTS.port;
       conn = await Promise.race([
         adapter.connect({ hostname, port, signal: abort.signal }),
         timeout,

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { SpawnOptions, Subprocess } from "../../runtime/types.ts";
-import { FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./protocol.ts";
+import type { SpawnOptions, Subprocess } from "../../runtime/mod.ts";
+import { FRAME_STDERR, FRAME_STDOUT, type RunMessage } from "./protocol/mod.ts";
 import type { FrameWriter } from "./wire.ts";
 import { timerDelay } from "../timeout.ts";
 

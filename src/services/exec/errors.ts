@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { ExecProtocolError, parseClientFrame } from "@unstuck/unstuck";
+ * import { ExecProtocolError, parseClientFrame } from "@unstuck/unstuck/exec/protocol";
  * try {
  *   parseClientFrame(new Uint8Array([0x09]));
  * } catch (err) {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RunMessage } from "./protocol.ts";
+import type { RunMessage } from "./protocol/mod.ts";
 
 /** What a server allows. */
 export interface ExecPolicy {

@@ -3,31 +3,43 @@
  *
  * @module
  */
-import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { getAdapter } from "../../runtime/adapter.ts";
-import { importTokenKey } from "./auth.ts";
+import {
+  type AdapterChoice,
+  getAdapter,
+  type NetAddress,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
+import { importTokenKey } from "./protocol/mod.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
 import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
-import { EXEC_DEFAULT_PORT } from "./protocol.ts";
+import { EXEC_DEFAULTS } from "./defaults.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
-import { integerOption } from "../../framing/options.ts";
-import { DEFAULT_HOST } from "../defaults.ts";
+import { integerOption } from "../../framing/mod.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 
 /** Options of {@linkcode serveExec}. */
 export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
   /** The shared secret clients must prove they hold. */
   token: string;
-  /** Address to bind. @default {"127.0.0.1"} */
+  /** Address to bind. @default {EXEC_DEFAULTS.hostname} */
   hostname?: string;
-  /** Port to bind; 0 lets the OS pick (read it from `server.addr`). @default {8082} */
+  /** Port to bind; 0 lets the OS pick (read it from `server.addr`). @default {EXEC_DEFAULTS.port} */
   port?: number;
-  /** Time limit per command, in milliseconds; a `run` may ask for less. @default {30000} */
+  /**
+   * Time limit per command, in milliseconds; a `run` may ask for less.
+   * @default {EXEC_DEFAULTS.timeoutMs}
+   */
   timeoutMs?: number;
-  /** Most stdout + stderr bytes sent per command; past it the command is killed. @default {67108864} */
+  /**
+   * Most stdout + stderr bytes sent per command; past it the command is killed.
+   * @default {EXEC_DEFAULTS.maxOutputBytes}
+   */
   maxOutputBytes?: number;
-  /** How long a new connection may take to authenticate, in milliseconds. @default {10000} */
+  /**
+   * How long a new connection may take to authenticate, in milliseconds.
+   * @default {EXEC_DEFAULTS.handshakeTimeoutMs}
+   */
   handshakeTimeoutMs?: number;
   /**
    * The least time from a client's `auth` to the server's `ready`, in milliseconds. The client
@@ -36,16 +48,19 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
    * two may reach the server in separate reads; this span makes such a client fail every time,
    * not only when both came in one read (as an SMTP server that delays its greeting catches
    * clients that talk first). Each connection's handshake takes this long at least.
-   * @default {10}
+   * @default {EXEC_DEFAULTS.readySettleMs}
    */
   readySettleMs?: number;
-  /** Delay before answering a wrong MAC, in milliseconds. @default {250} */
+  /**
+   * Delay before answering a wrong MAC, in milliseconds.
+   * @default {EXEC_DEFAULTS.authFailureDelayMs}
+   */
   authFailureDelayMs?: number;
   /**
    * Connections allowed to be authenticating at once. When they are all taken, a new connection
    * displaces the oldest of them if that one has been authenticating for
    * `handshakeDisplaceAfterMs` (an honest client takes a round trip), else it is refused.
-   * @default {16}
+   * @default {EXEC_DEFAULTS.maxPendingHandshakes}
    */
   maxPendingHandshakes?: number;
   /**
@@ -53,7 +68,7 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
    * `maxPendingHandshakes` are taken, so that a few idle connections cannot lock clients out for
    * the whole `handshakeTimeoutMs` (a peer opening `maxPendingHandshakes` connections every this
    * many ms still can; a client slower than this to authenticate may be displaced under load).
-   * @default {1000}
+   * @default {EXEC_DEFAULTS.handshakeDisplaceAfterMs}
    */
   handshakeDisplaceAfterMs?: number;
   /**
@@ -100,8 +115,9 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     integerOption(name, options[name as keyof typeof LIMITS], min, min, max);
   }
   const adapter = await getAdapter(options.adapter);
-  const maxPending = options.maxPendingHandshakes ?? 16;
-  const displaceAfterMs = options.handshakeDisplaceAfterMs ?? 1_000;
+  const maxPending = options.maxPendingHandshakes ?? EXEC_DEFAULTS.maxPendingHandshakes;
+  const displaceAfterMs = options.handshakeDisplaceAfterMs ??
+    EXEC_DEFAULTS.handshakeDisplaceAfterMs;
   // Taken once, as it is at start: a caller changing its object later changes nothing.
   const env = options.env && { ...options.env };
   /** Each session, with the promise of its end. */
@@ -111,11 +127,11 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   const base: Omit<SessionContext, "onHandshakeEnd"> = {
     key: await importTokenKey(options.token),
     policy: { allow: options.allow, shell: options.shell },
-    timeoutMs: options.timeoutMs ?? 30_000,
-    maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
-    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
-    authFailureDelayMs: options.authFailureDelayMs ?? 250,
-    readySettleMs: options.readySettleMs ?? 10,
+    timeoutMs: options.timeoutMs ?? EXEC_DEFAULTS.timeoutMs,
+    maxOutputBytes: options.maxOutputBytes ?? EXEC_DEFAULTS.maxOutputBytes,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? EXEC_DEFAULTS.handshakeTimeoutMs,
+    authFailureDelayMs: options.authFailureDelayMs ?? EXEC_DEFAULTS.authFailureDelayMs,
+    readySettleMs: options.readySettleMs ?? EXEC_DEFAULTS.readySettleMs,
     spawn: env === undefined ? (o) => adapter.spawn(o) : (o) => adapter.spawn({ ...o, env }),
     onEvent: options.onEvent ?? (() => {}),
   };
@@ -149,8 +165,8 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   };
 
   const server = await adapter.listen({
-    hostname: options.hostname ?? DEFAULT_HOST,
-    port: options.port ?? EXEC_DEFAULT_PORT,
+    hostname: options.hostname ?? EXEC_DEFAULTS.hostname,
+    port: options.port ?? EXEC_DEFAULTS.port,
   }, onConnection);
 
   return serverHandle(

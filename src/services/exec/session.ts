@@ -5,15 +5,19 @@
  *
  * @module
  */
-import { NetworkError, SpawnError } from "../../runtime/errors.ts";
-import type { NetAddress, TcpConnection } from "../../runtime/types.ts";
-import { createNonce, type TokenKey, verifyNonce } from "./auth.ts";
-import { encodeBase64 } from "./base64.ts";
+import {
+  type NetAddress,
+  NetworkError,
+  SpawnError,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
+import { createNonce, type TokenKey, verifyNonce } from "./protocol/mod.ts";
+import { encodeBase64 } from "./protocol/mod.ts";
 import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";
 import { ExecProtocolError } from "./errors.ts";
-import { parseClientFrame } from "./parse.ts";
+import { parseClientFrame } from "./protocol/mod.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
-import { EXEC_PROTOCOL, type RunMessage } from "./protocol.ts";
+import { EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
 import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */

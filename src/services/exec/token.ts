@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fileMode, getEnv, readTextFile } from "../../runtime/system.ts";
+import { fileMode, getEnv, readTextFile } from "../../runtime/mod.ts";
 import { ExecTokenError } from "./errors.ts";
 
 /** The environment variable that holds the token when no token file is given. */
@@ -42,7 +42,7 @@ export async function loadToken(options: LoadTokenOptions = {}): Promise<LoadedT
   if (tokenFile === undefined) {
     const token = "envToken" in options ? options.envToken : getEnv(TOKEN_ENV);
     if (token === undefined) {
-      throw new ExecTokenError(`no token: pass --token-file FILE or set ${TOKEN_ENV}`);
+      throw new ExecTokenError(`no token: give a token file or set ${TOKEN_ENV}`);
     }
     if (token === "") throw new ExecTokenError(`${TOKEN_ENV} is empty`);
     return { token };

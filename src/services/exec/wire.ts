@@ -6,7 +6,7 @@
  * @module
  */
 import { createFrameDecoder, createFrameEncoder, type FrameDecoder } from "../../framing/mod.ts";
-import type { TcpConnection } from "../../runtime/types.ts";
+import type { TcpConnection } from "../../runtime/mod.ts";
 import { ExecProtocolError } from "./errors.ts";
 import {
   type ClientControlMessage,
@@ -15,7 +15,7 @@ import {
   EXEC_MAX_FRAME_LENGTH,
   FRAME_STDIN_END,
   type ServerControlMessage,
-} from "./protocol.ts";
+} from "./protocol/mod.ts";
 
 const HEADER = "!I";
 const EMPTY = new Uint8Array(0);

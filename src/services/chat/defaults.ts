@@ -1,0 +1,42 @@
+/**
+ * Every default of the chat service, in one frozen object: the room, its server, the client and
+ * the CLI (its help shows them) read them here.
+ *
+ * @module
+ */
+import { DEFAULT_HOST } from "../../runtime/mod.ts";
+
+/** The defaults of the chat service, as {@linkcode CHAT_DEFAULTS} holds them. */
+export interface ChatDefaults {
+  /** The address the room binds and members reach: loopback. */
+  readonly hostname: string;
+  /** The room's UDP port, as in the tutorial. */
+  readonly port: number;
+  /** Members silent this long are dropped, in ms (300 s). */
+  readonly idleMs: number;
+  /** The most members in a room at once. */
+  readonly maxPeers: number;
+  /** A member that sent nothing for this long sends an empty datagram, in ms (60 s). */
+  readonly keepaliveMs: number;
+  /** How long a member leaving waits for the replies to what it sent, in ms. */
+  readonly leaveTimeoutMs: number;
+}
+
+/**
+ * The defaults of the chat service: what {@linkcode ChatRoom}, {@linkcode serveChat} and
+ * {@linkcode joinChat} use for an option left out.
+ *
+ * @example
+ * ```ts
+ * import { CHAT_DEFAULTS } from "@unstuck/unstuck";
+ * console.log(CHAT_DEFAULTS.port, CHAT_DEFAULTS.idleMs); // 8081 300000
+ * ```
+ */
+export const CHAT_DEFAULTS: ChatDefaults = Object.freeze({
+  hostname: DEFAULT_HOST,
+  port: 8081,
+  idleMs: 300_000,
+  maxPeers: 1024,
+  keepaliveMs: 60_000,
+  leaveTimeoutMs: 2_000,
+});

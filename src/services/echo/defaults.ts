@@ -1,0 +1,50 @@
+/**
+ * Every default of the echo service, in one frozen object: the servers, the clients and the CLI
+ * (its help shows them) read them here.
+ *
+ * @module
+ */
+import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
+import { DEFAULT_HOST } from "../../runtime/mod.ts";
+
+/** The defaults of the echo service, as {@linkcode ECHO_DEFAULTS} holds them. */
+export interface EchoDefaults {
+  /** The address servers bind and clients reach: loopback. */
+  readonly hostname: string;
+  /** The port, TCP and UDP, servers bind and clients reach, as in the tutorial. */
+  readonly port: number;
+  /** The length header of a frame: a 4-byte big-endian unsigned integer. */
+  readonly header: string;
+  /** The largest frame (or line) accepted, in bytes. */
+  readonly maxFrameLength: number;
+  /**
+   * TCP connections a server serves at once. Each may hold about two `maxFrameLength` buffers
+   * (one arriving, one whose reply waits for a slow reader), so a server's worst-case memory for
+   * frames is about 2 × 128 × 8 MiB = 2 GiB at the defaults; lower either limit to lower it.
+   */
+  readonly maxConnections: number;
+  /** How long a closing TCP server waits for frames in flight, in ms. */
+  readonly graceMs: number;
+  /** How long a request waits for its reply, in ms (a UDP datagram may be lost). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * The defaults of the echo service: what {@linkcode serveEcho}, {@linkcode serveEchoUdp},
+ * {@linkcode connectEcho} and {@linkcode connectEchoUdp} use for an option left out.
+ *
+ * @example
+ * ```ts
+ * import { ECHO_DEFAULTS } from "@unstuck/unstuck";
+ * console.log(ECHO_DEFAULTS.port, ECHO_DEFAULTS.maxConnections); // 8080 128
+ * ```
+ */
+export const ECHO_DEFAULTS: EchoDefaults = Object.freeze({
+  hostname: DEFAULT_HOST,
+  port: 8080,
+  header: "!I",
+  maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
+  maxConnections: 128,
+  graceMs: 5_000,
+  timeoutMs: 5_000,
+});

@@ -1,0 +1,55 @@
+/**
+ * Every default of the exec service, in one frozen object: the server, the client and the CLI
+ * (its help shows them) read them here.
+ *
+ * @module
+ */
+import { DEFAULT_HOST } from "../../runtime/mod.ts";
+import { EXEC_DEFAULT_PORT } from "./protocol/mod.ts";
+
+/** The defaults of the exec service, as {@linkcode EXEC_DEFAULTS} holds them. */
+export interface ExecDefaults {
+  /** The address the server binds and clients reach: loopback. */
+  readonly hostname: string;
+  /** The TCP port the server binds and clients reach. */
+  readonly port: number;
+  /** The server's time limit per command, in ms (30 s). */
+  readonly timeoutMs: number;
+  /** The most stdout + stderr bytes the server sends per command (64 MiB). */
+  readonly maxOutputBytes: number;
+  /** How long a new connection may take to authenticate, in ms. */
+  readonly handshakeTimeoutMs: number;
+  /** The server's delay before answering a wrong MAC, in ms. */
+  readonly authFailureDelayMs: number;
+  /** The least time from a client's `auth` to the server's `ready`, in ms. */
+  readonly readySettleMs: number;
+  /** Connections allowed to be authenticating at once. */
+  readonly maxPendingHandshakes: number;
+  /** How long a connection must have been authenticating before a newcomer may displace it, in ms. */
+  readonly handshakeDisplaceAfterMs: number;
+  /** How long a client may take to connect and authenticate, in ms (its `timeoutMs`). */
+  readonly connectTimeoutMs: number;
+}
+
+/**
+ * The defaults of the exec service: what {@linkcode serveExec} and {@linkcode ExecClient.connect}
+ * use for an option left out.
+ *
+ * @example
+ * ```ts
+ * import { EXEC_DEFAULTS } from "@unstuck/unstuck";
+ * console.log(EXEC_DEFAULTS.port, EXEC_DEFAULTS.timeoutMs); // 8082 30000
+ * ```
+ */
+export const EXEC_DEFAULTS: ExecDefaults = Object.freeze({
+  hostname: DEFAULT_HOST,
+  port: EXEC_DEFAULT_PORT,
+  timeoutMs: 30_000,
+  maxOutputBytes: 64 * 1024 * 1024,
+  handshakeTimeoutMs: 10_000,
+  authFailureDelayMs: 250,
+  readySettleMs: 10,
+  maxPendingHandshakes: 16,
+  handshakeDisplaceAfterMs: 1_000,
+  connectTimeoutMs: 10_000,
+});

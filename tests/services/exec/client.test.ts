@@ -1,0 +1,105 @@
+// The client against servers that misbehave: each failure is a typed error, never a hang.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  encodeFrame,
+  ExecAuthError,
+  ExecClient,
+  ExecProtocolError,
+  listen,
+  type TcpConnection,
+} from "../../../mod.ts";
+import { encodeControl } from "../../../src/services/exec/protocol/mod.ts";
+import { within } from "./_helpers.ts";
+
+/** A fake server that greets each connection with `greeting` and then reads until EOF. */
+async function fakeServer(greeting: (conn: TcpConnection) => Promise<void>) {
+  return await listen({ port: 0 }, async (conn) => {
+    await greeting(conn);
+    for await (const _ of conn) { /* ignore what the client says */ }
+    conn.close();
+  });
+}
+
+function connect(port: number, timeoutMs = 5_000): Promise<ExecClient> {
+  return within(ExecClient.connect({ token: "t", port, timeoutMs }), 10_000, "connect");
+}
+
+const control = (m: Parameters<typeof encodeControl>[0]): Uint8Array =>
+  encodeFrame(encodeControl(m));
+
+describe("exec client", () => {
+  it("gives up on a server that never says hello", async () => {
+    await using server = await fakeServer(async () => {});
+    await assert.rejects(connect(server.addr.port, 200), (err: unknown) => {
+      assert.ok(err instanceof ExecAuthError);
+      assert.match(err.message, /within 200 ms/);
+      return true;
+    });
+  });
+
+  it("refuses a connect time limit no timer can hold, before connecting", async () => {
+    // Past 2^31 - 1 ms setTimeout fires at once: connect would give up immediately.
+    for (const timeoutMs of [0, 2 ** 31, 1.5]) {
+      await assert.rejects(ExecClient.connect({ token: "t", port: 1, timeoutMs }), RangeError);
+    }
+  });
+
+  it("refuses a server of another protocol", async () => {
+    await using server = await fakeServer((c) =>
+      c.write(control({ type: "hello", protocol: "unstuck-exec/2", nonce: btoa("n".repeat(32)) }))
+    );
+    await assert.rejects(connect(server.addr.port), (err: unknown) => {
+      assert.ok(err instanceof ExecProtocolError);
+      assert.match(err.message, /unsupported protocol "unstuck-exec\/2"/);
+      return true;
+    });
+  });
+
+  it("refuses a nonce that is not base64 of 32 bytes", async () => {
+    for (const nonce of [btoa("short"), "not base64!"]) {
+      await using server = await fakeServer((c) =>
+        c.write(control({ type: "hello", protocol: "unstuck-exec/1", nonce }))
+      );
+      await assert.rejects(connect(server.addr.port), /nonce is not base64 of 32 bytes/);
+    }
+  });
+
+  it("reports garbage from the server as a protocol error", async () => {
+    await using server = await fakeServer((c) =>
+      c.write(encodeFrame(new Uint8Array([0, ...new TextEncoder().encode("{oops")])))
+    );
+    await assert.rejects(connect(server.addr.port), ExecProtocolError);
+  });
+
+  it("reports a server that hangs up during the handshake as an auth error", async () => {
+    await using server = await listen({ port: 0 }, (c) => c.close());
+    await assert.rejects(connect(server.addr.port), /closed the connection during the handshake/);
+  });
+
+  it("reports a refusal before hello (a busy server) as an auth error", async () => {
+    const message = "too many connections awaiting authentication";
+    await using server = await fakeServer((c) => c.write(control({ type: "error", message })));
+    await assert.rejects(connect(server.addr.port), (err: unknown) => {
+      assert.ok(err instanceof ExecAuthError);
+      assert.equal(err.message, message);
+      return true;
+    });
+  });
+
+  it("rejects bad run options before sending them", async () => {
+    await using server = await fakeServer(async (c) => {
+      await c.write(
+        control({ type: "hello", protocol: "unstuck-exec/1", nonce: btoa("n".repeat(32)) }),
+      );
+      await c.write(control({ type: "ready" }));
+    });
+    await using client = await connect(server.addr.port);
+    await assert.rejects(client.run({}), TypeError);
+    await assert.rejects(client.run({ argv: ["a"], shell: "a" }), TypeError);
+    await assert.rejects(client.run({ argv: [] }), /bad run options: .*non-empty array/);
+    await assert.rejects(client.run({ argv: ["a\0b"] }), /free of NUL/);
+    await assert.rejects(client.run({ shell: "" }), /non-empty/);
+    await assert.rejects(client.run({ argv: ["a"], timeoutMs: 0.5 }), /positive integer/);
+  });
+});
