@@ -38,6 +38,7 @@ export {
   listen,
   spawn,
 } from "./src/runtime/adapter.ts";
+export { type ContainmentSupport, containmentSupport } from "./src/runtime/shared/contain.ts";
 export {
   AddressInUseError,
   ConnectionClosedError,

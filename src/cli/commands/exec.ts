@@ -8,10 +8,15 @@ import { defineCommand, type GroupCommand } from "../command.ts";
 import { ADAPTER_FLAG, adapterName, hostFlag, noPositionals, portFlag } from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { environment, readStdin, writeStderr, writeStdout } from "../../runtime/system.ts";
+import { containmentSupport } from "../../runtime/shared/contain.ts";
 import { formatAddress } from "../../services/address.ts";
 import { DEFAULT_HOST } from "../../services/defaults.ts";
 import { ExecClient, type ExecResult } from "../../services/exec/client.ts";
-import { ExecCommandError, ExecTokenError } from "../../services/exec/errors.ts";
+import {
+  ExecCommandError,
+  ExecTokenError,
+  ExecTokenFileError,
+} from "../../services/exec/errors.ts";
 import {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,
@@ -37,7 +42,10 @@ async function token(file: string | undefined): Promise<LoadedToken> {
   try {
     return await loadToken({ tokenFile: file });
   } catch (err) {
-    if (err instanceof ExecTokenError) throw new UsageError(err.message);
+    // A token file others may change is refused as an error (exit 1), not as bad usage.
+    if (err instanceof ExecTokenError && !(err instanceof ExecTokenFileError)) {
+      throw new UsageError(err.message);
+    }
     throw err;
   }
 }
@@ -74,13 +82,15 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
   usage:
-    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES]",
+    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
   details: [
     `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
     "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
     "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
-    "the server and kills running commands (exit 0). Protocol: docs/PROTOCOL.md.",
+    "the server and kills running commands (exit 0). Commands die with the server, even when it",
+    "is killed (SIGKILL), and so does whatever they left running when they end. Protocol:",
+    "docs/PROTOCOL.md; containment and its limits: docs/SECURITY.md.",
     "",
     "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
@@ -109,10 +119,21 @@ const serve = defineCommand({
       defaultText: String(DEFAULT_MAX_OUTPUT),
       min: 1,
     },
+    cgroup: {
+      type: "string",
+      help: "Run each command in a cgroup v2 leaf, which catches what leaves its process " +
+        "group (setsid): auto (when writable), required (else do not start) or off",
+      placeholder: "MODE",
+      defaultText: "auto",
+    },
     adapter: ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     noPositionals(positionals);
+    const cgroup = flags.cgroup ?? "auto";
+    if (cgroup !== "auto" && cgroup !== "required" && cgroup !== "off") {
+      throw new UsageError(`--cgroup must be auto, required or off, got '${cgroup}'`);
+    }
     if (flags.shell && flags.allow.length > 0) {
       throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
     }
@@ -129,6 +150,14 @@ const serve = defineCommand({
           "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
       );
     }
+    const support = containmentSupport();
+    if (cgroup === "auto" && support.cgroupParent === null) {
+      await writeStderr(
+        "unstuck exec serve: warning: no writable cgroup v2 hierarchy: a command's processes " +
+          "that leave its process group (setsid) survive its --timeout, its client and the " +
+          "server (see docs/SECURITY.md)\n",
+      );
+    }
     // Commands get the server's environment but not the token: what they print or start must
     // not be able to hand it on.
     const { [TOKEN_ENV]: _token, ...env } = environment();
@@ -141,6 +170,7 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: (flags.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       maxOutputBytes: flags["max-output"] ?? DEFAULT_MAX_OUTPUT,
+      cgroup,
       adapter,
       // A closed log (stderr) must not stop the server.
       onEvent: (event) => {
@@ -206,7 +236,8 @@ const run = defineCommand({
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
     const adapter = adapterName(flags.adapter);
-    const { token: secret } = await token(flags["token-file"]);
+    const { token: secret, warning } = await token(flags["token-file"]);
+    if (warning) await writeStderr(`unstuck exec run: warning: ${warning}\n`);
     const addr = { hostname: flags.host ?? DEFAULT_HOST, port: flags.port ?? EXEC_DEFAULT_PORT };
     const url = `tcp://${formatAddress(addr)}`;
     const fail = async (what: string, err: unknown): Promise<number> => {

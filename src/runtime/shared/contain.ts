@@ -10,7 +10,14 @@
 import type { SpawnOptions, Subprocess } from "../types.ts";
 import { SpawnError } from "../errors.ts";
 import { commandLine, ManagedSubprocess } from "./subprocess.ts";
-import { cgroupParent, createLeaf, joinLeafPrefix, killLeaf, removeLeaf } from "./cgroup.ts";
+import {
+  CGROUP_V2_MOUNTS,
+  cgroupParent,
+  createLeaf,
+  joinLeafPrefix,
+  killLeaf,
+  removeLeaf,
+} from "./cgroup.ts";
 import { type Lifeline, type StartChild, startLifeline } from "./lifeline.ts";
 import { parentDeathPrefix } from "./parent_death.ts";
 import { programProblem } from "./program.ts";
@@ -39,19 +46,35 @@ export function containmentSupport(): ContainmentSupport {
 }
 
 /**
- * The leaf to run a subprocess in, as its `cgroup` option asks: created now, or undefined.
+ * Checks that this machine offers the containment `options` ask for: a usable cgroup v2
+ * hierarchy for `cgroup: "required"` (the rest falls back by design). For a server, to refuse to
+ * start rather than refuse every command.
  *
- * @throws {SpawnError} for `"required"` without a usable hierarchy, or a leaf that cannot be made
+ * @throws {SpawnError} with code `ENOTSUP` when it does not
+ * @throws {TypeError} for an unknown `cgroup` mode
+ * @example
+ * ```ts
+ * import { checkContainment } from "./contain.ts";
+ * checkContainment({ cgroup: "auto" }); // never throws: "auto" runs without when it must
+ * ```
  */
-function leafFor(options: SpawnOptions): string | undefined {
+export function checkContainment(options: Pick<SpawnOptions, "cgroup">): void {
   const mode = options.cgroup ?? "off";
-  if (mode === "off") return undefined;
-  const parent = cgroupParent();
-  if (parent === undefined) {
-    if (mode === "auto") return undefined;
-    throw new SpawnError("no writable cgroup v2 hierarchy with cgroup.kill", { code: "ENOTSUP" });
+  if (mode !== "auto" && mode !== "required" && mode !== "off") {
+    throw new TypeError(`cgroup must be "auto", "required" or "off", got ${String(mode)}`);
   }
-  return createLeaf(parent);
+  if (mode === "required" && cgroupParent() === undefined) {
+    throw new SpawnError(
+      `no writable cgroup v2 hierarchy with cgroup.kill (looked in ${CGROUP_V2_MOUNTS.join(", ")})`,
+      { code: "ENOTSUP" },
+    );
+  }
+}
+
+/** The leaf to run a subprocess in, as its `cgroup` option asks: created now, or undefined. */
+function leafFor(options: SpawnOptions): string | undefined {
+  const parent = cgroupParent();
+  return options.cgroup === "off" || parent === undefined ? undefined : createLeaf(parent);
 }
 
 /**
@@ -69,11 +92,8 @@ function leafFor(options: SpawnOptions): string | undefined {
  */
 export function spawnManaged(start: StartChild, options: SpawnOptions): Subprocess {
   const argv = commandLine(options);
-  const cgroupMode = options.cgroup ?? "off";
-  if (!["auto", "required", "off"].includes(cgroupMode)) {
-    throw new TypeError(`cgroup must be "auto", "required" or "off", got ${String(cgroupMode)}`);
-  }
-  if (!options.dieWithParent && cgroupMode === "off") {
+  checkContainment(options);
+  if (!options.dieWithParent && (options.cgroup ?? "off") === "off") {
     return new ManagedSubprocess(start(argv, options), options);
   }
   // Behind the wrappers a missing program would only show as exit status 127.

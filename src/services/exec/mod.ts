@@ -3,7 +3,13 @@
  *
  * @module
  */
-export { ExecAuthError, ExecCommandError, ExecProtocolError, ExecTokenError } from "./errors.ts";
+export {
+  ExecAuthError,
+  ExecCommandError,
+  ExecProtocolError,
+  ExecTokenError,
+  ExecTokenFileError,
+} from "./errors.ts";
 export {
   type AuthMessage,
   type ClientControlMessage,

@@ -5,6 +5,7 @@
  */
 import type { AdapterChoice, NetAddress, TcpConnection } from "../../runtime/types.ts";
 import { getAdapter } from "../../runtime/adapter.ts";
+import { checkContainment } from "../../runtime/shared/contain.ts";
 import { importTokenKey } from "./auth.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
@@ -61,6 +62,17 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
    * unset). `unstuck exec serve` passes its own without `UNSTUCK_TOKEN`.
    */
   env?: Record<string, string>;
+  /**
+   * Whether each command runs in a cgroup v2 leaf of its own, which catches the processes that
+   * leave its process group (`setsid`, double forks) at the time limit, at the client's
+   * disconnect, at the command's end and when the server dies. `"auto"`: when this machine
+   * offers a writable hierarchy (see `containmentSupport()`), else process groups only;
+   * `"required"`: the server refuses to start without one; `"off"`: process groups only. Either
+   * way every command dies with the server, even by SIGKILL (`dieWithParent`). See
+   * docs/SECURITY.md.
+   * @default {"auto"}
+   */
+  cgroup?: "auto" | "required" | "off";
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
   /** Receives one event per command and per rejected connection (for a log). */
@@ -99,6 +111,9 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
     integerOption(name, options[name as keyof typeof LIMITS], min, min, max);
   }
+  // Commands never outlive the server; with a cgroup, nor what they start in a session of its own.
+  const contain = { dieWithParent: true, cgroup: options.cgroup ?? "auto" } as const;
+  checkContainment(contain);
   const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? 16;
   const displaceAfterMs = options.handshakeDisplaceAfterMs ?? 1_000;
@@ -116,7 +131,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     authFailureDelayMs: options.authFailureDelayMs ?? 250,
     readySettleMs: options.readySettleMs ?? 10,
-    spawn: env === undefined ? (o) => adapter.spawn(o) : (o) => adapter.spawn({ ...o, env }),
+    spawn: (o) => adapter.spawn({ ...o, ...contain, ...(env && { env }) }),
     onEvent: options.onEvent ?? (() => {}),
   };
 
