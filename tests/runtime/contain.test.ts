@@ -5,9 +5,10 @@
 // cgroups off, such a process survives, as docs/SECURITY.md says.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { Worker } from "node:worker_threads";
 import { availableAdapters, getAdapter, spawn } from "../../src/runtime/adapter.ts";
 import type { Adapter, SpawnOptions, Subprocess } from "../../src/runtime/types.ts";
 import { SpawnError } from "../../src/runtime/errors.ts";
@@ -121,6 +122,43 @@ for (const name of availableAdapters()) {
       );
       assert.match(out, /\ndone\n$/, err);
       assert.deepEqual(status, { code: 0, signal: null, timedOut: false }, err);
+    });
+
+    it("kills a command spawned from a worker thread when the worker ends", async () => {
+      // The parent-death signal follows the thread that forked: for a worker, the worker.
+      const script = RUNTIME === "node" ? "./peers/contain_worker.js" : "./peers/contain_worker.ts";
+      const worker = new Worker(new URL(script, import.meta.url), { workerData: name });
+      const pids = await within(
+        new Promise<number[]>((resolve, reject) => {
+          worker.once("message", resolve);
+          worker.once("error", reject);
+        }),
+        10_000,
+        "the worker's pids",
+      );
+      const [leader, grandchild] = pids;
+      try {
+        for (const pid of pids) assert.ok(isRunning(pid), `${pid} runs`);
+        await worker.terminate();
+        assert.ok(await eventually(() => !isRunning(leader), 5_000), "it outlived the worker");
+        if (RUNTIME === "deno" && name === "node") {
+          // Deno keeps the worker's node:child_process pipes open, so the lifeline kills the
+          // group only when the process dies (docs/RUNTIME.md).
+          await sleep(300);
+          assert.ok(isRunning(grandchild), "Deno closed the pipe: update docs/RUNTIME.md");
+        } else {
+          assert.ok(await eventually(() => !isRunning(grandchild), 5_000), "grandchild runs");
+        }
+      } finally {
+        killPids(pids);
+      }
+    });
+
+    it("runs in our own cgroup unless a leaf is asked for", async () => {
+      const proc = a.spawn({ argv: ["cat", "/proc/self/cgroup"], dieWithParent: true });
+      const [theirs, status] = await Promise.all([text(proc.stdout), proc.status]);
+      assert.equal(status.code, 0);
+      assert.equal(theirs, readFileSync("/proc/self/cgroup", "utf8"));
     });
 
     it("reports a program that cannot start as SpawnError, as without containment", () => {

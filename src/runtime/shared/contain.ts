@@ -73,8 +73,9 @@ export function checkContainment(options: Pick<SpawnOptions, "cgroup">): void {
 
 /** The leaf to run a subprocess in, as its `cgroup` option asks: created now, or undefined. */
 function leafFor(options: SpawnOptions): string | undefined {
+  if ((options.cgroup ?? "off") === "off") return undefined;
   const parent = cgroupParent();
-  return options.cgroup === "off" || parent === undefined ? undefined : createLeaf(parent);
+  return parent === undefined ? undefined : createLeaf(parent);
 }
 
 /**
