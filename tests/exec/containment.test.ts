@@ -5,13 +5,15 @@
 // `--cgroup off` those survive, which is the documented limit. No cgroup leaf is left behind.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { chmodSync, chownSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { ExecClient } from "../../mod.ts";
 import {
+  cliCommand,
   killAll,
   runCli,
+  Running,
   RUNTIME,
   startCli,
   startServer as startCliServer,
@@ -30,6 +32,11 @@ after(() => {
 
 /** The cgroup modes this machine can test: both when a cgroup is writable, else "off" only. */
 const MODES = CGROUP_PARENT === null ? ["off"] as const : ["auto", "off"] as const;
+/** `exec serve` on port 0 with the test token file and `--cgroup MODE`. */
+function serveArgs(mode: string): string[] {
+  return ["exec", "serve", "--port", "0", "--token-file", tokenFile, "--cgroup", mode];
+}
+
 /** A command that starts a grandchild and an escaped (setsid) one, prints the pids and waits. */
 const TREE = `sleep 100 & child=$!; ${escapeScript(100)}; echo $$ $child $escaped; wait`;
 
@@ -60,16 +67,7 @@ describe("exec containment: the server killed with SIGKILL", () => {
     for (const cgroup of MODES) {
       const label = `${adapter ?? RUNTIME} adapter, --cgroup ${cgroup}`;
       it(`takes its commands and their grandchildren along (${label})`, async () => {
-        const args = [
-          "exec",
-          "serve",
-          "--port",
-          "0",
-          "--token-file",
-          tokenFile,
-          "--cgroup",
-          cgroup,
-        ];
+        const args = serveArgs(cgroup);
         if (adapter) args.push("--adapter", adapter);
         const { proc, port } = await startCliServer(
           [],
@@ -167,31 +165,13 @@ describe("exec containment: a setsid'd grandchild", () => {
 
 describe("exec serve --cgroup", () => {
   it("refuses an unknown mode as bad usage", async () => {
-    const r = await runCli([
-      "exec",
-      "serve",
-      "--port",
-      "0",
-      "--token-file",
-      tokenFile,
-      "--cgroup",
-      "on",
-    ]);
+    const r = await runCli(serveArgs("on"));
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--cgroup must be auto, required or off, got 'on'/);
   });
 
   it(`starts with "required" where a cgroup is writable, else refuses to (exit 1, one line)`, async () => {
-    const args = [
-      "exec",
-      "serve",
-      "--port",
-      "0",
-      "--token-file",
-      tokenFile,
-      "--cgroup",
-      "required",
-    ];
+    const args = serveArgs("required");
     if (CGROUP_PARENT === null) {
       const r = await runCli(args);
       assert.equal(r.code, 1);
@@ -205,5 +185,65 @@ describe("exec serve --cgroup", () => {
     assert.doesNotMatch(proc.stderr, /warning/);
     proc.signal("SIGTERM");
     assert.equal((await proc.wait()).code, 0);
+  });
+});
+
+describe("exec serve as an unprivileged user, where no cgroup is writable", () => {
+  const skip = process.geteuid?.() !== 0 && "needs root to run the server as nobody";
+  const NOBODY = 65534;
+  const home = tempDir(); // the runtimes' caches, and the token file nobody owns
+  chmodSync(home.dir, 0o755);
+  const ownToken = join(home.dir, "token");
+  writeFileSync(ownToken, "containment-test-token\n", { mode: 0o600 });
+  after(() => home.remove());
+
+  /** `exec serve` run by nobody (with setpriv), as a user would start it. */
+  function serveAsNobody(mode: string): Running {
+    chownSync(ownToken, NOBODY, NOBODY);
+    const [cmd, pre] = cliCommand();
+    const args = ["exec", "serve", "--port", "0", "--token-file", ownToken, "--cgroup", mode];
+    return new Running("setpriv", [
+      ...[`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"],
+      ...["env", `HOME=${home.dir}`, cmd, ...pre, ...args],
+    ], { UNSTUCK_TOKEN: undefined });
+  }
+
+  it(
+    "warns at start; killed, it takes its commands along, all but the setsid'd one",
+    { skip },
+    async () => {
+      const { proc, port } = await startCliServer([], serveAsNobody("auto"));
+      assert.match(proc.stderr, /^unstuck exec serve: warning: no writable cgroup v2 hierarchy: /m);
+      const client = await within(
+        ExecClient.connect({ token: "containment-test-token", port }),
+        5_000,
+        "connect",
+      );
+      const pids: number[] = [];
+      try {
+        const tree = await startCommand(client, TREE);
+        pids.push(...tree.pids);
+        const [leader, grandchild, escaped] = tree.pids;
+        process.kill(proc.child.pid!, "SIGKILL");
+        await proc.wait();
+        for (const [role, pid] of Object.entries({ leader, grandchild })) {
+          assert.ok(await eventually(() => !isRunning(pid), 5_000), `the ${role} still runs`);
+        }
+        await sleep(300);
+        assert.ok(isRunning(escaped), "without a cgroup the setsid'd process survives");
+      } finally {
+        client.close();
+        killPids(pids);
+      }
+    },
+  );
+
+  it("refuses to start with --cgroup required (exit 1, one line)", { skip }, async () => {
+    const proc = serveAsNobody("required");
+    proc.endInput();
+    const r = await proc.wait(30_000);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^unstuck exec serve: error: no writable cgroup v2 hierarchy[^\n]*\n$/);
   });
 });

@@ -150,8 +150,7 @@ const serve = defineCommand({
           "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
       );
     }
-    const support = containmentSupport();
-    if (cgroup === "auto" && support.cgroupParent === null) {
+    if (cgroup === "auto" && containmentSupport().cgroupParent === null) {
       await writeStderr(
         "unstuck exec serve: warning: no writable cgroup v2 hierarchy: a command's processes " +
           "that leave its process group (setsid) survive its --timeout, its client and the " +
