@@ -128,19 +128,21 @@ export function joinLeafPrefix(leaf: string): string[] {
 }
 
 /**
- * SIGKILLs every process in `leaf` (`cgroup.kill`); nothing happens when it is gone already.
+ * SIGKILLs every process in `leaf` (`cgroup.kill`). Never throws (it runs from timers): false if
+ * the kill could not be written, true when it was or the leaf is gone already.
  *
  * @example
  * ```ts
  * import { killLeaf } from "./cgroup.ts";
- * killLeaf("/sys/fs/cgroup/unified/unstuck-1-1");
+ * console.log(killLeaf("/sys/fs/cgroup/unified/unstuck-1-1")); // true: nothing to kill there
  * ```
  */
-export function killLeaf(leaf: string): void {
+export function killLeaf(leaf: string): boolean {
   try {
     writeFileSync(join(leaf, "cgroup.kill"), "1");
+    return true;
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") throw e;
+    return (e as { code?: string }).code === "ENOENT";
   }
 }
 
