@@ -204,6 +204,9 @@ describe("exec serve as an unprivileged user, where no cgroup is writable", () =
     const args = ["exec", "serve", "--port", "0", "--token-file", ownToken, "--cgroup", mode];
     return new Running("setpriv", [
       ...[`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"],
+      // Reading and searching any file (a checkout under a 0700 temp dir, as CI's clone is),
+      // and nothing more: the cgroup tree stays unwritable.
+      ...["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"],
       ...["env", `HOME=${home.dir}`, cmd, ...pre, ...args],
     ], { UNSTUCK_TOKEN: undefined });
   }
