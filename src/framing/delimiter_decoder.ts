@@ -54,6 +54,10 @@ export class DelimiterDecoder extends FrameDecoderBase {
     return this.#pending.length;
   }
 
+  get midFrame(): boolean {
+    return this.#pendingLen > 0;
+  }
+
   get maxFrameLength(): number {
     return this.#max;
   }

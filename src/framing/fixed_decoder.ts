@@ -36,6 +36,10 @@ export class FixedDecoder extends FrameDecoderBase {
     return this.#partial ? this.assembler.held : 0;
   }
 
+  get midFrame(): boolean {
+    return this.#partial;
+  }
+
   /** The frame length; it cannot be changed. */
   get maxFrameLength(): number {
     return this.#size;

@@ -129,6 +129,8 @@ export abstract class FrameDecoderBase implements FrameDecoder {
   protected abstract finish(): Uint8Array[];
   /** Bytes held between calls, not counting the scratch buffer. */
   protected abstract get pendingBytes(): number;
+  /** Whether part of a frame has been decoded (a frame has begun and not completed). */
+  abstract get midFrame(): boolean;
   abstract maxFrameLength: number;
 
   get bufferedBytes(): number {

@@ -76,6 +76,10 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     return this.#state === BODY ? this.assembler.held : this.#headLen;
   }
 
+  get midFrame(): boolean {
+    return this.#state !== IDLE;
+  }
+
   get maxFrameLength(): number {
     return this.#max;
   }
