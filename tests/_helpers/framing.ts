@@ -14,16 +14,6 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Whether two lists of frames are equal, byte for byte (cheap, unlike a failing deepEqual). */
-export function sameFrames(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].length !== b[i].length) return false;
-    for (let j = 0; j < a[i].length; j++) if (a[i][j] !== b[i][j]) return false;
-  }
-  return true;
-}
-
 /** Cuts `bytes` at the given positions (any order, duplicates and out-of-range ones ignored). */
 export function cut(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   const points = [...new Set(cuts.filter((c) => c > 0 && c < bytes.length))].sort((a, b) => a - b);

@@ -25,9 +25,9 @@ import {
   decodeMixed,
   patternBytes,
   payloadArb,
-  sameFrames,
   splitArb,
 } from "../_helpers/framing.ts";
+import { sameFrames } from "./_transport.ts";
 
 // Reference header layouts (size, signed, little-endian), as Python's struct on x86_64 Linux.
 const HEADERS: Record<string, [number, boolean, boolean]> = {
