@@ -107,6 +107,8 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #timers: ReadTimers | null;
   /** Frames inside a chunk are copied (`framing.copy`: the transport reuses its chunks). */
   readonly #copy: boolean;
+  /** The message is the frame (`bytesCodec`): no decoding. */
+  readonly #identity: boolean;
   #busy = false;
   #closed = false;
   #failed = false;
@@ -136,6 +138,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#decoder = createDecoderCore(framing);
     this.#codec = options.message ?? (bytesCodec as unknown as MessageCodec<T>);
     this.#copy = framing.copy === true;
+    this.#identity = this.#codec === (bytesCodec as unknown);
     const idleMs = integerOption("idleTimeoutMs", options.idleTimeoutMs, 0, 0, 2 ** 31 - 1);
     const frameMs = integerOption("frameTimeoutMs", options.frameTimeoutMs, 0, 0, 2 ** 31 - 1);
     this.#link = openLink(io);
@@ -438,7 +441,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
     }
     const frame = this.#frame;
     this.#frame = NO_FRAME;
-    this.#trackFrames(frame !== NO_FRAME);
+    if (this.#timers !== null) this.#trackFrames(frame !== NO_FRAME);
     return frame;
   }
 
@@ -452,6 +455,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** The message of a frame; codec errors become `MessageDecodeError`s. */
   #message(frame: Uint8Array): T {
+    if (this.#identity) return frame as T;
     try {
       return this.#codec.decode(frame);
     } catch (error) {
@@ -530,7 +534,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#fail(error);
       throw error;
     }
-    this.#trackFrames(batch.length > 0);
+    if (this.#timers !== null) this.#trackFrames(batch.length > 0);
     return batch;
   }
 
