@@ -56,7 +56,13 @@ export class ByteReader implements ByteTransport {
   #owned = false;
   #busy = false;
 
-  /** @param io The duplex to read: a `TcpConnection`, a `{ readable, writable }` pair, … */
+  /**
+   * Starts reading a duplex: from now on, read it through this reader (or a `framed()` made
+   * from it).
+   *
+   * @param io The duplex to read: a `TcpConnection`, a `{ readable, writable }` pair, …
+   * @throws {TypeError} If `io` is not a byte duplex.
+   */
   constructor(io: ByteDuplex) {
     this.#link = openLink(io);
     this.#inbound = new Inbound(this.#link.read);

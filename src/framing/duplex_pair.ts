@@ -29,10 +29,8 @@ const BUFFERED_BYTES = 64 * 1024;
  * ```
  */
 export function duplexPair(): [WebStreamPair, WebStreamPair] {
-  const strategy = (): QueuingStrategy<Uint8Array> => ({
-    highWaterMark: BUFFERED_BYTES,
-    size: (chunk) => chunk.byteLength,
-  });
+  const strategy = (): QueuingStrategy<Uint8Array> =>
+    new ByteLengthQueuingStrategy({ highWaterMark: BUFFERED_BYTES });
   const ab = new TransformStream<Uint8Array, Uint8Array>(undefined, strategy(), strategy());
   const ba = new TransformStream<Uint8Array, Uint8Array>(undefined, strategy(), strategy());
   return [

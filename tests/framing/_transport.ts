@@ -1,6 +1,7 @@
 // Test doubles for framed(): a byte transport the test feeds chunk by chunk (and sees every
 // write of), and a cheap frame-list comparison.
 import type { ByteTransport } from "../../mod.ts";
+import { concat } from "../_helpers/framing.ts";
 
 /** Whether two lists of frames are equal, byte for byte (cheap, unlike a failing deepEqual). */
 export function sameFrames(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
@@ -24,6 +25,16 @@ export class ScriptedTransport implements ByteTransport {
   readonly writes: Uint8Array[][] = [];
   writeDelayMs = 0;
   slowReads = false;
+
+  /** A transport that will read `chunks`, then the end. */
+  static ended(chunks: readonly Uint8Array[], slowReads = false): ScriptedTransport {
+    const t = new ScriptedTransport();
+    t.slowReads = slowReads;
+    for (const chunk of chunks) t.push(chunk);
+    t.end();
+    return t;
+  }
+
   #reads = 0;
   closed = false;
   writeClosed = false;
@@ -47,14 +58,7 @@ export class ScriptedTransport implements ByteTransport {
 
   /** Every byte written, in order. */
   get bytes(): Uint8Array {
-    const parts = this.writes.flat();
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concat(this.writes.flat());
   }
 
   /** Whether a read is waiting for a chunk. */

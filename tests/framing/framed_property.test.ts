@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { encodeFrame, framed, TruncatedFrameError } from "../../mod.ts";
 import type { Framed, FramingOptions } from "../../mod.ts";
 import { applySplit, concat, payloadArb, splitArb } from "../_helpers/framing.ts";
+import type { Split } from "../_helpers/framing.ts";
 import { sameFrames, ScriptedTransport } from "./_transport.ts";
 
 /** A framing, and payloads it can carry. */
@@ -77,6 +78,20 @@ function decoded(framing: FramingOptions, payloads: Uint8Array[]): Uint8Array[] 
     : payloads;
 }
 
+/** Sends `payloads` cut by `split`, receives them with `steps`, and checks what came. */
+async function roundTrip(
+  framing: FramingOptions,
+  payloads: Uint8Array[],
+  split: Split,
+  steps: Step[],
+  slowReads: boolean,
+): Promise<void> {
+  const wire = concat(payloads.map((p) => encodeFrame(p, framing)));
+  const t = ScriptedTransport.ended(applySplit(wire, split), slowReads);
+  const received = await receiveAll(framed(t, { framing }), steps);
+  assert.ok(sameFrames(received, decoded(framing, payloads)), "frames differ from those sent");
+}
+
 describe("framed() under any chunking", () => {
   it("delivers every message once, in order, however the bytes arrive and are received", async () => {
     await fc.assert(
@@ -85,15 +100,7 @@ describe("framed() under any chunking", () => {
         splitArb,
         stepsArb,
         async ([framing, payloads], split, steps) => {
-          const wire = concat(payloads.map((p) => encodeFrame(p, framing)));
-          const t = new ScriptedTransport();
-          for (const chunk of applySplit(wire, split)) t.push(chunk);
-          t.end();
-          const received = await receiveAll(framed(t, { framing }), steps);
-          assert.ok(
-            sameFrames(received, decoded(framing, payloads)),
-            "frames differ from those sent",
-          );
+          await roundTrip(framing, payloads, split, steps, false);
         },
       ),
       { numRuns: 300 },
@@ -110,18 +117,8 @@ describe("framed() under any chunking", () => {
         // Not only aborts: they give up at once, and the reads must get a turn to land.
         stepsArb.filter((steps) => steps.some((s) => s !== "abort")),
         async ([framing, payloads], cuts, steps) => {
-          const wire = concat(payloads.map((p) => encodeFrame(p, framing)));
-          const t = new ScriptedTransport();
-          t.slowReads = true;
-          for (const chunk of applySplit(wire, { kind: "cuts", cuts: cuts.map((c) => c * 1e9) })) {
-            t.push(chunk);
-          }
-          t.end();
-          const received = await receiveAll(framed(t, { framing }), steps);
-          assert.ok(
-            sameFrames(received, decoded(framing, payloads)),
-            "frames differ from those sent",
-          );
+          const split: Split = { kind: "cuts", cuts: cuts.map((c) => c * 1e9) };
+          await roundTrip(framing, payloads, split, steps, true);
         },
       ),
       { numRuns: 60 },
@@ -146,9 +143,7 @@ describe("framed() under any chunking", () => {
             last.subarray(0, Math.min(keep, last.length - 1)),
           ]);
           fc.pre(wire.length > concat(frames.slice(0, -1)).length);
-          const t = new ScriptedTransport();
-          for (const chunk of applySplit(wire, split)) t.push(chunk);
-          t.end();
+          const t = ScriptedTransport.ended(applySplit(wire, split));
           const got: Uint8Array[] = [];
           const error = await receiveAll(framed(t, { framing }), steps, got).then(
             () => undefined,

@@ -13,6 +13,7 @@ import {
   TruncatedFrameError,
 } from "../../mod.ts";
 import { applySplit, concat, payloadArb, splitArb } from "../_helpers/framing.ts";
+import type { Split } from "../_helpers/framing.ts";
 import { stillPending, within } from "../runtime/helpers.ts";
 import { sameFrames, ScriptedTransport } from "./_transport.ts";
 
@@ -20,11 +21,8 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 
 /** A reader over `wire` cut by `split`, ended. */
-function readerOf(wire: Uint8Array, split: Parameters<typeof applySplit>[1]): ByteReader {
-  const t = new ScriptedTransport();
-  for (const chunk of applySplit(wire, split)) t.push(chunk);
-  t.end();
-  return new ByteReader(t);
+function readerOf(wire: Uint8Array, split: Split): ByteReader {
+  return new ByteReader(ScriptedTransport.ended(applySplit(wire, split)));
 }
 
 describe("ByteReader", () => {
