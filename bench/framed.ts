@@ -3,7 +3,9 @@
 //
 //   large: 64 KiB frames, 1 GiB. The raw loop writes prebuilt frames and counts them in place;
 //          the adapter paths write `writev(encodeParts(payload))` per frame; framed() sends with
-//          `send(payload)` and receives with `batches()` or `for await`.
+//          `send(payload)` and receives with `batches()` or `for await`. Two more rows send
+//          prebuilt frames with `conn.write()` to the adapter's `pushRanges()` and to framed()'s
+//          `batches()`, to tell the sender's share of a gap from the receiver's.
 //   small: 64-byte frames for a fixed time, written as prebuilt batches of 1,024 frames by every
 //          sender (what differs is receiving).
 //
@@ -43,11 +45,14 @@ type Workload = "large" | "small";
 /** How the receiving end reads. */
 type Receive = "raw" | "pushRanges" | "decodeFrames" | "batches" | "for await";
 const RECEIVES: readonly Receive[] = ["raw", "pushRanges", "decodeFrames", "batches", "for await"];
+/** How the sending end writes large frames: as its receive path's peer would, or prebuilt. */
+type Send = "matching" | "prebuilt";
 
 /** One measured transfer. */
 export interface Measurement {
   workload: Workload;
   receive: Receive;
+  send: Send;
   frames: number;
   payloadBytes: number;
   seconds: number;
@@ -68,10 +73,12 @@ async function send(
   conn: TcpConnection,
   workload: Workload,
   receive: Receive,
+  how: Send,
   more: () => boolean,
-) {
-  if (workload === "small") {
-    while (more()) await conn.write(smallBatch);
+): Promise<void> {
+  if (workload === "small" || how === "prebuilt") {
+    const bytes = workload === "small" ? smallBatch : largeFrame;
+    while (more()) await conn.write(bytes);
     await conn.closeWrite();
   } else if (receive === "batches" || receive === "for await") {
     const f = framed(conn);
@@ -120,7 +127,7 @@ function budget(workload: Workload): () => boolean {
   return () => performance.now() < deadline;
 }
 
-async function measure(workload: Workload, how: Receive): Promise<Measurement> {
+async function measure(workload: Workload, how: Receive, sender: Send): Promise<Measurement> {
   let tally: Tally;
   const start = performance.now();
   if (how === "raw") {
@@ -133,7 +140,7 @@ async function measure(workload: Workload, how: Receive): Promise<Measurement> {
     let received: Promise<Tally> | undefined;
     const server = await adapter.listen({}, (conn) => void (received = receive(conn, how)));
     const conn = await adapter.connect({ port: server.addr.port });
-    await send(conn, workload, how, budget(workload));
+    await send(conn, workload, how, sender, budget(workload));
     while (received === undefined) await new Promise((r) => setTimeout(r, 1));
     tally = await received;
     conn.close();
@@ -147,15 +154,22 @@ async function measure(workload: Workload, how: Receive): Promise<Measurement> {
   ) {
     throw new Error(`${workload} ${how}: wrong tally ${JSON.stringify(tally)}`);
   }
-  return { workload, receive: how, frames: tally.frames, payloadBytes: tally.bytes, seconds };
+  return {
+    workload,
+    receive: how,
+    send: sender,
+    frames: tally.frames,
+    payloadBytes: tally.bytes,
+    seconds,
+  };
 }
 
 /** Best of RUNS after one warm-up run. */
-async function best(workload: Workload, how: Receive): Promise<Measurement> {
-  await measure(workload, how);
+async function best(workload: Workload, how: Receive, sender: Send): Promise<Measurement> {
+  await measure(workload, how, sender);
   let top: Measurement | undefined;
   for (let i = 0; i < RUNS; i++) {
-    const m = await measure(workload, how);
+    const m = await measure(workload, how, sender);
     if (!top || m.payloadBytes / m.seconds > top.payloadBytes / top.seconds) top = m;
   }
   return top as Measurement;
@@ -163,8 +177,12 @@ async function best(workload: Workload, how: Receive): Promise<Measurement> {
 
 const rows: Measurement[] = [];
 for (const workload of ["large", "small"] as const) {
-  for (const how of RECEIVES) rows.push(await best(workload, how));
+  for (const how of RECEIVES) rows.push(await best(workload, how, "matching"));
 }
+rows.push(
+  await best("large", "pushRanges", "prebuilt"),
+  await best("large", "batches", "prebuilt"),
+);
 
 const versions: Record<string, string> = {
   node: `node ${process.version}`,
@@ -177,7 +195,7 @@ if (JSON_OUT) {
 } else {
   for (const r of rows) {
     console.log(
-      `${runtime} ${ADAPTER} ${r.workload.padEnd(5)} ${r.receive.padEnd(12)} ` +
+      `${runtime} ${ADAPTER} ${r.workload.padEnd(5)} ${r.send.padEnd(8)} ${r.receive.padEnd(12)} ` +
         `${(r.payloadBytes / r.seconds / 1e6).toFixed(0).padStart(6)} MB/s ` +
         `${(r.frames / r.seconds / 1e6).toFixed(2).padStart(6)} M frames/s`,
     );
