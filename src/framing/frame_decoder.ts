@@ -35,7 +35,10 @@ export interface FrameDecoder {
   /**
    * Decodes one chunk. Returns the frames it completes, possibly none. A frame that lies inside
    * `chunk` is returned as a view of it (no copy) unless the `copy` option is set; a frame that
-   * spanned chunks is a buffer of its own. If the chunk holds good frames and then a bad one, the
+   * spanned chunks is a buffer of its own (or, when all of it but its header came in one chunk,
+   * a view of that chunk; with `copy`, always its own). Without `copy`, chunks must not be reused
+   * by their producer: large parts of a spanning frame are kept as views of them until the frame
+   * is complete. If the chunk holds good frames and then a bad one, the
    * good ones are returned and the error is thrown by the next call: after handling them, call
    * `push(new Uint8Array(0))` to have it at once rather than when the peer sends more.
    */
