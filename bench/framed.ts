@@ -56,6 +56,8 @@ export interface Measurement {
   frames: number;
   payloadBytes: number;
   seconds: number;
+  /** CPU seconds of this process (both ends, and the kernel's work for them) in the transfer. */
+  cpuSeconds: number;
 }
 
 const encoder = createFrameEncoder();
@@ -130,6 +132,7 @@ function budget(workload: Workload): () => boolean {
 async function measure(workload: Workload, how: Receive, sender: Send): Promise<Measurement> {
   let tally: Tally;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   if (how === "raw") {
     const pair = await rawPair(detectRuntime());
     await pair.send(workload === "large" ? largeFrame : smallBatch, budget(workload));
@@ -147,6 +150,8 @@ async function measure(workload: Workload, how: Receive, sender: Send): Promise<
     await server[Symbol.asyncDispose]();
   }
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   const size = workload === "large" ? LARGE_FRAME : SMALL_FRAME;
   if (
     tally.bytes !== tally.frames * size ||
@@ -161,6 +166,7 @@ async function measure(workload: Workload, how: Receive, sender: Send): Promise<
     frames: tally.frames,
     payloadBytes: tally.bytes,
     seconds,
+    cpuSeconds,
   };
 }
 
