@@ -220,6 +220,28 @@ export abstract class FrameDecoderBase implements FrameDecoder {
     }
   }
 
+  /**
+   * `framed()`'s fast path for one frame: when the decoder is between frames and the frame at
+   * `pos` lies wholly inside `chunk` (and is within the limit), sets `frameStart` and returns the
+   * frame's end; otherwise returns -1, and `decodeFrom` does the work (and raises any error).
+   * Codecs without such a path return -1.
+   *
+   * @param chunk The bytes.
+   * @param pos Where the next frame starts.
+   * @returns The end of the frame `chunk[frameStart, end)`, or -1.
+   */
+  nextInChunk(_chunk: Uint8Array, _pos: number): number {
+    return -1;
+  }
+
+  /** Where the frame found by `nextInChunk` starts. */
+  frameStart = 0;
+
+  /** Whether the decoder has failed (every later call throws). */
+  protected get failed(): boolean {
+    return this.#failed;
+  }
+
   #fail(error: unknown): void {
     this.#failed = true;
     this.#failure = error;

@@ -433,8 +433,16 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
     const inbound = this.#inbound;
     const chunk = inbound.chunk;
     if (inbound.pos === chunk.length) return NO_FRAME;
+    const decoder = this.#decoder;
+    const end = decoder.nextInChunk(chunk, inbound.pos);
+    if (end >= 0) {
+      // A whole frame inside the chunk, the common case: no visitor, no decoder state.
+      inbound.pos = end;
+      if (this.#timers !== null) this.#trackFrames(true);
+      return this.#frameOf(chunk, decoder.frameStart, end);
+    }
     try {
-      inbound.pos = this.#decoder.decodeFrom(chunk, inbound.pos, this.#takeOne, false);
+      inbound.pos = decoder.decodeFrom(chunk, inbound.pos, this.#takeOne, false);
     } catch (error) {
       this.#fail(error);
       throw error;

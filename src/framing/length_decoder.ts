@@ -102,6 +102,30 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     return pos < chunk.length ? this.#startFrame(chunk, pos, onFrame) : pos;
   }
 
+  override nextInChunk(chunk: Uint8Array, pos: number): number {
+    if (this.#state !== IDLE || !this.#simple || this.failed) return -1;
+    const read = this.#read;
+    const n = chunk.length;
+    let start: number;
+    let body: number;
+    if (read !== null) {
+      start = pos + this.#minHeader;
+      if (start > n) return -1;
+      body = read(chunk, pos + this.#offset);
+    } else {
+      const p = pos + this.#offset;
+      if (p >= n) return -1;
+      body = chunk[p];
+      if (body >= 0x80) return -1; // a longer varint: the general path reads it
+      start = p + 1;
+    }
+    if (body < 0 || body > this.#max) return -1; // decodeFrom raises the error
+    const end = start + body;
+    if (end > n) return -1;
+    this.frameStart = start;
+    return end;
+  }
+
   /** Returns `pos` after a visitor stopped the decoding. */
   #resume(pos: number): number {
     this.#stopped = false;
