@@ -43,7 +43,7 @@ export interface ByteTransport extends AsyncIterable<Uint8Array> {
 
 /**
  * A pair of Web streams: bytes received on `readable`, bytes sent on `writable` (a
- * `WebSocketStream`'s pair, one half of a `duplexPair()`, or `Deno.Conn`'s own streams).
+ * `WebSocketStream`'s pair, one half of a `duplexPair()`, or a Deno connection's own streams).
  */
 export interface WebStreamPair {
   /** The bytes received. */
