@@ -379,7 +379,9 @@ async function memory(
   const template = new Uint8Array(frameSize);
   template.set(headerBytes("!I", payload));
   template.fill(0x5a, 4);
-  const decoder = createFrameDecoder({ header: "!I" });
+  // A producer that reuses its read buffer must ask push() for copies (pushRanges() assembles
+  // spanning frames in its own scratch buffer either way).
+  const decoder = createFrameDecoder({ header: "!I", copy: reuseChunks && mode === "push" });
   const baseline = process.memoryUsage();
   let peakRss = baseline.rss;
   let peakHeap = baseline.heapUsed + baseline.external;

@@ -9,7 +9,7 @@ import { DelimiterEncoder } from "./delimiter_encoder.ts";
 import { delimiterConfig } from "./delimiter_config.ts";
 import { FixedDecoder } from "./fixed_decoder.ts";
 import { FixedEncoder } from "./fixed_encoder.ts";
-import type { FrameDecoder } from "./frame_decoder.ts";
+import type { FrameDecoder, FrameDecoderBase } from "./frame_decoder.ts";
 import type { FrameEncoder } from "./frame_encoder.ts";
 import { lengthConfig } from "./length_config.ts";
 import { LengthPrefixedDecoder } from "./length_decoder.ts";
@@ -43,7 +43,7 @@ function byCodec<T>(options: FramingOptions, build: PerCodec<T>): T {
   }
 }
 
-const DECODERS: PerCodec<FrameDecoder> = {
+const DECODERS: PerCodec<FrameDecoderBase> = {
   length: (o) => new LengthPrefixedDecoder(lengthConfig(o)),
   delimiter: (o) => new DelimiterDecoder(delimiterConfig(o)),
   fixed: (o) => new FixedDecoder(o),
@@ -74,6 +74,22 @@ const ENCODERS: PerCodec<FrameEncoder> = {
  * ```
  */
 export function createFrameDecoder(options: FramingOptions = {}): FrameDecoder {
+  return byCodec(options, DECODERS);
+}
+
+/**
+ * The same decoder with its frame-at-a-time core exposed (`decodeFrom`), for `framed()`.
+ *
+ * @param options The codec and its options.
+ * @returns A new decoder.
+ *
+ * @example
+ * ```ts
+ * import { createDecoderCore } from "./create.ts";
+ * console.log(createDecoderCore({ header: "B" }).decodeFrom(new Uint8Array([0, 0]), 0, () => {}, false)); // 2
+ * ```
+ */
+export function createDecoderCore(options: FramingOptions = {}): FrameDecoderBase {
   return byCodec(options, DECODERS);
 }
 

@@ -7,10 +7,11 @@
  */
 
 import { FrameTooLargeError, TruncatedFrameError } from "./errors.ts";
-import { FrameDecoderBase } from "./frame_decoder.ts";
-import type { FrameRangeVisitor } from "./frame_decoder.ts";
+import { FrameDecoderBase, STOP_DECODING } from "./frame_decoder.ts";
+import type { FrameVisitor } from "./frame_decoder.ts";
 import { CR, findDelimiter } from "./delimiter_config.ts";
 import type { DelimiterConfig } from "./delimiter_config.ts";
+import { integerOption } from "./options.ts";
 
 /** A pending buffer larger than this is let go once its frame is delivered. */
 const KEEP_PENDING_CAPACITY = 64 * 1024;
@@ -32,9 +33,9 @@ export class DelimiterDecoder extends FrameDecoderBase {
   readonly #delimiter: Uint8Array;
   readonly #crlf: boolean;
   readonly #keep: boolean;
-  readonly #max: number;
+  #max = 0;
   /** Most bytes that may wait for a delimiter: a frame, a partial delimiter, a `\r`. */
-  readonly #pendingLimit: number;
+  #pendingLimit = 0;
   readonly #acceptUnterminated: boolean;
   #pending: Uint8Array = NO_BYTES;
   #pendingLen = 0;
@@ -45,9 +46,7 @@ export class DelimiterDecoder extends FrameDecoderBase {
     this.#delimiter = config.delimiter;
     this.#crlf = config.crlf;
     this.#keep = config.keepDelimiter;
-    this.#max = config.maxFrameLength;
-    this.#pendingLimit = config.maxFrameLength + config.delimiter.length - 1 +
-      (config.crlf ? 1 : 0);
+    this.maxFrameLength = config.maxFrameLength;
     this.#acceptUnterminated = config.acceptUnterminated;
   }
 
@@ -55,23 +54,34 @@ export class DelimiterDecoder extends FrameDecoderBase {
     return this.#pending.length;
   }
 
-  protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
+  get midFrame(): boolean {
+    return this.#pendingLen > 0;
+  }
+
+  get maxFrameLength(): number {
+    return this.#max;
+  }
+
+  set maxFrameLength(value: number) {
+    this.#max = integerOption("maxFrameLength", value, 0, 0);
+    this.#pendingLimit = this.#max + this.#delimiter.length - 1 + (this.#crlf ? 1 : 0);
+  }
+
+  protected decode(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     const delimiter = this.#delimiter;
     const d = delimiter.length;
     const n = chunk.length;
-    let pos = 0;
     if (this.#pendingLen > 0) {
+      // Pending bytes continue at the chunk's start (framed() stops only between frames).
+      if (pos > 0) return pos + this.decode(chunk.subarray(pos), 0, onFrame);
       const found = this.#findAcross(chunk);
       if (found < 0) {
         this.#append(chunk, 0);
-        return;
+        return n;
       }
-      this.#emitPending(chunk, found, onFrame);
       pos = found + d - this.#pendingLen;
-      this.#pendingLen = 0;
-      if (this.#pending.length > KEEP_PENDING_CAPACITY) this.#pending = NO_BYTES;
+      if (this.#emitPending(chunk, found, onFrame) === STOP_DECODING) return pos;
     }
-    const max = this.#max;
     const crlf = this.#crlf;
     const keep = this.#keep;
     const single = d === 1 ? delimiter[0] : -1;
@@ -79,11 +89,13 @@ export class DelimiterDecoder extends FrameDecoderBase {
       const i = single >= 0 ? chunk.indexOf(single, pos) : findDelimiter(chunk, delimiter, pos, n);
       if (i < 0) break;
       const end = crlf && i > pos && chunk[i - 1] === CR ? i - 1 : i;
-      if (end - pos > max) throw new FrameTooLargeError(end - pos, max);
-      onFrame(chunk, pos, keep ? i + d : end);
+      if (end - pos > this.#max) throw new FrameTooLargeError(end - pos, this.#max);
+      const start = pos;
       pos = i + d;
+      if (onFrame(chunk, start, keep ? pos : end) === STOP_DECODING) return pos;
     }
     if (pos < n) this.#append(chunk, pos);
+    return n;
   }
 
   protected finish(): Uint8Array[] {
@@ -126,8 +138,11 @@ export class DelimiterDecoder extends FrameDecoderBase {
     return i < 0 ? -1 : len + i;
   }
 
-  /** Delivers the frame made of the pending bytes and the chunk's bytes before the delimiter. */
-  #emitPending(chunk: Uint8Array, found: number, onFrame: FrameRangeVisitor): void {
+  /**
+   * Delivers the frame made of the pending bytes and the chunk's bytes before the delimiter, and
+   * empties the pending bytes; returns what `onFrame` returned.
+   */
+  #emitPending(chunk: Uint8Array, found: number, onFrame: FrameVisitor): unknown {
     const len = this.#pendingLen;
     const pending = this.#pending;
     let end = found;
@@ -137,10 +152,12 @@ export class DelimiterDecoder extends FrameDecoderBase {
     }
     if (end > this.#max) throw new FrameTooLargeError(end, this.#max);
     const size = this.#keep ? found + this.#delimiter.length : end;
-    const frame = this.frameBuffer(size);
+    const frame = this.wholeFrameBuffer(size);
     frame.set(size <= len ? pending.subarray(0, size) : pending.subarray(0, len));
     if (size > len) frame.set(chunk.subarray(0, size - len), len);
-    this.deliverAssembled(frame, size, onFrame);
+    this.#pendingLen = 0;
+    if (pending.length > KEEP_PENDING_CAPACITY) this.#pending = NO_BYTES;
+    return this.deliverAssembled(frame, size, onFrame);
   }
 
   /** Keeps `chunk[from..]` until its delimiter arrives, failing once it cannot fit the limit. */

@@ -105,3 +105,125 @@ export class TruncatedFrameError extends FramingError {
     this.missing = missing;
   }
 }
+
+/**
+ * A frame arrived whole but its message codec could not decode it: bytes that are not UTF-8 for
+ * `textCodec`, not JSON for `jsonCodec`, a frame of the wrong size for `structCodec`, or any error
+ * of a codec of your own (kept as `cause`). The frame is consumed and the framing is intact: the
+ * connection can go on, or be closed, as the protocol prefers.
+ *
+ * @example
+ * ```ts
+ * import { MessageDecodeError, textCodec } from "@unstuck/unstuck";
+ * try {
+ *   textCodec.decode(new Uint8Array([0xff]));
+ * } catch (error) {
+ *   if (error instanceof MessageDecodeError) console.log(error.message); // "frame of 1 bytes is not valid UTF-8"
+ * }
+ * ```
+ */
+export class MessageDecodeError extends FramingError {
+  /** Always `"MessageDecodeError"`. */
+  override name = "MessageDecodeError";
+  /** The size of the frame that could not be decoded. */
+  readonly frameLength: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param message What is wrong with the frame.
+   * @param frameLength The frame's size in bytes.
+   * @param options `cause`: the codec's own error.
+   */
+  constructor(message: string, frameLength: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.frameLength = frameLength;
+  }
+}
+
+/**
+ * No frame completed for `timeoutMs` milliseconds of waiting for one (`idleTimeoutMs` of
+ * `framed()`). The connection is closed.
+ *
+ * @example
+ * ```ts
+ * import { IdleTimeoutError } from "@unstuck/unstuck";
+ * console.log(new IdleTimeoutError(60_000).message); // "no frame received for 60000 ms"
+ * ```
+ */
+export class IdleTimeoutError extends FramingError {
+  /** Always `"IdleTimeoutError"`. */
+  override name = "IdleTimeoutError";
+  /** The timeout that expired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param timeoutMs The timeout that expired.
+   */
+  constructor(timeoutMs: number) {
+    super(`no frame received for ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A frame whose first bytes had arrived was not complete `timeoutMs` milliseconds later
+ * (`frameTimeoutMs` of `framed()`: a peer sending a frame a byte at a time). The connection is
+ * closed.
+ *
+ * @example
+ * ```ts
+ * import { FrameTimeoutError } from "@unstuck/unstuck";
+ * console.log(new FrameTimeoutError(30_000, 12).message); // "frame incomplete 30000 ms after its first byte (12 bytes received)"
+ * ```
+ */
+export class FrameTimeoutError extends FramingError {
+  /** Always `"FrameTimeoutError"`. */
+  override name = "FrameTimeoutError";
+  /** The timeout that expired, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Bytes of the frame held when it expired. */
+  readonly received: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param timeoutMs The timeout that expired.
+   * @param received Bytes of the frame held when it expired.
+   */
+  constructor(timeoutMs: number, received: number) {
+    super(
+      `frame incomplete ${timeoutMs} ms after its first byte (${received} bytes received)`,
+    );
+    this.timeoutMs = timeoutMs;
+    this.received = received;
+  }
+}
+
+/**
+ * An operation on a `framed()` connection that is closed: by `close()`, by an error of the
+ * connection (then `cause` is that error, e.g. an `IdleTimeoutError`), or, for `send`, after
+ * `closeWrite()`.
+ *
+ * @example
+ * ```ts
+ * import { FramedClosedError } from "@unstuck/unstuck";
+ * console.log(new FramedClosedError().message); // "connection closed"
+ * ```
+ */
+export class FramedClosedError extends Error {
+  /** Always `"FramedClosedError"`. */
+  override name = "FramedClosedError";
+
+  /**
+   * Creates the error.
+   *
+   * @param message What was closed.
+   * @param options `cause`: the error that closed the connection, if any.
+   */
+  constructor(message = "connection closed", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -5,8 +5,8 @@
  */
 
 import { TruncatedFrameError } from "./errors.ts";
-import { FrameDecoderBase } from "./frame_decoder.ts";
-import type { FrameRangeVisitor } from "./frame_decoder.ts";
+import { FrameDecoderBase, STOP_DECODING } from "./frame_decoder.ts";
+import type { FrameVisitor } from "./frame_decoder.ts";
 import { integerOption } from "./options.ts";
 import type { FixedOptions } from "./options.ts";
 
@@ -22,8 +22,8 @@ import type { FixedOptions } from "./options.ts";
  */
 export class FixedDecoder extends FrameDecoderBase {
   readonly #size: number;
-  #frame: Uint8Array | null = null;
-  #filled = 0;
+  /** Whether a frame is being assembled. */
+  #partial = false;
 
   /** @param options The frame length, and whether `push` copies. */
   constructor(options: FixedOptions) {
@@ -33,37 +33,54 @@ export class FixedDecoder extends FrameDecoderBase {
   }
 
   protected get pendingBytes(): number {
-    return this.#frame === null || this.isScratch(this.#frame) ? 0 : this.#size;
+    return this.#partial ? this.assembler.held : 0;
   }
 
-  protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
+  get midFrame(): boolean {
+    return this.#partial;
+  }
+
+  /** The frame length; it cannot be changed. */
+  get maxFrameLength(): number {
+    return this.#size;
+  }
+
+  set maxFrameLength(_value: number) {
+    throw new TypeError(
+      "fixed-size frames have no maxFrameLength to change (frameLength is fixed)",
+    );
+  }
+
+  protected decode(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     const size = this.#size;
     const n = chunk.length;
-    let pos = 0;
-    const frame = this.#frame;
-    if (frame !== null) {
-      pos = Math.min(size - this.#filled, n);
-      frame.set(chunk.subarray(0, pos), this.#filled);
-      this.#filled += pos;
-      if (this.#filled < size) return;
-      this.#frame = null;
-      this.deliverAssembled(frame, size, onFrame);
+    const frames = this.assembler;
+    if (this.#partial) {
+      const take = Math.min(size - frames.received, n - pos);
+      frames.add(chunk, pos, pos + take, this.keep);
+      pos += take;
+      if (frames.received < size) return pos;
+      this.#partial = false;
+      if (this.deliverAssembled(frames.take(), size, onFrame) === STOP_DECODING) return pos;
     }
     for (let end = pos + size; end <= n; end += size) {
-      onFrame(chunk, pos, end);
+      const start = pos;
       pos = end;
+      if (onFrame(chunk, start, end) === STOP_DECODING) return pos;
     }
     if (pos < n) {
-      this.#frame = this.frameBuffer(size);
-      this.#frame.set(chunk.subarray(pos));
-      this.#filled = n - pos;
+      this.#partial = true;
+      frames.begin(size);
+      frames.add(chunk, pos, n, this.keep);
     }
+    return n;
   }
 
   protected finish(): Uint8Array[] {
-    if (this.#frame === null) return [];
-    const received = this.#filled;
-    this.#frame = null;
+    if (!this.#partial) return [];
+    const received = this.assembler.received;
+    this.#partial = false;
+    this.assembler.reset();
     throw new TruncatedFrameError(received, this.#size - received);
   }
 }

@@ -7,12 +7,14 @@
  */
 
 import { FrameTooLargeError, FramingError, TruncatedFrameError } from "./errors.ts";
-import { FrameDecoderBase } from "./frame_decoder.ts";
-import type { FrameRangeVisitor } from "./frame_decoder.ts";
+import { KEEP_COPY, KEEP_VIEW } from "./frame_assembler.ts";
+import { FrameDecoderBase, STOP_DECODING } from "./frame_decoder.ts";
+import type { FrameVisitor } from "./frame_decoder.ts";
 import { lengthReader } from "./length_field.ts";
 import type { LengthReader } from "./length_field.ts";
 import { MAX_VARINT_BYTES } from "./length_config.ts";
 import type { LengthConfig } from "./length_config.ts";
+import { integerOption } from "./options.ts";
 
 const IDLE = 0;
 const HEADER = 1;
@@ -34,7 +36,7 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   readonly #offset: number;
   /** offset + length field size; for varint, offset + 1 (the least a header can be). */
   readonly #minHeader: number;
-  readonly #max: number;
+  #max: number;
   readonly #adjust: number;
   readonly #includesHeader: boolean;
   readonly #strip: number;
@@ -45,15 +47,15 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   /** The frame's first bytes while its header is incomplete. */
   readonly #head: Uint8Array;
   #headLen = 0;
-  /** The frame being assembled, its fill level, wire bytes still to come and to skip. */
-  #frame: Uint8Array | null = null;
+  /** The size of the frame being assembled, its wire bytes still to come and to skip. */
   #frameSize = 0;
-  #filled = 0;
   #remaining = 0;
   #skip = 0;
   #wireSize = 0;
   /** Where the last varint ended (set by #varint). */
   #varintEnd = 0;
+  /** Set when a visitor returned STOP_DECODING; cleared by #resume. */
+  #stopped = false;
 
   /** @param config Validated options (see `lengthConfig`). */
   constructor(config: LengthConfig) {
@@ -71,48 +73,92 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   }
 
   protected get pendingBytes(): number {
-    if (this.#state !== BODY) return this.#headLen;
-    return this.isScratch(this.#frame) ? 0 : this.#frameSize;
+    return this.#state === BODY ? this.assembler.held : this.#headLen;
   }
 
-  protected decode(chunk: Uint8Array, onFrame: FrameRangeVisitor): void {
-    let pos = 0;
-    if (this.#state === HEADER) pos = this.#continueHeader(chunk, onFrame);
-    if (this.#state === BODY) pos = this.#continueBody(chunk, pos, onFrame);
-    if (this.#state !== IDLE) return;
+  get midFrame(): boolean {
+    return this.#state !== IDLE;
+  }
+
+  get maxFrameLength(): number {
+    return this.#max;
+  }
+
+  set maxFrameLength(value: number) {
+    this.#max = integerOption("maxFrameLength", value, 0, 0);
+  }
+
+  protected decode(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
+    if (this.#state === HEADER) pos = this.#continueHeader(chunk, pos, onFrame);
+    else if (this.#state === BODY) pos = this.#continueBody(chunk, pos, onFrame);
+    if (this.#stopped) return this.#resume(pos);
+    if (this.#state !== IDLE) return pos;
     // The common cases (no adjustment, default strip) are kept free of the general arithmetic.
     if (!this.#simple) pos = this.#decodeGeneral(chunk, pos, onFrame);
     else if (this.#read !== null) pos = this.#decodeFixed(chunk, pos, onFrame, this.#read);
     else pos = this.#decodeVarint(chunk, pos, onFrame);
-    if (pos < chunk.length) this.#startFrame(chunk, pos, onFrame);
+    if (this.#stopped) return this.#resume(pos);
+    // What is left is the start of a frame that the chunk does not complete.
+    return pos < chunk.length ? this.#startFrame(chunk, pos, onFrame) : pos;
+  }
+
+  override nextInChunk(chunk: Uint8Array, pos: number): number {
+    if (this.#state !== IDLE || !this.#simple || this.failed) return -1;
+    const read = this.#read;
+    const n = chunk.length;
+    let start: number;
+    let body: number;
+    if (read !== null) {
+      start = pos + this.#minHeader;
+      if (start > n) return -1;
+      body = read(chunk, pos + this.#offset);
+    } else {
+      const p = pos + this.#offset;
+      if (p >= n) return -1;
+      body = chunk[p];
+      if (body >= 0x80) return -1; // a longer varint: the general path reads it
+      start = p + 1;
+    }
+    if (body < 0 || body > this.#max) return -1; // decodeFrom raises the error
+    const end = start + body;
+    if (end > n) return -1;
+    this.frameStart = start;
+    return end;
+  }
+
+  /** Returns `pos` after a visitor stopped the decoding. */
+  #resume(pos: number): number {
+    this.#stopped = false;
+    return pos;
   }
 
   /** Frames inside the chunk from `pos`, fixed-size header, default options; returns the end. */
   #decodeFixed(
     chunk: Uint8Array,
     pos: number,
-    onFrame: FrameRangeVisitor,
+    onFrame: FrameVisitor,
     read: LengthReader,
   ): number {
     const n = chunk.length;
-    const max = this.#max;
     const off = this.#offset;
     const headerEnd = this.#minHeader;
     while (n - pos >= headerEnd) {
       const body = read(chunk, pos + off);
-      if (body < 0 || body > max) throw new FrameTooLargeError(body, max);
+      if (body < 0 || body > this.#max) throw new FrameTooLargeError(body, this.#max);
       const end = pos + headerEnd + body;
       if (end > n) break;
-      onFrame(chunk, pos + headerEnd, end);
+      if (onFrame(chunk, pos + headerEnd, end) === STOP_DECODING) {
+        this.#stopped = true;
+        return end;
+      }
       pos = end;
     }
     return pos;
   }
 
   /** The same with a varint header; one-byte varints are read inline. */
-  #decodeVarint(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+  #decodeVarint(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     const n = chunk.length;
-    const max = this.#max;
     const off = this.#offset;
     while (pos + off < n) {
       let p = pos + off;
@@ -123,17 +169,20 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
         if (body < 0) break;
         p = this.#varintEnd;
       }
-      if (body > max) throw new FrameTooLargeError(body, max);
+      if (body > this.#max) throw new FrameTooLargeError(body, this.#max);
       const end = p + body;
       if (end > n) break;
-      onFrame(chunk, p, end);
+      if (onFrame(chunk, p, end) === STOP_DECODING) {
+        this.#stopped = true;
+        return end;
+      }
       pos = end;
     }
     return pos;
   }
 
   /** Frames inside the chunk from `pos`, any options; returns where the first incomplete starts. */
-  #decodeGeneral(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+  #decodeGeneral(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     const n = chunk.length;
     const read = this.#read;
     while (n - pos >= this.#minHeader) {
@@ -148,8 +197,12 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
       }
       const frameEnd = this.#frameEnd(value, headerEnd);
       if (pos + frameEnd > n) break;
-      onFrame(chunk, pos + (this.#strip < 0 ? headerEnd : this.#strip), pos + frameEnd);
+      const start = pos + (this.#strip < 0 ? headerEnd : this.#strip);
       pos += frameEnd;
+      if (onFrame(chunk, start, pos) === STOP_DECODING) {
+        this.#stopped = true;
+        return pos;
+      }
     }
     return pos;
   }
@@ -174,9 +227,8 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   #reset(): void {
     this.#state = IDLE;
     this.#headLen = 0;
-    this.#frame = null;
+    this.assembler.reset();
     this.#frameSize =
-      this.#filled =
       this.#remaining =
       this.#skip =
         0;
@@ -235,10 +287,10 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
   }
 
   /** Starts a frame at `pos` that the chunk does not complete, keeping its bytes. */
-  #startFrame(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): void {
+  #startFrame(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     this.#state = HEADER;
     this.#headLen = 0;
-    this.#continueHeader(chunk.subarray(pos), onFrame);
+    return this.#continueHeader(chunk, pos, onFrame);
   }
 
   /** How many more header bytes are certainly needed (varints: 1 while they continue). */
@@ -248,10 +300,9 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     return this.#head[len - 1] < 0x80 ? 0 : 1;
   }
 
-  /** Feeds header bytes from the chunk's start; returns where the chunk's unread bytes begin. */
-  #continueHeader(chunk: Uint8Array, onFrame: FrameRangeVisitor): number {
+  /** Feeds header bytes from `pos`; returns where the chunk's unread bytes begin. */
+  #continueHeader(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     const head = this.#head;
-    let pos = 0;
     let need: number;
     while ((need = this.#headerNeed()) > 0) {
       if (pos === chunk.length) return pos;
@@ -267,34 +318,33 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
       : this.#varint(head, this.#offset, headerEnd);
     const frameEnd = this.#frameEnd(value, headerEnd);
     const strip = this.#strip < 0 ? headerEnd : this.#strip;
+    const size = frameEnd - strip;
+    const kept = Math.max(0, headerEnd - strip);
     this.#state = BODY;
-    this.#frameSize = frameEnd - strip;
-    this.#frame = this.frameBuffer(this.#frameSize);
-    this.#filled = 0;
-    if (strip < headerEnd) {
-      this.#frame.set(head.subarray(strip, headerEnd));
-      this.#filled = headerEnd - strip;
-    }
+    this.#frameSize = size;
     this.#skip = Math.max(0, strip - headerEnd);
     this.#remaining = frameEnd - headerEnd;
     this.#wireSize = frameEnd;
     this.#headLen = 0;
+    this.assembler.begin(size);
+    // The header buffer is reused: what the frame keeps of it is copied.
+    const keep = this.keep === KEEP_VIEW ? KEEP_COPY : this.keep;
+    if (kept > 0) this.assembler.add(head, strip, headerEnd, keep);
     return this.#continueBody(chunk, pos, onFrame);
   }
 
   /** Feeds body bytes from `pos`; returns where the chunk's unread bytes begin. */
-  #continueBody(chunk: Uint8Array, pos: number, onFrame: FrameRangeVisitor): number {
+  #continueBody(chunk: Uint8Array, pos: number, onFrame: FrameVisitor): number {
     const take = Math.min(this.#remaining, chunk.length - pos);
     const skip = Math.min(this.#skip, take);
-    const frame = this.#frame as Uint8Array;
-    if (take > skip) frame.set(chunk.subarray(pos + skip, pos + take), this.#filled);
-    this.#filled += take - skip;
+    this.assembler.add(chunk, pos + skip, pos + take, this.keep);
     this.#skip -= skip;
     this.#remaining -= take;
     if (this.#remaining > 0) return chunk.length;
     const size = this.#frameSize;
+    const frame = this.assembler.take();
     this.#reset();
-    this.deliverAssembled(frame, size, onFrame);
+    if (this.deliverAssembled(frame, size, onFrame) === STOP_DECODING) this.#stopped = true;
     return pos + take;
   }
 }

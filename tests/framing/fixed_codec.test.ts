@@ -61,6 +61,13 @@ describe("fixed-size codec", () => {
     assert.notEqual(copied[0].buffer, chunk.buffer);
   });
 
+  it("holds memory for the bytes received, not for the frame length", () => {
+    const decoder = createFrameDecoder({ codec: "fixed", frameLength: 8 << 20 });
+    decoder.push(new Uint8Array(10));
+    assert.ok(decoder.bufferedBytes <= 16 * 1024, `${decoder.bufferedBytes} bytes held`);
+    assert.throws(() => decoder.end(), TruncatedFrameError);
+  });
+
   it("throws TruncatedFrameError when the input ends inside a frame", () => {
     const decoder = createFrameDecoder({ codec: "fixed", frameLength: 4 });
     decoder.push(new Uint8Array(6));

@@ -19,12 +19,15 @@ import {
   applySplit,
   bytewise,
   concat,
+  cut,
   decodeAll,
   decodeAllRanges,
   decodeMixed,
+  patternBytes,
   payloadArb,
   splitArb,
 } from "../_helpers/framing.ts";
+import { sameFrames } from "./_transport.ts";
 
 // Reference header layouts (size, signed, little-endian), as Python's struct on x86_64 Linux.
 const HEADERS: Record<string, [number, boolean, boolean]> = {
@@ -117,6 +120,32 @@ describe("length-prefixed codec", () => {
           assert.deepEqual(decodeMixed(decoder, applySplit(wire, split), useRanges), payloads);
         },
       ),
+    );
+  });
+
+  it("assembles large spanning frames from views, copies and scratch, under any chunking", () => {
+    // Frames of up to 40 KiB cut anywhere: large parts are kept as views until the frame is
+    // complete (push), small ones copied; pushRanges copies into its scratch buffer; copy: true
+    // copies everything. Frames from push must stay intact whatever comes after them.
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.integer({ min: 1, max: 50_000 }), { maxLength: 12 }),
+        fc.func(fc.boolean()),
+        fc.boolean(),
+        (lengths, cuts, useRanges, copy) => {
+          const payloads = lengths.map((n, i) => patternBytes(n, i + 1));
+          const wire = concat(payloads.map((p) => encodeFrame(p, { header: "varint" })));
+          let at = 0;
+          const chunks = cut(wire, cuts.map((c) => (at += c)));
+          const decoder = createFrameDecoder({ header: "varint", copy });
+          // A short message: a diff of 40 KiB arrays makes shrinking a failure take minutes.
+          const frames = decodeMixed(decoder, chunks, useRanges);
+          assert.ok(sameFrames(frames, payloads), "decoded frames differ from those sent");
+          assert.equal(decoder.bufferedBytes, 0);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
@@ -244,7 +273,90 @@ describe("length-prefixed codec", () => {
     for (const f of copies) assert.notEqual(f.buffer, wire.buffer);
   });
 
-  it("assembles a frame spanning chunks once, into a buffer of its final size", () => {
+  it("holds memory for the bytes received, not for the length a header announces", () => {
+    // 128 peers announce 8 MiB (the default limit) and send 10 bytes: kilobytes, not a gigabyte.
+    const announced = 8 * 1024 * 1024;
+    for (const header of ["!I", "varint"]) {
+      for (const ranges of [false, true]) {
+        const decoders = Array.from({ length: 128 }, () => createFrameDecoder({ header }));
+        const [head] = encodeFrameParts(new Uint8Array(announced), { header });
+        for (const decoder of decoders) {
+          const start = concat([head, new Uint8Array(10)]);
+          if (ranges) decoder.pushRanges(start, () => assert.fail("no frame yet"));
+          else assert.deepEqual(decoder.push(start), []);
+        }
+        const held = decoders.reduce((n, d) => n + d.bufferedBytes, 0);
+        assert.ok(held <= 128 * 16 * 1024, `${header} ranges=${ranges}: ${held} bytes held`);
+      }
+    }
+  });
+
+  it("after a whole frame, gives a frame up to that size its buffer as it begins, and no larger", () => {
+    // What a peer can make the decoder hold follows what it has sent: a frame it completed.
+    const decoder = createFrameDecoder();
+    const frame = encodeFrame(new Uint8Array(1 << 20));
+    const feed = (bytes: Uint8Array): number => {
+      let frames = 0;
+      for (let at = 0; at < bytes.length; at += 65536) {
+        frames += decoder.push(bytes.subarray(at, at + 65536)).length;
+      }
+      return frames;
+    };
+    assert.equal(feed(frame), 1);
+    assert.equal(feed(frame.subarray(0, 14)), 0);
+    assert.equal(decoder.bufferedBytes, 1 << 20);
+    assert.equal(feed(frame.subarray(14)), 1);
+    const [larger] = encodeFrameParts(new Uint8Array(2 << 20));
+    decoder.push(concat([larger, new Uint8Array(10)]));
+    assert.ok(decoder.bufferedBytes <= 16 * 1024, `${decoder.bufferedBytes} bytes held`);
+  });
+
+  it("grows a spanning frame's buffer with the bytes received, at most doubling them", () => {
+    const payload = patternBytes(3_000_000);
+    const wire = encodeFrame(payload);
+    for (const chunkSize of [1000, 65536, 1 << 20]) {
+      for (const ranges of [false, true]) {
+        const decoder = createFrameDecoder();
+        const frames: Uint8Array[] = [];
+        for (let at = 0; at < wire.length; at += chunkSize) {
+          const chunk = wire.subarray(at, at + chunkSize);
+          if (ranges) decoder.pushRanges(chunk, (b, s, e) => frames.push(b.slice(s, e)));
+          else frames.push(...decoder.push(chunk));
+          const received = Math.min(wire.length, at + chunkSize);
+          if (frames.length === 0) {
+            assert.ok(
+              decoder.bufferedBytes <= Math.max(16 * 1024, 2 * received),
+              `${decoder.bufferedBytes} bytes held after ${received} received`,
+            );
+          }
+        }
+        decoder.end();
+        assert.equal(frames.length, 1);
+        assert.deepEqual(frames[0], payload);
+      }
+    }
+  });
+
+  it("applies a changed maxFrameLength to the lengths read afterwards", () => {
+    const small = encodeFrame(new Uint8Array(10));
+    const large = encodeFrame(new Uint8Array(1000));
+    const decoder = createFrameDecoder({ maxFrameLength: 16 });
+    assert.equal(decoder.maxFrameLength, 16);
+    assert.equal(decoder.push(small).length, 1);
+    // A header read under the old limit keeps it; the new limit applies to the next header.
+    decoder.maxFrameLength = 1000;
+    assert.equal(decoder.push(large).length, 1);
+    decoder.maxFrameLength = 999;
+    assert.throws(() => decoder.push(large), FrameTooLargeError);
+    assert.throws(() => {
+      createFrameDecoder().maxFrameLength = -1;
+    }, RangeError);
+    assert.throws(() => {
+      createFrameDecoder({ codec: "fixed", frameLength: 4 }).maxFrameLength = 8;
+    }, TypeError);
+  });
+
+  it("assembles a frame spanning chunks into a buffer of its final size", () => {
     const payload = new Uint8Array(100_000).map((_, i) => i * 7);
     const wire = encodeFrame(payload);
     const decoder = createFrameDecoder();
