@@ -1,5 +1,8 @@
 /**
- * TCP over `Deno.listen` / `Deno.connect`.
+ * TCP over `Deno.listen` / `Deno.connect`; a TLS server over `Deno.listenTls`. A TLS client is
+ * the node adapter's (`node:tls`, which Deno implements over the same rustls): `Deno.connectTls`
+ * and `Deno.startTls` trust their `caCerts` in addition to the default root store, so they cannot
+ * pin a certificate, and they show neither the server's certificate nor an exporter.
  *
  * Reading uses a `conn.read()` loop, not `conn.readable`: draining `readable` to EOF closes the
  * whole connection (so half-close breaks) and costs about a third of the throughput. Writing loops
@@ -16,12 +19,20 @@ import type {
   TcpConnection,
   TcpServer,
 } from "../types.ts";
+import type { TlsInfo } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
 import { BaseConnection, READ_DONE, SMALL_CHUNK } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
 import { bindAddress, peerAddress } from "../shared/address.ts";
-import { denoApi, type DenoConn, type DenoListener } from "./api.ts";
+import { type ServerTlsConfig, serverTlsConfig, tlsListenError } from "../shared/tls.ts";
+import {
+  denoApi,
+  type DenoConn,
+  type DenoListener,
+  type DenoStream,
+  type DenoTlsConn,
+} from "./api.ts";
 
 /** Size of the buffer each read fills: large reads mean fewer ops and fewer frames split. */
 const READ_SIZE = 256 * 1024;
@@ -45,14 +56,14 @@ const HAND_OVER = READ_SIZE / 4;
 export class DenoConnection extends BaseConnection {
   readonly localAddr: NetAddress;
   readonly remoteAddr: NetAddress;
-  readonly #conn: DenoConn;
+  readonly #conn: DenoConn | DenoTlsConn;
   #buffer: Uint8Array | null = null;
   #writing: Promise<void> | null = null;
   #stage: Uint8Array | null = null;
 
-  /** Wraps an open `Deno.Conn`. */
-  constructor(conn: DenoConn, signal?: AbortSignal) {
-    super(signal);
+  /** Wraps an open `Deno.Conn`, or a `Deno.TlsConn` whose handshake completed (with `tls`). */
+  constructor(conn: DenoConn | DenoTlsConn, signal?: AbortSignal, tls?: TlsInfo) {
+    super(signal, tls);
     this.#conn = conn;
     this.localAddr = { hostname: conn.localAddr.hostname, port: conn.localAddr.port };
     this.remoteAddr = { hostname: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
@@ -166,8 +177,9 @@ export class DenoConnection extends BaseConnection {
     this.markClosed();
   }
 
+  /** Does nothing on TLS: `Deno.TlsConn` has no `setNoDelay`. */
   setNoDelay(noDelay: boolean): void {
-    if (!this.isClosing) this.#conn.setNoDelay(noDelay);
+    if (!this.isClosing && "setNoDelay" in this.#conn) this.#conn.setNoDelay(noDelay);
   }
 }
 
@@ -185,23 +197,69 @@ export class DenoConnection extends BaseConnection {
  * ```
  */
 export class DenoServer extends BaseServer {
-  readonly #listener: DenoListener;
+  readonly #listener: DenoListener<DenoStream>;
   readonly #accepting: Promise<void>;
 
-  /** Accepts from `listener` until closed; `options` as `listen()` takes them. */
+  /**
+   * Accepts from `listener` until closed; `options` as `listen()` takes them, with `tls`
+   * (checked by `serverTlsConfig()`) when `listener` is a `Deno.listenTls` one.
+   */
   constructor(
-    listener: DenoListener,
+    listener: DenoListener<DenoStream>,
     handler: ConnectionHandler,
-    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> = {},
+    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> & {
+      tls?: ServerTlsConfig;
+    } = {},
   ) {
     super({ hostname: listener.addr.hostname, port: listener.addr.port }, handler, options);
     this.#listener = listener;
-    this.#accepting = this.#acceptLoop(options.noDelay ?? true);
+    const take = options.tls === undefined
+      ? (conn: DenoStream) => this.#take(conn as DenoConn, options.noDelay ?? true)
+      : this.#secure(options.tls);
+    this.#accepting = this.#acceptLoop(take);
   }
 
-  async #acceptLoop(noDelay: boolean): Promise<void> {
+  #take(conn: DenoConn, noDelay: boolean): void {
+    try {
+      conn.setNoDelay(noDelay);
+    } catch {
+      // The peer is already gone; the connection reports it.
+    }
+    this.accept(new DenoConnection(conn));
+  }
+
+  /**
+   * What a TLS server does with each accepted connection: its handshake, tracked (never awaited
+   * by the accept loop), then `accept`.
+   */
+  #secure(config: ServerTlsConfig): (conn: DenoStream) => void {
+    const handshakes = this.trackHandshakes(config);
+    // Deno says neither the protocol version nor the exporter; our certificate is from options.
+    const info: TlsInfo = {
+      protocol: undefined,
+      peerCertificate: undefined,
+      localCertificate: config.localCertificate,
+    };
+    return (stream) => {
+      const conn = stream as DenoTlsConn;
+      const peer = { hostname: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
+      const finish = handshakes.start(peer, () => conn.close());
+      conn.handshake().then(() => {
+        if (finish()) this.accept(new DenoConnection(conn, undefined, info));
+      }, (error) => {
+        if (finish()) handshakes.failed(peer, error);
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      });
+    };
+  }
+
+  async #acceptLoop(take: (conn: DenoStream) => void): Promise<void> {
     while (!this.isClosing) {
-      let conn: DenoConn;
+      let conn: DenoStream;
       try {
         conn = await this.#listener.accept();
       } catch (e) {
@@ -212,12 +270,7 @@ export class DenoServer extends BaseServer {
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }
-      try {
-        conn.setNoDelay(noDelay);
-      } catch {
-        // The peer is already gone; the connection reports it.
-      }
-      this.accept(new DenoConnection(conn));
+      take(conn);
     }
   }
 
@@ -234,7 +287,7 @@ export class DenoServer extends BaseServer {
 }
 
 /**
- * Starts a TCP server with `Deno.listen`.
+ * Starts a TCP server with `Deno.listen`, or a TLS one with `Deno.listenTls`.
  *
  * @example
  * ```ts
@@ -251,18 +304,22 @@ export async function listenDeno(
 ): Promise<TcpServer> {
   const deno = denoApi();
   const { hostname, port } = bindAddress(options);
+  const tls = options.tls === undefined ? undefined : serverTlsConfig(options.tls);
   options.signal?.throwIfAborted();
-  let listener: DenoListener;
+  let listener: DenoListener<DenoStream>;
   try {
-    listener = deno.listen({ hostname, port, transport: "tcp" });
+    listener = tls === undefined
+      ? deno.listen({ hostname, port, transport: "tcp" })
+      : deno.listenTls({ hostname, port, transport: "tcp", cert: tls.cert, key: tls.key });
   } catch (e) {
+    if (tls !== undefined) throw tlsListenError(e, `${hostname}:${port}`);
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  return new DenoServer(listener, onConnection, options);
+  return new DenoServer(listener, onConnection, { ...options, tls });
 }
 
 /**
- * Opens a TCP connection with `Deno.connect`.
+ * Opens a TCP connection with `Deno.connect`; a TLS one with the node adapter's `node:tls`.
  *
  * @example
  * ```ts
@@ -273,6 +330,11 @@ export async function listenDeno(
  */
 export async function connectDeno(options: ConnectOptions): Promise<TcpConnection> {
   const deno = denoApi();
+  if (options.tls !== undefined) {
+    // Deno's own TLS client cannot trust only `ca` (see the module's comment): node:tls can.
+    const { connectNode } = await import("../node/tcp.ts");
+    return connectNode(options);
+  }
   const { signal } = options;
   const { hostname, port } = peerAddress(options);
   signal?.throwIfAborted();

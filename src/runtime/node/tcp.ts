@@ -1,5 +1,6 @@
 /**
- * TCP over `node:net`. Runs in Node, and in Deno and Bun through their Node compatibility.
+ * TCP over `node:net`, and TLS over `node:tls` (./tls.ts). Runs in Node, and in Deno and Bun
+ * through their Node compatibility.
  *
  * Reading: `data` events fill a bounded queue; past its high-water mark the socket is paused, so
  * a slow consumer stops the peer (TCP flow control) instead of growing our memory. Writing:
@@ -9,6 +10,7 @@
  * @module
  */
 import net from "node:net";
+import type tls from "node:tls";
 import { once } from "node:events";
 import type { Buffer } from "node:buffer";
 import type {
@@ -18,19 +20,27 @@ import type {
   NetAddress,
   TcpConnection,
   TcpServer,
+  TlsInfo,
 } from "../types.ts";
-import { toNetworkError } from "../errors.ts";
+import { toNetworkError, toTlsError } from "../errors.ts";
 import { BaseConnection } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { PushQueue } from "../shared/push_queue.ts";
 import { bindAddress, peerAddress } from "../shared/address.ts";
+import {
+  clientTlsConfig,
+  handshakeTimeoutError,
+  type ServerTlsConfig,
+  serverTlsConfig,
+} from "../shared/tls.ts";
+import { connectSecure, nodeTlsInfo, secureAccepted, serverContext } from "./tls.ts";
 
 /** Bytes queued from a socket before it is paused. */
 const READ_HIGH_WATER_MARK = 256 * 1024;
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
- * A TCP connection over a `net.Socket`.
+ * A TCP connection over a `net.Socket`, or a TLS one over a `tls.TLSSocket` (the same class).
  *
  * @example
  * ```ts
@@ -50,9 +60,9 @@ export class NodeConnection extends BaseConnection {
   #broken: ((e: unknown) => void) | null = null;
   #error: unknown = undefined;
 
-  /** Wraps a connected socket (created with `allowHalfOpen: true`). */
-  constructor(socket: net.Socket, signal?: AbortSignal) {
-    super(signal);
+  /** Wraps a connected socket (created with `allowHalfOpen: true`); `tls` for a TLS one. */
+  constructor(socket: net.Socket, signal?: AbortSignal, tls?: TlsInfo) {
+    super(signal, tls);
     this.#socket = socket;
     this.localAddr = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0 };
     this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
@@ -148,24 +158,50 @@ export class NodeConnection extends BaseConnection {
 export class NodeServer extends BaseServer {
   readonly #server: net.Server;
 
-  /** Serves the connections `server` (already listening) accepts; `options` as `listen()`'s. */
+  /**
+   * Serves the connections `server` (already listening) accepts; `options` as `listen()`'s,
+   * with `tls` checked by `serverTlsConfig()`.
+   */
   constructor(
     server: net.Server,
     handler: ConnectionHandler,
-    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> = {},
+    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> & {
+      tls?: ServerTlsConfig;
+    } = {},
   ) {
     const a = server.address() as net.AddressInfo;
     super({ hostname: a.address, port: a.port }, handler, options);
     this.#server = server;
     const noDelay = options.noDelay ?? true;
+    const secure = options.tls === undefined ? undefined : this.#secure(options.tls);
     server.on("connection", (socket: net.Socket) => {
       socket.setNoDelay(noDelay);
-      this.accept(new NodeConnection(socket));
+      if (secure === undefined) this.accept(new NodeConnection(socket));
+      else secure(socket);
     });
     // After listening, node:net emits failed accepts here, and goes on listening: sorted like
     // every adapter's, only a failure of the listening socket itself ends the server. (libuv
     // handles ECONNABORTED and EMFILE itself and says nothing: docs/RUNTIME.md.)
     server.on("error", (e: Error) => void this.acceptFailed(e));
+  }
+
+  /** What a TLS server does with each accepted socket: the handshake, tracked, then `accept`. */
+  #secure(config: ServerTlsConfig): (raw: net.Socket) => void {
+    const context = serverContext(config);
+    const handshakes = this.trackHandshakes(config);
+    return (raw) => {
+      const peer = { hostname: raw.remoteAddress ?? "", port: raw.remotePort ?? 0 };
+      let socket: tls.TLSSocket | undefined = undefined;
+      const finish = handshakes.start(peer, () => (socket ?? raw).destroy());
+      socket = secureAccepted(raw, context, () => {
+        if (!finish()) return;
+        const info = nodeTlsInfo(socket!, config.localCertificate);
+        this.accept(new NodeConnection(socket!, undefined, info));
+      }, (error) => {
+        if (finish()) handshakes.failed(peer, error);
+        socket!.destroy();
+      });
+    };
   }
 
   protected stopListening(): void {
@@ -189,6 +225,8 @@ export async function listenNode(
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
   const { hostname, port } = bindAddress(options);
+  const tlsConfig = options.tls === undefined ? undefined : serverTlsConfig(options.tls);
+  if (tlsConfig !== undefined) serverContext(tlsConfig); // refuse bad credentials before binding
   options.signal?.throwIfAborted();
   const server = net.createServer({ allowHalfOpen: true });
   try {
@@ -198,11 +236,12 @@ export async function listenNode(
     server.close();
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  return new NodeServer(server, onConnection, options);
+  return new NodeServer(server, onConnection, { ...options, tls: tlsConfig });
 }
 
 /**
- * Opens a TCP connection with `node:net`.
+ * Opens a TCP connection with `node:net`, or a TLS one with `node:tls` (resolved once the
+ * handshake completed and the server's certificate verified).
  *
  * @example
  * ```ts
@@ -215,30 +254,52 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
   const { signal } = options;
   return new Promise((resolve, reject) => {
     const { hostname, port } = peerAddress(options);
+    const tlsConfig = options.tls === undefined
+      ? undefined
+      : clientTlsConfig(options.tls, hostname);
     if (signal?.aborted) return reject(signal.reason);
-    const socket = net.connect({ host: hostname, port, allowHalfOpen: true });
-    const done = (): void => {
-      socket.off("error", onError);
+    const where = `${hostname}:${port}`;
+    let connected = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const socket = tlsConfig === undefined
+      ? net.connect({ host: hostname, port, allowHalfOpen: true })
+      : connectSecure(hostname, port, tlsConfig);
+    const ready = tlsConfig === undefined ? "connect" : "secureConnect";
+    const settle = (): void => {
+      clearTimeout(timer);
       socket.off("connect", onConnect);
+      socket.off(ready, onReady);
       signal?.removeEventListener("abort", onAbort);
     };
-    const onError = (e: Error): void => {
-      done();
+    // Stays attached after a failure: the dying socket's later errors must not be thrown.
+    const fail = (error: unknown): void => {
+      settle();
       socket.destroy();
-      reject(toNetworkError(e, `connect to ${hostname}:${port}`));
+      reject(error);
     };
-    const onAbort = (): void => {
-      done();
-      socket.destroy();
-      reject(signal?.reason);
-    };
+    const onError = (e: Error): void =>
+      fail(
+        connected && tlsConfig !== undefined
+          ? toTlsError(e, `TLS handshake with ${where}`)
+          : toNetworkError(e, `connect to ${where}`),
+      );
+    const onAbort = (): void => fail(signal?.reason);
     const onConnect = (): void => {
-      done();
-      socket.setNoDelay(options.noDelay ?? true);
-      resolve(new NodeConnection(socket, signal));
+      connected = true;
+      if (tlsConfig === undefined) return;
+      const ms = tlsConfig.handshakeTimeoutMs;
+      timer = setTimeout(() => fail(handshakeTimeoutError(where, ms)), ms);
     };
-    socket.once("error", onError);
+    const onReady = (): void => {
+      settle();
+      socket.off("error", onError);
+      socket.setNoDelay(options.noDelay ?? true);
+      const info = tlsConfig === undefined ? undefined : nodeTlsInfo(socket as tls.TLSSocket);
+      resolve(new NodeConnection(socket, signal, info));
+    };
+    socket.on("error", onError);
     socket.once("connect", onConnect);
+    socket.once(ready, onReady);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
