@@ -118,7 +118,8 @@ export interface TlsInfo {
   readonly localCertificate: Uint8Array | undefined;
   /**
    * RFC 5705 keying material exporter (`length` bytes for `label` and `context`; no context when
-   * omitted, which TLS 1.3 treats as empty). Absent where the runtime has no exporter.
+   * omitted, which TLS 1.3 treats as empty). Absent where the runtime has no exporter; throws
+   * `ConnectionClosedError` once the connection is closed.
    */
   exporter?(label: string, length: number, context?: Uint8Array): Uint8Array;
 }

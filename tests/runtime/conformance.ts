@@ -36,6 +36,9 @@ import {
   within,
 } from "./helpers.ts";
 import { projectPath } from "../_helpers/paths.ts";
+import { describeTls } from "./conformance_tls.ts";
+import { overTls } from "./tls_helpers.ts";
+import { testCerts } from "./tls_certs.ts";
 
 const MiB = 1024 * 1024;
 
@@ -49,11 +52,310 @@ async function streamText(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder().decode(await readAll(stream as unknown as AsyncIterable<Uint8Array>));
 }
 
-/** Registers the conformance cases for `adapter`. */
+/**
+ * Registers the conformance cases for `adapter`: the TCP cases over plaintext and again over TLS
+ * (every listen and connect given a pinned self-signed certificate), the TLS-only cases, UDP and
+ * subprocesses.
+ */
 export function describeConformance(adapter: Adapter): void {
   const a = adapter;
+  describeStream(a, "TCP");
+  describeStream(overTls(a, testCerts()), "TCP over TLS");
+  describeTls(a);
 
-  describe(`${a.name} adapter: TCP`, () => {
+  describe(`${a.name} adapter: UDP`, () => {
+    it("round-trips datagrams and reports the sender", async () => {
+      await using server = await a.bindDatagram({ hostname: "127.0.0.1", port: 0 });
+      await using client = await a.bindDatagram({});
+      assert.ok(server.addr.port > 0);
+      assert.equal(server.addr.hostname, "127.0.0.1");
+      await client.send(bytes("ping"), server.addr);
+      const ping = await within(
+        (async () => {
+          for await (const datagram of server) return datagram; // leaves the loop early
+          return undefined;
+        })(),
+        5000,
+        "ping",
+      );
+      assert.ok(ping);
+      const { data, remote } = ping;
+      assert.equal(new TextDecoder().decode(data), "ping");
+      assert.deepEqual(remote, client.addr);
+      await server.send(bytes("PONG"), remote);
+      const reply = await within(client[Symbol.asyncIterator]().next(), 5000, "reply");
+      assert.equal(new TextDecoder().decode(reply.value?.data), "PONG");
+      // Leaving the loop did not close the server: it still receives.
+      await client.send(bytes("again"), server.addr);
+      const again = await within(server[Symbol.asyncIterator]().next(), 5000, "again");
+      assert.equal(new TextDecoder().decode(again.value?.data), "again");
+    });
+
+    it("sends to a live peer right after a send to a dead port (a stale ICMP error)", async () => {
+      await using live = await a.bindDatagram({});
+      await using sender = await a.bindDatagram({});
+      const dead = await a.bindDatagram({});
+      const deadAddr = dead.addr;
+      dead.close(); // nothing listens there now: each send to it draws an ICMP port unreachable
+      const rounds = 50;
+      const received = new Set<string>();
+      const receiving = (async () => {
+        for await (const { data } of live) {
+          received.add(new TextDecoder().decode(data));
+          if (received.size === 2 * rounds) return;
+        }
+      })();
+      for (let i = 0; i < rounds; i++) {
+        // In the same tick: the live send goes out right behind the dead one.
+        await Promise.all([
+          sender.send(bytes("dead"), deadAddr),
+          sender.send(bytes(`same tick ${i}`), live.addr),
+        ]);
+        // One after the other: the ICMP error has surely arrived before the live send.
+        await sender.send(bytes("dead"), deadAddr);
+        await sleep(1);
+        await sender.send(bytes(`after ${i}`), live.addr);
+      }
+      await within(receiving, 5000, `${2 * rounds} datagrams (got ${received.size})`);
+    });
+
+    it("carries a 65,507-byte datagram whole", async () => {
+      await using server = await a.bindDatagram({});
+      await using client = await a.bindDatagram({});
+      const big = pseudoRandom(MAX_DATAGRAM_SIZE, 3);
+      await client.send(big, server.addr);
+      const got = await within(server[Symbol.asyncIterator]().next(), 5000, "datagram");
+      assert.equal(got.value?.data.length, MAX_DATAGRAM_SIZE);
+      assert.deepEqual(got.value?.data, big);
+    });
+
+    it("maps a port in use, naming EADDRINUSE", async () => {
+      await using taken = await a.bindDatagram({});
+      const port = taken.addr.port;
+      const inUse = await a.bindDatagram({ port }).then((s) => (s.close(), null), (e) => e);
+      assert.ok(inUse instanceof AddressInUseError, String(inUse));
+      assert.equal(inUse.code, "EADDRINUSE");
+      assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
+    });
+
+    it("refuses an oversize datagram and stays usable", async () => {
+      await using sock = await a.bindDatagram({});
+      const error = await sock.send(new Uint8Array(MAX_DATAGRAM_SIZE + 1), sock.addr)
+        .then(() => null, (e) => e);
+      assert.ok(error instanceof DatagramTooLargeError, String(error));
+      assert.equal(error.size, MAX_DATAGRAM_SIZE + 1);
+      assert.equal(error.limit, MAX_DATAGRAM_SIZE);
+      await sock.send(bytes("small"), sock.addr);
+      const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
+      assert.equal(new TextDecoder().decode(got.value?.data), "small");
+    });
+
+    it("closes a socket whose signal aborts while it binds", async () => {
+      const controller = new AbortController();
+      const binding = a.bindDatagram({ signal: controller.signal });
+      controller.abort();
+      const sock = await within(binding, 5000, "bind").catch((e) => {
+        assert.equal(e.name, "AbortError");
+        return null;
+      });
+      if (sock !== null) {
+        const next = await within(sock[Symbol.asyncIterator]().next(), 5000, "iteration ends");
+        assert.equal(next.done, true);
+        await assert.rejects(sock.send(bytes("x"), sock.addr), NetworkError);
+      }
+    });
+
+    it("ends iteration on close, and on abort", async () => {
+      const sock = await a.bindDatagram({});
+      const next = sock[Symbol.asyncIterator]().next();
+      sock.close();
+      sock.close();
+      assert.equal((await within(next, 5000, "iteration ends")).done, true);
+      const controller = new AbortController();
+      const other = await a.bindDatagram({ signal: controller.signal });
+      const pending = other[Symbol.asyncIterator]().next();
+      controller.abort();
+      assert.equal((await within(pending, 5000, "abort ends iteration")).done, true);
+      await assert.rejects(other.send(bytes("x"), other.addr), NetworkError);
+    });
+  });
+
+  describe(`${a.name} adapter: subprocess`, () => {
+    it("reports the exit code and reaps the child", async () => {
+      const proc = a.spawn({ argv: ["sh", "-c", "echo out; echo err >&2; exit 3"] });
+      const [out, err, status] = await within(
+        Promise.all([streamText(proc.stdout), streamText(proc.stderr), proc.status]),
+        10_000,
+        "exit",
+      );
+      assert.deepEqual(status, { code: 3, signal: null, timedOut: false });
+      assert.equal(out, "out\n");
+      assert.equal(err, "err\n");
+      assert.ok(await eventually(() => !exists(proc.pid), 2000), "no zombie left");
+      proc.kill(); // after exit: a no-op
+      proc.kill("SIGKILL");
+    });
+
+    it("runs a shell string, with cwd and env", async () => {
+      const proc = a.spawn({
+        shell: 'echo "$((6 * 7)) $UNSTUCK_X $(pwd)"',
+        cwd: "/tmp",
+        env: { UNSTUCK_X: "y", PATH: "/usr/bin:/bin" },
+      });
+      const [out, status] = await within(
+        Promise.all([streamText(proc.stdout), proc.status]),
+        10_000,
+        "exit",
+      );
+      assert.equal(out, "42 y /tmp\n");
+      assert.equal(status.code, 0);
+      assert.throws(() => a.spawn({}), TypeError);
+      assert.throws(() => a.spawn({ argv: ["true"], shell: "true" }), TypeError);
+      assert.throws(() => a.spawn({ argv: [] }), TypeError);
+    });
+
+    it("normalises a signal exit and kills idempotently", async () => {
+      const proc = a.spawn({ argv: ["sleep", "30"] });
+      proc.kill();
+      proc.kill();
+      const status = await within(proc.status, 10_000, "killed");
+      assert.deepEqual(status, { code: null, signal: "SIGTERM", timedOut: false });
+      proc.kill();
+      const killed = a.spawn({ shell: "kill -KILL $$" });
+      assert.deepEqual(await within(killed.status, 10_000, "self-kill"), {
+        code: null,
+        signal: "SIGKILL",
+        timedOut: false,
+      });
+    });
+
+    it("streams output as it arrives and takes stdin", async () => {
+      const proc = a.spawn({
+        shell: 'echo first; read line; echo "second $line"; echo warn >&2; cat',
+        stdin: true,
+      });
+      const out = proc.stdout.getReader();
+      const first = await within(out.read(), 5000, "first line before any stdin");
+      assert.equal(new TextDecoder().decode(first.value), "first\n");
+      await proc.writeStdin(bytes("reply\n"));
+      const payload = pseudoRandom(200_000, 11);
+      const writing = proc.writeStdin(payload).then(() => proc.closeStdin());
+      const rest: Uint8Array[] = [];
+      for (;;) {
+        const r = await within(out.read(), 10_000, "stdout");
+        if (r.done) break;
+        rest.push(r.value);
+      }
+      await writing;
+      const all = concat(rest);
+      const head = new TextEncoder().encode("second reply\n");
+      assert.deepEqual(all.subarray(0, head.length), head);
+      assert.deepEqual(all.subarray(head.length), payload);
+      assert.equal(await streamText(proc.stderr), "warn\n");
+      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+      await proc.closeStdin(); // idempotent
+      await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
+    });
+
+    it("closes its stdin pipe once the process has finished", async () => {
+      // The shell hands its stdin (fd 3) to a background reader and exits; the reader sees EOF,
+      // and writes the marker, only once our end of the pipe is closed.
+      const dir = mkdtempSync(join(tmpdir(), "unstuck-stdin-"));
+      const marker = join(dir, "eof");
+      const proc = a.spawn({
+        shell:
+          `exec 3<&0; (cat <&3 >/dev/null; echo eof > '${marker}') </dev/null >/dev/null 2>&1 &`,
+        stdin: true,
+      });
+      try {
+        assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+        assert.ok(
+          await eventually(() => existsSync(marker), 5000),
+          "the reader got EOF on stdin without closeStdin()",
+        );
+        await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
+      } finally {
+        try {
+          process.kill(-proc.pid, "SIGKILL"); // the reader, if it still waits
+        } catch { /* gone */ }
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("refuses stdin writes when spawned without stdin", async () => {
+      const proc = a.spawn({ argv: ["cat"] });
+      await assert.rejects(proc.writeStdin(bytes("x")), PipeClosedError);
+      assert.equal(await streamText(proc.stdout), ""); // stdin is /dev/null: cat ends at once
+      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+    });
+
+    it("blocks a child whose output nobody reads (bounded memory)", async () => {
+      const proc = a.spawn({ shell: "head -c 8000000 /dev/zero; echo done >&2" });
+      const err = proc.stderr.getReader();
+      const early = err.read();
+      assert.ok(await stillPending(early, 1000), "the child must block on its full stdout pipe");
+      const out = await within(
+        readAll(proc.stdout as unknown as AsyncIterable<Uint8Array>),
+        10_000,
+        "stdout",
+      );
+      assert.equal(out.length, 8_000_000);
+      assert.equal(new TextDecoder().decode((await early).value), "done\n");
+      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
+    });
+
+    it("kills the whole group, grandchild too, on timeout", async () => {
+      const proc = a.spawn({ shell: "sleep 30 & echo $!; wait", timeoutMs: 300 });
+      const reader = proc.stdout.getReader();
+      const line = await within(reader.read(), 5000, "grandchild pid");
+      const grandchild = Number(new TextDecoder().decode(line.value).trim());
+      assert.ok(grandchild > 0 && isRunning(grandchild));
+      const status = await within(proc.status, 5000, "timeout");
+      assert.deepEqual(status, { code: null, signal: "SIGKILL", timedOut: true });
+      assert.ok(await eventually(() => !isRunning(grandchild), 2000), "grandchild killed");
+      assert.ok(await eventually(() => !exists(proc.pid), 2000), "child reaped");
+    });
+
+    it("kills the whole group on abort, and after the leader exited while a grandchild holds the pipe", async () => {
+      const controller = new AbortController();
+      const proc = a.spawn({ shell: "sleep 30 & echo $!", signal: controller.signal });
+      const reader = proc.stdout.getReader();
+      const line = await within(reader.read(), 5000, "grandchild pid");
+      const grandchild = Number(new TextDecoder().decode(line.value).trim());
+      // The shell has exited; the grandchild keeps stdout open, so the status waits for it.
+      assert.ok(await stillPending(proc.status, 300));
+      controller.abort();
+      const status = await within(proc.status, 5000, "abort");
+      assert.equal(status.timedOut, false);
+      assert.equal(status.code, 0); // the leader had exited by itself
+      assert.ok(await eventually(() => !isRunning(grandchild), 2000), "grandchild killed");
+    });
+
+    it("throws SpawnError for a program that does not exist", () => {
+      const error = (() => {
+        try {
+          a.spawn({ argv: ["/no/such/program"] });
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.ok(error instanceof SpawnError, String(error));
+      assert.equal(error.code, "ENOENT");
+      assert.throws(() => a.spawn({ argv: ["no-such-program-unstuck"] }), SpawnError);
+    });
+
+    it("kills the group on async dispose", async () => {
+      const proc = a.spawn({ argv: ["sleep", "30"] });
+      await within(proc[Symbol.asyncDispose](), 5000, "dispose");
+      assert.deepEqual(await proc.status, { code: null, signal: "SIGKILL", timedOut: false });
+    });
+  });
+}
+
+/** The cases of a byte stream: plain TCP, or TLS when `a` is wrapped by `overTls()`. */
+function describeStream(a: Adapter, transport: "TCP" | "TCP over TLS"): void {
+  describe(`${a.name} adapter: ${transport}`, () => {
     it("echoes a round trip and reports addresses", async () => {
       await using server = await a.listen({ hostname: "127.0.0.1", port: 0 }, echoHandler);
       assert.equal(server.addr.hostname, "127.0.0.1");
@@ -443,295 +745,6 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(await within(readText(bad), 5000, "EOF"), "");
       await using good = await a.connect({ port: server.addr.port });
       assert.equal(await within(request(good, "ok"), 5000, "echo"), "ok");
-    });
-  });
-
-  describe(`${a.name} adapter: UDP`, () => {
-    it("round-trips datagrams and reports the sender", async () => {
-      await using server = await a.bindDatagram({ hostname: "127.0.0.1", port: 0 });
-      await using client = await a.bindDatagram({});
-      assert.ok(server.addr.port > 0);
-      assert.equal(server.addr.hostname, "127.0.0.1");
-      await client.send(bytes("ping"), server.addr);
-      const ping = await within(
-        (async () => {
-          for await (const datagram of server) return datagram; // leaves the loop early
-          return undefined;
-        })(),
-        5000,
-        "ping",
-      );
-      assert.ok(ping);
-      const { data, remote } = ping;
-      assert.equal(new TextDecoder().decode(data), "ping");
-      assert.deepEqual(remote, client.addr);
-      await server.send(bytes("PONG"), remote);
-      const reply = await within(client[Symbol.asyncIterator]().next(), 5000, "reply");
-      assert.equal(new TextDecoder().decode(reply.value?.data), "PONG");
-      // Leaving the loop did not close the server: it still receives.
-      await client.send(bytes("again"), server.addr);
-      const again = await within(server[Symbol.asyncIterator]().next(), 5000, "again");
-      assert.equal(new TextDecoder().decode(again.value?.data), "again");
-    });
-
-    it("sends to a live peer right after a send to a dead port (a stale ICMP error)", async () => {
-      await using live = await a.bindDatagram({});
-      await using sender = await a.bindDatagram({});
-      const dead = await a.bindDatagram({});
-      const deadAddr = dead.addr;
-      dead.close(); // nothing listens there now: each send to it draws an ICMP port unreachable
-      const rounds = 50;
-      const received = new Set<string>();
-      const receiving = (async () => {
-        for await (const { data } of live) {
-          received.add(new TextDecoder().decode(data));
-          if (received.size === 2 * rounds) return;
-        }
-      })();
-      for (let i = 0; i < rounds; i++) {
-        // In the same tick: the live send goes out right behind the dead one.
-        await Promise.all([
-          sender.send(bytes("dead"), deadAddr),
-          sender.send(bytes(`same tick ${i}`), live.addr),
-        ]);
-        // One after the other: the ICMP error has surely arrived before the live send.
-        await sender.send(bytes("dead"), deadAddr);
-        await sleep(1);
-        await sender.send(bytes(`after ${i}`), live.addr);
-      }
-      await within(receiving, 5000, `${2 * rounds} datagrams (got ${received.size})`);
-    });
-
-    it("carries a 65,507-byte datagram whole", async () => {
-      await using server = await a.bindDatagram({});
-      await using client = await a.bindDatagram({});
-      const big = pseudoRandom(MAX_DATAGRAM_SIZE, 3);
-      await client.send(big, server.addr);
-      const got = await within(server[Symbol.asyncIterator]().next(), 5000, "datagram");
-      assert.equal(got.value?.data.length, MAX_DATAGRAM_SIZE);
-      assert.deepEqual(got.value?.data, big);
-    });
-
-    it("maps a port in use, naming EADDRINUSE", async () => {
-      await using taken = await a.bindDatagram({});
-      const port = taken.addr.port;
-      const inUse = await a.bindDatagram({ port }).then((s) => (s.close(), null), (e) => e);
-      assert.ok(inUse instanceof AddressInUseError, String(inUse));
-      assert.equal(inUse.code, "EADDRINUSE");
-      assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
-    });
-
-    it("refuses an oversize datagram and stays usable", async () => {
-      await using sock = await a.bindDatagram({});
-      const error = await sock.send(new Uint8Array(MAX_DATAGRAM_SIZE + 1), sock.addr)
-        .then(() => null, (e) => e);
-      assert.ok(error instanceof DatagramTooLargeError, String(error));
-      assert.equal(error.size, MAX_DATAGRAM_SIZE + 1);
-      assert.equal(error.limit, MAX_DATAGRAM_SIZE);
-      await sock.send(bytes("small"), sock.addr);
-      const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
-      assert.equal(new TextDecoder().decode(got.value?.data), "small");
-    });
-
-    it("closes a socket whose signal aborts while it binds", async () => {
-      const controller = new AbortController();
-      const binding = a.bindDatagram({ signal: controller.signal });
-      controller.abort();
-      const sock = await within(binding, 5000, "bind").catch((e) => {
-        assert.equal(e.name, "AbortError");
-        return null;
-      });
-      if (sock !== null) {
-        const next = await within(sock[Symbol.asyncIterator]().next(), 5000, "iteration ends");
-        assert.equal(next.done, true);
-        await assert.rejects(sock.send(bytes("x"), sock.addr), NetworkError);
-      }
-    });
-
-    it("ends iteration on close, and on abort", async () => {
-      const sock = await a.bindDatagram({});
-      const next = sock[Symbol.asyncIterator]().next();
-      sock.close();
-      sock.close();
-      assert.equal((await within(next, 5000, "iteration ends")).done, true);
-      const controller = new AbortController();
-      const other = await a.bindDatagram({ signal: controller.signal });
-      const pending = other[Symbol.asyncIterator]().next();
-      controller.abort();
-      assert.equal((await within(pending, 5000, "abort ends iteration")).done, true);
-      await assert.rejects(other.send(bytes("x"), other.addr), NetworkError);
-    });
-  });
-
-  describe(`${a.name} adapter: subprocess`, () => {
-    it("reports the exit code and reaps the child", async () => {
-      const proc = a.spawn({ argv: ["sh", "-c", "echo out; echo err >&2; exit 3"] });
-      const [out, err, status] = await within(
-        Promise.all([streamText(proc.stdout), streamText(proc.stderr), proc.status]),
-        10_000,
-        "exit",
-      );
-      assert.deepEqual(status, { code: 3, signal: null, timedOut: false });
-      assert.equal(out, "out\n");
-      assert.equal(err, "err\n");
-      assert.ok(await eventually(() => !exists(proc.pid), 2000), "no zombie left");
-      proc.kill(); // after exit: a no-op
-      proc.kill("SIGKILL");
-    });
-
-    it("runs a shell string, with cwd and env", async () => {
-      const proc = a.spawn({
-        shell: 'echo "$((6 * 7)) $UNSTUCK_X $(pwd)"',
-        cwd: "/tmp",
-        env: { UNSTUCK_X: "y", PATH: "/usr/bin:/bin" },
-      });
-      const [out, status] = await within(
-        Promise.all([streamText(proc.stdout), proc.status]),
-        10_000,
-        "exit",
-      );
-      assert.equal(out, "42 y /tmp\n");
-      assert.equal(status.code, 0);
-      assert.throws(() => a.spawn({}), TypeError);
-      assert.throws(() => a.spawn({ argv: ["true"], shell: "true" }), TypeError);
-      assert.throws(() => a.spawn({ argv: [] }), TypeError);
-    });
-
-    it("normalises a signal exit and kills idempotently", async () => {
-      const proc = a.spawn({ argv: ["sleep", "30"] });
-      proc.kill();
-      proc.kill();
-      const status = await within(proc.status, 10_000, "killed");
-      assert.deepEqual(status, { code: null, signal: "SIGTERM", timedOut: false });
-      proc.kill();
-      const killed = a.spawn({ shell: "kill -KILL $$" });
-      assert.deepEqual(await within(killed.status, 10_000, "self-kill"), {
-        code: null,
-        signal: "SIGKILL",
-        timedOut: false,
-      });
-    });
-
-    it("streams output as it arrives and takes stdin", async () => {
-      const proc = a.spawn({
-        shell: 'echo first; read line; echo "second $line"; echo warn >&2; cat',
-        stdin: true,
-      });
-      const out = proc.stdout.getReader();
-      const first = await within(out.read(), 5000, "first line before any stdin");
-      assert.equal(new TextDecoder().decode(first.value), "first\n");
-      await proc.writeStdin(bytes("reply\n"));
-      const payload = pseudoRandom(200_000, 11);
-      const writing = proc.writeStdin(payload).then(() => proc.closeStdin());
-      const rest: Uint8Array[] = [];
-      for (;;) {
-        const r = await within(out.read(), 10_000, "stdout");
-        if (r.done) break;
-        rest.push(r.value);
-      }
-      await writing;
-      const all = concat(rest);
-      const head = new TextEncoder().encode("second reply\n");
-      assert.deepEqual(all.subarray(0, head.length), head);
-      assert.deepEqual(all.subarray(head.length), payload);
-      assert.equal(await streamText(proc.stderr), "warn\n");
-      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
-      await proc.closeStdin(); // idempotent
-      await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
-    });
-
-    it("closes its stdin pipe once the process has finished", async () => {
-      // The shell hands its stdin (fd 3) to a background reader and exits; the reader sees EOF,
-      // and writes the marker, only once our end of the pipe is closed.
-      const dir = mkdtempSync(join(tmpdir(), "unstuck-stdin-"));
-      const marker = join(dir, "eof");
-      const proc = a.spawn({
-        shell:
-          `exec 3<&0; (cat <&3 >/dev/null; echo eof > '${marker}') </dev/null >/dev/null 2>&1 &`,
-        stdin: true,
-      });
-      try {
-        assert.equal((await within(proc.status, 5000, "exit")).code, 0);
-        assert.ok(
-          await eventually(() => existsSync(marker), 5000),
-          "the reader got EOF on stdin without closeStdin()",
-        );
-        await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
-      } finally {
-        try {
-          process.kill(-proc.pid, "SIGKILL"); // the reader, if it still waits
-        } catch { /* gone */ }
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-
-    it("refuses stdin writes when spawned without stdin", async () => {
-      const proc = a.spawn({ argv: ["cat"] });
-      await assert.rejects(proc.writeStdin(bytes("x")), PipeClosedError);
-      assert.equal(await streamText(proc.stdout), ""); // stdin is /dev/null: cat ends at once
-      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
-    });
-
-    it("blocks a child whose output nobody reads (bounded memory)", async () => {
-      const proc = a.spawn({ shell: "head -c 8000000 /dev/zero; echo done >&2" });
-      const err = proc.stderr.getReader();
-      const early = err.read();
-      assert.ok(await stillPending(early, 1000), "the child must block on its full stdout pipe");
-      const out = await within(
-        readAll(proc.stdout as unknown as AsyncIterable<Uint8Array>),
-        10_000,
-        "stdout",
-      );
-      assert.equal(out.length, 8_000_000);
-      assert.equal(new TextDecoder().decode((await early).value), "done\n");
-      assert.equal((await within(proc.status, 5000, "exit")).code, 0);
-    });
-
-    it("kills the whole group, grandchild too, on timeout", async () => {
-      const proc = a.spawn({ shell: "sleep 30 & echo $!; wait", timeoutMs: 300 });
-      const reader = proc.stdout.getReader();
-      const line = await within(reader.read(), 5000, "grandchild pid");
-      const grandchild = Number(new TextDecoder().decode(line.value).trim());
-      assert.ok(grandchild > 0 && isRunning(grandchild));
-      const status = await within(proc.status, 5000, "timeout");
-      assert.deepEqual(status, { code: null, signal: "SIGKILL", timedOut: true });
-      assert.ok(await eventually(() => !isRunning(grandchild), 2000), "grandchild killed");
-      assert.ok(await eventually(() => !exists(proc.pid), 2000), "child reaped");
-    });
-
-    it("kills the whole group on abort, and after the leader exited while a grandchild holds the pipe", async () => {
-      const controller = new AbortController();
-      const proc = a.spawn({ shell: "sleep 30 & echo $!", signal: controller.signal });
-      const reader = proc.stdout.getReader();
-      const line = await within(reader.read(), 5000, "grandchild pid");
-      const grandchild = Number(new TextDecoder().decode(line.value).trim());
-      // The shell has exited; the grandchild keeps stdout open, so the status waits for it.
-      assert.ok(await stillPending(proc.status, 300));
-      controller.abort();
-      const status = await within(proc.status, 5000, "abort");
-      assert.equal(status.timedOut, false);
-      assert.equal(status.code, 0); // the leader had exited by itself
-      assert.ok(await eventually(() => !isRunning(grandchild), 2000), "grandchild killed");
-    });
-
-    it("throws SpawnError for a program that does not exist", () => {
-      const error = (() => {
-        try {
-          a.spawn({ argv: ["/no/such/program"] });
-          return null;
-        } catch (e) {
-          return e;
-        }
-      })();
-      assert.ok(error instanceof SpawnError, String(error));
-      assert.equal(error.code, "ENOENT");
-      assert.throws(() => a.spawn({ argv: ["no-such-program-unstuck"] }), SpawnError);
-    });
-
-    it("kills the group on async dispose", async () => {
-      const proc = a.spawn({ argv: ["sleep", "30"] });
-      await within(proc[Symbol.asyncDispose](), 5000, "dispose");
-      assert.deepEqual(await proc.status, { code: null, signal: "SIGKILL", timedOut: false });
     });
   });
 }

@@ -25,6 +25,7 @@ import { bindAddress, peerAddress } from "../shared/address.ts";
 import { PushQueue } from "../shared/push_queue.ts";
 import {
   clientTlsConfig,
+  exporterOf,
   handshakeTimeoutError,
   type ServerTlsConfig,
   serverTlsConfig,
@@ -233,11 +234,7 @@ function bunTlsInfo(socket: BunSocket<Slot>, localCertificate?: Uint8Array): Tls
   };
   const exporter = socket.exportKeyingMaterial;
   if (typeof exporter !== "function") return info;
-  return {
-    ...info,
-    exporter: (label, length, context) =>
-      new Uint8Array(exporter.call(socket, length, label, context)),
-  };
+  return { ...info, exporter: exporterOf(exporter.bind(socket)) };
 }
 
 /**

@@ -17,8 +17,8 @@ export interface DenoNetAddr {
   port: number;
 }
 
-/** What `Deno.Conn` and `Deno.TlsConn` have in common. */
-export interface DenoStream {
+/** `Deno.Conn` (TCP). */
+export interface DenoConn {
   /** Our end. */
   readonly localAddr: DenoNetAddr;
   /** The peer's end. */
@@ -31,29 +31,16 @@ export interface DenoStream {
   closeWrite(): Promise<void>;
   /** Closes both directions. */
   close(): void;
-}
-
-/** `Deno.Conn` (TCP). */
-export interface DenoConn extends DenoStream {
   /** Nagle off (true) or on (false). */
   setNoDelay(noDelay?: boolean): void;
 }
 
-/**
- * `Deno.TlsConn`: its handshake runs on first use, or on `handshake()`. It has no `setNoDelay`
- * (and Deno does not set TCP_NODELAY on the sockets `Deno.listenTls` accepts).
- */
-export interface DenoTlsConn extends DenoStream {
-  /** Runs the handshake to completion; rejects if it fails. */
-  handshake(): Promise<{ alpnProtocol: string | null }>;
-}
-
-/** `Deno.Listener` (TCP), or `Deno.TlsListener` (whose connections are `DenoTlsConn`). */
-export interface DenoListener<C extends DenoStream = DenoConn> {
+/** `Deno.Listener` (TCP). */
+export interface DenoListener {
   /** The bound address. */
   readonly addr: DenoNetAddr;
   /** The next connection; rejects once closed. */
-  accept(): Promise<C>;
+  accept(): Promise<DenoConn>;
   /** Stops listening. */
   close(): void;
 }
@@ -110,10 +97,6 @@ export interface DenoApi {
   version: { deno: string };
   /** Starts listening for TCP connections. */
   listen(options: { hostname: string; port: number; transport: "tcp" }): DenoListener;
-  /** Starts listening for TLS connections (certificate chain and key as PEM). */
-  listenTls(
-    options: { hostname: string; port: number; transport: "tcp"; cert: string; key: string },
-  ): DenoListener<DenoTlsConn>;
   /** Opens a TCP connection. */
   connect(options: { hostname: string; port: number; transport: "tcp" }): Promise<DenoConn>;
   /** Binds a UDP socket; undefined without `--unstable-net`. */

@@ -1,8 +1,11 @@
 /**
- * TCP over `Deno.listen` / `Deno.connect`; a TLS server over `Deno.listenTls`. A TLS client is
- * the node adapter's (`node:tls`, which Deno implements over the same rustls): `Deno.connectTls`
- * and `Deno.startTls` trust their `caCerts` in addition to the default root store, so they cannot
- * pin a certificate, and they show neither the server's certificate nor an exporter.
+ * TCP over `Deno.listen` / `Deno.connect`. TLS, server and client, is the node adapter's
+ * (`node:tls`, which Deno implements itself), because Deno's own TLS API cannot be made safe
+ * here (checked on Deno 2.9, docs/RUNTIME.md): `Deno.connectTls` and `Deno.startTls` trust their
+ * `caCerts` in addition to the default root store, so they cannot pin a certificate; closing a
+ * `Deno.listenTls` connection whose handshake stalls leaves its socket open until the peer
+ * leaves, so a handshake deadline cannot free anything; and a `Deno.TlsConn` tells neither the
+ * peer's certificate, the protocol, nor an exporter, nor takes `setNoDelay`.
  *
  * Reading uses a `conn.read()` loop, not `conn.readable`: draining `readable` to EOF closes the
  * whole connection (so half-close breaks) and costs about a third of the throughput. Writing loops
@@ -19,20 +22,12 @@ import type {
   TcpConnection,
   TcpServer,
 } from "../types.ts";
-import type { TlsInfo } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
 import { BaseConnection, READ_DONE, SMALL_CHUNK } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
 import { bindAddress, peerAddress } from "../shared/address.ts";
-import { type ServerTlsConfig, serverTlsConfig, tlsListenError } from "../shared/tls.ts";
-import {
-  denoApi,
-  type DenoConn,
-  type DenoListener,
-  type DenoStream,
-  type DenoTlsConn,
-} from "./api.ts";
+import { denoApi, type DenoConn, type DenoListener } from "./api.ts";
 
 /** Size of the buffer each read fills: large reads mean fewer ops and fewer frames split. */
 const READ_SIZE = 256 * 1024;
@@ -56,14 +51,14 @@ const HAND_OVER = READ_SIZE / 4;
 export class DenoConnection extends BaseConnection {
   readonly localAddr: NetAddress;
   readonly remoteAddr: NetAddress;
-  readonly #conn: DenoConn | DenoTlsConn;
+  readonly #conn: DenoConn;
   #buffer: Uint8Array | null = null;
   #writing: Promise<void> | null = null;
   #stage: Uint8Array | null = null;
 
-  /** Wraps an open `Deno.Conn`, or a `Deno.TlsConn` whose handshake completed (with `tls`). */
-  constructor(conn: DenoConn | DenoTlsConn, signal?: AbortSignal, tls?: TlsInfo) {
-    super(signal, tls);
+  /** Wraps an open `Deno.Conn`. */
+  constructor(conn: DenoConn, signal?: AbortSignal) {
+    super(signal);
     this.#conn = conn;
     this.localAddr = { hostname: conn.localAddr.hostname, port: conn.localAddr.port };
     this.remoteAddr = { hostname: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
@@ -177,9 +172,8 @@ export class DenoConnection extends BaseConnection {
     this.markClosed();
   }
 
-  /** Does nothing on TLS: `Deno.TlsConn` has no `setNoDelay`. */
   setNoDelay(noDelay: boolean): void {
-    if (!this.isClosing && "setNoDelay" in this.#conn) this.#conn.setNoDelay(noDelay);
+    if (!this.isClosing) this.#conn.setNoDelay(noDelay);
   }
 }
 
@@ -197,69 +191,23 @@ export class DenoConnection extends BaseConnection {
  * ```
  */
 export class DenoServer extends BaseServer {
-  readonly #listener: DenoListener<DenoStream>;
+  readonly #listener: DenoListener;
   readonly #accepting: Promise<void>;
 
-  /**
-   * Accepts from `listener` until closed; `options` as `listen()` takes them, with `tls`
-   * (checked by `serverTlsConfig()`) when `listener` is a `Deno.listenTls` one.
-   */
+  /** Accepts from `listener` until closed; `options` as `listen()` takes them. */
   constructor(
-    listener: DenoListener<DenoStream>,
+    listener: DenoListener,
     handler: ConnectionHandler,
-    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> & {
-      tls?: ServerTlsConfig;
-    } = {},
+    options: Pick<ListenOptions, "signal" | "onAcceptError" | "noDelay"> = {},
   ) {
     super({ hostname: listener.addr.hostname, port: listener.addr.port }, handler, options);
     this.#listener = listener;
-    const take = options.tls === undefined
-      ? (conn: DenoStream) => this.#take(conn as DenoConn, options.noDelay ?? true)
-      : this.#secure(options.tls);
-    this.#accepting = this.#acceptLoop(take);
+    this.#accepting = this.#acceptLoop(options.noDelay ?? true);
   }
 
-  #take(conn: DenoConn, noDelay: boolean): void {
-    try {
-      conn.setNoDelay(noDelay);
-    } catch {
-      // The peer is already gone; the connection reports it.
-    }
-    this.accept(new DenoConnection(conn));
-  }
-
-  /**
-   * What a TLS server does with each accepted connection: its handshake, tracked (never awaited
-   * by the accept loop), then `accept`.
-   */
-  #secure(config: ServerTlsConfig): (conn: DenoStream) => void {
-    const handshakes = this.trackHandshakes(config);
-    // Deno says neither the protocol version nor the exporter; our certificate is from options.
-    const info: TlsInfo = {
-      protocol: undefined,
-      peerCertificate: undefined,
-      localCertificate: config.localCertificate,
-    };
-    return (stream) => {
-      const conn = stream as DenoTlsConn;
-      const peer = { hostname: conn.remoteAddr.hostname, port: conn.remoteAddr.port };
-      const finish = handshakes.start(peer, () => conn.close());
-      conn.handshake().then(() => {
-        if (finish()) this.accept(new DenoConnection(conn, undefined, info));
-      }, (error) => {
-        if (finish()) handshakes.failed(peer, error);
-        try {
-          conn.close();
-        } catch {
-          // Already closed.
-        }
-      });
-    };
-  }
-
-  async #acceptLoop(take: (conn: DenoStream) => void): Promise<void> {
+  async #acceptLoop(noDelay: boolean): Promise<void> {
     while (!this.isClosing) {
-      let conn: DenoStream;
+      let conn: DenoConn;
       try {
         conn = await this.#listener.accept();
       } catch (e) {
@@ -270,7 +218,12 @@ export class DenoServer extends BaseServer {
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }
-      take(conn);
+      try {
+        conn.setNoDelay(noDelay);
+      } catch {
+        // The peer is already gone; the connection reports it.
+      }
+      this.accept(new DenoConnection(conn));
     }
   }
 
@@ -287,7 +240,7 @@ export class DenoServer extends BaseServer {
 }
 
 /**
- * Starts a TCP server with `Deno.listen`, or a TLS one with `Deno.listenTls`.
+ * Starts a TCP server with `Deno.listen`; a TLS one with the node adapter's `node:tls`.
  *
  * @example
  * ```ts
@@ -296,26 +249,21 @@ export class DenoServer extends BaseServer {
  * await server.close();
  * ```
  */
-// Async on purpose: a bind failure rejects the promise instead of throwing synchronously.
-// deno-lint-ignore require-await
 export async function listenDeno(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
   const deno = denoApi();
+  if (options.tls !== undefined) return (await nodeTcp()).listenNode(options, onConnection);
   const { hostname, port } = bindAddress(options);
-  const tls = options.tls === undefined ? undefined : serverTlsConfig(options.tls);
   options.signal?.throwIfAborted();
-  let listener: DenoListener<DenoStream>;
+  let listener: DenoListener;
   try {
-    listener = tls === undefined
-      ? deno.listen({ hostname, port, transport: "tcp" })
-      : deno.listenTls({ hostname, port, transport: "tcp", cert: tls.cert, key: tls.key });
+    listener = deno.listen({ hostname, port, transport: "tcp" });
   } catch (e) {
-    if (tls !== undefined) throw tlsListenError(e, `${hostname}:${port}`);
     throw toNetworkError(e, `listen on ${hostname}:${port}`);
   }
-  return new DenoServer(listener, onConnection, { ...options, tls });
+  return new DenoServer(listener, onConnection, options);
 }
 
 /**
@@ -330,11 +278,7 @@ export async function listenDeno(
  */
 export async function connectDeno(options: ConnectOptions): Promise<TcpConnection> {
   const deno = denoApi();
-  if (options.tls !== undefined) {
-    // Deno's own TLS client cannot trust only `ca` (see the module's comment): node:tls can.
-    const { connectNode } = await import("../node/tcp.ts");
-    return connectNode(options);
-  }
+  if (options.tls !== undefined) return (await nodeTcp()).connectNode(options);
   const { signal } = options;
   const { hostname, port } = peerAddress(options);
   signal?.throwIfAborted();
@@ -348,4 +292,9 @@ export async function connectDeno(options: ConnectOptions): Promise<TcpConnectio
   }
   conn.setNoDelay(options.noDelay ?? true);
   return new DenoConnection(conn, signal);
+}
+
+/** The node adapter's TCP and TLS, loaded on first use: plain TCP never loads node:tls. */
+function nodeTcp(): Promise<typeof import("../node/tcp.ts")> {
+  return import("../node/tcp.ts");
 }

@@ -33,7 +33,14 @@ import {
   type ServerTlsConfig,
   serverTlsConfig,
 } from "../shared/tls.ts";
-import { connectSecure, nodeTlsInfo, secureAccepted, serverContext } from "./tls.ts";
+import {
+  CLOSE_FLUSH_MS,
+  connectSecure,
+  nodeTlsInfo,
+  secureAccepted,
+  type SecureTransport,
+  serverContext,
+} from "./tls.ts";
 
 /** Bytes queued from a socket before it is paused. */
 const READ_HIGH_WATER_MARK = 256 * 1024;
@@ -54,23 +61,40 @@ export class NodeConnection extends BaseConnection {
   readonly localAddr: NetAddress;
   readonly remoteAddr: NetAddress;
   readonly #socket: net.Socket;
+  /** The TCP socket: `#socket` itself, or the one under a TLS socket over a JS stream. */
+  readonly #raw: net.Socket;
+  /** Set when writes must go in small pieces, one at a time (`SecureTransport.maxWrite`). */
+  readonly #maxWrite: number | undefined;
+  /** The pieces written last, when they go one at a time. */
+  #writing: Promise<void> = RESOLVED;
   readonly #queue: PushQueue<Uint8Array>;
   #drain: Promise<void> | null = null;
   #drained: (() => void) | null = null;
   #broken: ((e: unknown) => void) | null = null;
   #error: unknown = undefined;
 
-  /** Wraps a connected socket (created with `allowHalfOpen: true`); `tls` for a TLS one. */
-  constructor(socket: net.Socket, signal?: AbortSignal, tls?: TlsInfo) {
+  /**
+   * Wraps a connected socket (created with `allowHalfOpen: true`). A TLS one comes with `tls`,
+   * and with its `transport` when the TCP socket underneath is another object (./tls.ts).
+   */
+  constructor(
+    socket: net.Socket,
+    signal?: AbortSignal,
+    tls?: TlsInfo,
+    transport?: SecureTransport,
+  ) {
     super(signal, tls);
     this.#socket = socket;
-    this.localAddr = { hostname: socket.localAddress ?? "", port: socket.localPort ?? 0 };
-    this.remoteAddr = { hostname: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
+    const raw = transport?.raw ?? socket;
+    this.#raw = raw;
+    this.#maxWrite = transport?.maxWrite;
+    this.localAddr = { hostname: raw.localAddress ?? "", port: raw.localPort ?? 0 };
+    this.remoteAddr = { hostname: raw.remoteAddress ?? "", port: raw.remotePort ?? 0 };
     const queue = new PushQueue<Uint8Array>({
       highWaterMark: READ_HIGH_WATER_MARK,
       sizeOf: (c) => c.length,
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
+      pause: () => (transport ? transport.pause() : socket.pause()),
+      resume: () => (transport ? transport.resume() : socket.resume()),
     });
     this.#queue = queue;
     socket.on("data", (b: Buffer) => queue.push(new Uint8Array(b.buffer, b.byteOffset, b.length)));
@@ -94,12 +118,14 @@ export class NodeConnection extends BaseConnection {
   protected writeBytes(bytes: Uint8Array): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
+    if (this.#maxWrite !== undefined) return this.#writeInPieces([bytes]);
     return socket.write(bytes) ? RESOLVED : this.#waitDrain();
   }
 
   protected override writeMany(chunks: readonly Uint8Array[]): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
+    if (this.#maxWrite !== undefined) return this.#writeInPieces(chunks);
     socket.cork();
     let ok = true;
     for (const chunk of chunks) ok = socket.write(chunk);
@@ -109,18 +135,66 @@ export class NodeConnection extends BaseConnection {
       : this.#waitDrain();
   }
 
-  protected shutdownWrite(): Promise<void> {
-    return new Promise((resolve, reject) => {
+  protected async shutdownWrite(): Promise<void> {
+    await this.#writing;
+    return await new Promise((resolve, reject) => {
       this.#socket.end((e?: Error | null) => (e ? reject(this.closedError(e)) : resolve()));
     });
   }
 
+  /**
+   * Closes now, but first delivers what `write()` already resolved for and the runtime still
+   * holds (as a kernel does after close(2)): node:tls in Deno and Bun queues encrypted bytes after
+   * `write()` returns, and `destroy()` would drop them. Bounded by {@linkcode CLOSE_FLUSH_MS}.
+   */
   protected destroy(): void {
-    this.#socket.destroy();
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableLength === 0 || socket.writableFinished) {
+      socket.destroy();
+      return;
+    }
+    socket.pause();
+    const timer = setTimeout(() => socket.destroy(), CLOSE_FLUSH_MS);
+    socket.once("close", () => clearTimeout(timer));
+    socket.once("finish", () => socket.destroy());
+    if (!socket.writableEnded) socket.end();
   }
 
   setNoDelay(noDelay: boolean): void {
-    this.#socket.setNoDelay(noDelay);
+    this.#raw.setNoDelay(noDelay);
+  }
+
+  /**
+   * Writes `chunks` in pieces of at most `#maxWrite` bytes, each once the one before it completed,
+   * after every write called before (see `SecureTransport.maxWrite`).
+   */
+  #writeInPieces(chunks: readonly Uint8Array[]): Promise<void> {
+    const max = this.#maxWrite!;
+    const run = async (): Promise<void> => {
+      for (const chunk of chunks) {
+        for (let at = 0; at < chunk.length; at += max) {
+          await this.#writeOne(chunk.subarray(at, at + max));
+        }
+      }
+    };
+    const previous = this.#writing;
+    const running = previous.then(run);
+    this.#writing = running.catch(() => {/* the caller of that write heard of it */});
+    return running;
+  }
+
+  /** One write, resolved by its callback. */
+  #writeOne(piece: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
+    return new Promise((resolve, reject) => {
+      socket.write(piece, (e) => {
+        if (!e) return resolve();
+        // The socket's own error (a reset, say) is the one to report; it may come just after.
+        if (socket.destroyed) reject(this.closedError(this.#error ?? e));
+        else socket.once("close", () => reject(this.closedError(this.#error ?? e)));
+      });
+    });
   }
 
   #waitDrain(): Promise<void> {
@@ -191,15 +265,16 @@ export class NodeServer extends BaseServer {
     const handshakes = this.trackHandshakes(config);
     return (raw) => {
       const peer = { hostname: raw.remoteAddress ?? "", port: raw.remotePort ?? 0 };
-      let socket: tls.TLSSocket | undefined = undefined;
-      const finish = handshakes.start(peer, () => (socket ?? raw).destroy());
-      socket = secureAccepted(raw, context, () => {
+      let transport: SecureTransport | undefined = undefined;
+      const finish = handshakes.start(peer, () => (transport?.socket ?? raw).destroy());
+      transport = secureAccepted(raw, context, () => {
         if (!finish()) return;
-        const info = nodeTlsInfo(socket!, config.localCertificate);
-        this.accept(new NodeConnection(socket!, undefined, info));
+        const { socket } = transport!;
+        const info = nodeTlsInfo(socket, config.localCertificate);
+        this.accept(new NodeConnection(socket, undefined, info, transport));
       }, (error) => {
         if (finish()) handshakes.failed(peer, error);
-        socket!.destroy();
+        transport!.socket.destroy();
       });
     };
   }
@@ -261,13 +336,15 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
     const where = `${hostname}:${port}`;
     let connected = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const socket = tlsConfig === undefined
-      ? net.connect({ host: hostname, port, allowHalfOpen: true })
+    const transport = tlsConfig === undefined
+      ? undefined
       : connectSecure(hostname, port, tlsConfig);
+    const socket = transport?.socket ?? net.connect({ host: hostname, port, allowHalfOpen: true });
+    const raw = transport?.raw ?? socket;
     const ready = tlsConfig === undefined ? "connect" : "secureConnect";
     const settle = (): void => {
       clearTimeout(timer);
-      socket.off("connect", onConnect);
+      raw.off("connect", onConnect);
       socket.off(ready, onReady);
       signal?.removeEventListener("abort", onAbort);
     };
@@ -293,12 +370,12 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
     const onReady = (): void => {
       settle();
       socket.off("error", onError);
-      socket.setNoDelay(options.noDelay ?? true);
-      const info = tlsConfig === undefined ? undefined : nodeTlsInfo(socket as tls.TLSSocket);
-      resolve(new NodeConnection(socket, signal, info));
+      raw.setNoDelay(options.noDelay ?? true);
+      const info = transport === undefined ? undefined : nodeTlsInfo(transport.socket);
+      resolve(new NodeConnection(socket, signal, info, transport));
     };
     socket.on("error", onError);
-    socket.once("connect", onConnect);
+    raw.once("connect", onConnect);
     socket.once(ready, onReady);
     signal?.addEventListener("abort", onAbort, { once: true });
   });

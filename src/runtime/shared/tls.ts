@@ -7,7 +7,13 @@
  */
 import type { Pem, TcpConnection, TlsClientOptions, TlsInfo, TlsServerOptions } from "../types.ts";
 import { integerOption } from "../../framing/options.ts";
-import { errorCode, type NetworkError, TlsError, toNetworkError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  errorCode,
+  type NetworkError,
+  TlsError,
+  toNetworkError,
+} from "../errors.ts";
 
 /** How long a TLS handshake may take, by default, before the connection is closed. */
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -223,6 +229,39 @@ export function tlsListenError(error: unknown, where: string): NetworkError | Ty
     return toNetworkError(error, `listen on ${where}`);
   }
   return credentialsError(error);
+}
+
+/** An RFC 5705 exporter as the runtimes have it: `(length, label, context)`. */
+export type RuntimeExporter = (length: number, label: string, context?: Uint8Array) => Uint8Array;
+
+/**
+ * The `TlsInfo.exporter` over a runtime's exporter: the same answer in every runtime once the
+ * connection is closed (Node throws, Bun returns nothing): `ConnectionClosedError`.
+ *
+ * @example
+ * ```ts
+ * import { exporterOf } from "./tls.ts";
+ * const exporter = exporterOf((length) => new Uint8Array(length));
+ * console.log(exporter("EXPORTER-Channel-Binding", 32).length); // 32
+ * ```
+ */
+export function exporterOf(
+  derive: RuntimeExporter,
+): (label: string, length: number, context?: Uint8Array) => Uint8Array {
+  return (label, length, context) => {
+    let bytes: Uint8Array;
+    try {
+      // Bun's exporter refuses an explicit undefined context.
+      bytes = context === undefined ? derive(length, label) : derive(length, label, context);
+    } catch (cause) {
+      throw new ConnectionClosedError("no keying material: the TLS session is closed", { cause });
+    }
+    // After the close, Bun's exporter returns nothing, or no bytes.
+    if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+      throw new ConnectionClosedError("no keying material: the TLS session is closed");
+    }
+    return new Uint8Array(bytes);
+  };
 }
 
 /**
