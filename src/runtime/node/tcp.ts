@@ -10,7 +10,6 @@
  * @module
  */
 import net from "node:net";
-import type tls from "node:tls";
 import { once } from "node:events";
 import type { Buffer } from "node:buffer";
 import type {
