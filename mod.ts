@@ -4,8 +4,8 @@
  * - struct: Python's `struct` module, exact (`pack`, `unpack`, `Struct`, …).
  * - framing: length-prefixed (any struct integer header or varint), delimiter and fixed-size
  *   codecs, correct under any chunking and bounded in memory (`decodeFrames`, `encodeFrame`, …).
- * - runtime adapters: one TCP, UDP and subprocess API over Deno, Bun and Node (`listen`,
- *   `connect`, `bindDatagram`, `spawn`).
+ * - runtime adapters: one TCP (plain and TLS), UDP and subprocess API over Deno, Bun and Node
+ *   (`listen`, `connect`, `bindDatagram`, `spawn`).
  * - services: echo (framed TCP, UDP), a UDP chat room, authenticated remote exec, and the
  *   sticky-packet demo.
  *
@@ -48,9 +48,17 @@ export {
   NetworkError,
   PipeClosedError,
   SpawnError,
+  TlsError,
   UnsupportedRuntimeError,
 } from "./src/runtime/errors.ts";
 export { MAX_DATAGRAM_SIZE } from "./src/runtime/types.ts";
+export {
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+  TLS_EXPORTER_LABEL,
+  TLS_EXPORTER_LENGTH,
+  tlsExporter,
+} from "./src/runtime/shared/tls.ts";
 export type {
   Adapter,
   AdapterChoice,
@@ -63,11 +71,15 @@ export type {
   ExitStatus,
   ListenOptions,
   NetAddress,
+  Pem,
   ServerCloseOptions,
   SpawnOptions,
   Subprocess,
   TcpConnection,
   TcpServer,
+  TlsClientOptions,
+  TlsInfo,
+  TlsServerOptions,
 } from "./src/runtime/types.ts";
 export {
   calcsize,

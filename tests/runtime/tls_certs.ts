@@ -85,7 +85,11 @@ function selfSigned(dir: string, name: string, subject: string, extensions: stri
 export function testCerts(): TestCerts {
   if (made !== undefined) return made;
   const dir = mkdtempSync(join(tmpdir(), "unstuck-tls-"));
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once("exit", remove);
+  // `deno test` ends without the "exit" event; Deno's own "unload" comes then.
+  (globalThis as { addEventListener?: (type: string, f: () => void) => void })
+    .addEventListener?.("unload", remove);
   // A config of our own: the system's openssl.cnf may add extensions of its choosing.
   writeFileSync(join(dir, "req.cnf"), "[req]\ndistinguished_name = dn\n[dn]\n");
   const names = "subjectAltName=DNS:localhost,IP:127.0.0.1";

@@ -1,0 +1,56 @@
+// Starting and stopping tests/runtime/peers/interop_peer.ts as a server in a given runtime: its
+// framed echo over TCP and over TLS (serving the pinned test certificate), and its UDP echo.
+import assert from "node:assert/strict";
+import { spawn } from "../../mod.ts";
+import type { AdapterName, Subprocess } from "../../mod.ts";
+import { peerArgv } from "./peers.ts";
+import { readAll, within } from "./helpers.ts";
+import { testCerts } from "./tls_certs.ts";
+
+/** The peer script, relative to the project root. */
+export const INTEROP_PEER = "tests/runtime/peers/interop_peer.ts";
+
+/** A running interop server and its ports. */
+export interface InteropServer {
+  proc: Subprocess;
+  tcp: number;
+  tls: number;
+  udp: number;
+  stderr: Promise<string>;
+}
+
+/** Everything a stream yields, as text. */
+export async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new TextDecoder().decode(await readAll(stream as unknown as AsyncIterable<Uint8Array>));
+}
+
+/** Starts the interop server in `runtime` and waits for its ready line. */
+export async function startInteropServer(runtime: AdapterName): Promise<InteropServer> {
+  const { certFile, keyFile } = testCerts().pinned;
+  const proc = await spawn({
+    argv: peerArgv(runtime, INTEROP_PEER, ["server", certFile, keyFile]),
+    stdin: true,
+  });
+  const stderr = text(proc.stderr);
+  const reader = proc.stdout.getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const r = await within(reader.read(), 30_000, `${runtime} server ready line`);
+    if (r.done) throw new Error(`${runtime} server exited: ${await stderr}`);
+    line += new TextDecoder().decode(r.value);
+  }
+  reader.releaseLock();
+  const ready = JSON.parse(line.split("\n")[0]);
+  assert.equal(ready.runtime, runtime);
+  return { proc, tcp: ready.tcp, tls: ready.tls, udp: ready.udp, stderr };
+}
+
+/** Stops it (it exits at stdin EOF) and asserts that it exited cleanly. */
+export async function stopInteropServer(server: InteropServer): Promise<void> {
+  await server.proc.closeStdin();
+  const status = await within(server.proc.status, 10_000, "server exit").catch(() => {
+    server.proc.kill("SIGKILL");
+    return server.proc.status;
+  });
+  assert.equal(status.code, 0, await server.stderr);
+}
