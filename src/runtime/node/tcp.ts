@@ -62,10 +62,8 @@ export class NodeConnection extends BaseConnection {
   readonly #socket: net.Socket;
   /** The TCP socket: `#socket` itself, or the one under a TLS socket over a JS stream. */
   readonly #raw: net.Socket;
-  /** Set when writes must go in small pieces, one at a time (`SecureTransport.maxWrite`). */
+  /** Set when each write must be at most this large (`SecureTransport.maxWrite`). */
   readonly #maxWrite: number | undefined;
-  /** The pieces written last, when they go one at a time. */
-  #writing: Promise<void> = RESOLVED;
   readonly #queue: PushQueue<Uint8Array>;
   #drain: Promise<void> | null = null;
   #drained: (() => void) | null = null;
@@ -134,9 +132,8 @@ export class NodeConnection extends BaseConnection {
       : this.#waitDrain();
   }
 
-  protected async shutdownWrite(): Promise<void> {
-    await this.#writing;
-    return await new Promise((resolve, reject) => {
+  protected shutdownWrite(): Promise<void> {
+    return new Promise((resolve, reject) => {
       this.#socket.end((e?: Error | null) => (e ? reject(this.closedError(e)) : resolve()));
     });
   }
@@ -164,36 +161,14 @@ export class NodeConnection extends BaseConnection {
   }
 
   /**
-   * Writes `chunks` in pieces of at most `#maxWrite` bytes, each once the one before it completed,
-   * after every write called before (see `SecureTransport.maxWrite`).
+   * Writes `chunks` repacked into pieces of at most `#maxWrite` bytes, each a write of its own
+   * (see `SecureTransport.maxWrite`); waits for `drain` like any write.
    */
   #writeInPieces(chunks: readonly Uint8Array[]): Promise<void> {
-    const max = this.#maxWrite!;
-    const run = async (): Promise<void> => {
-      for (const chunk of chunks) {
-        for (let at = 0; at < chunk.length; at += max) {
-          await this.#writeOne(chunk.subarray(at, at + max));
-        }
-      }
-    };
-    const previous = this.#writing;
-    const running = previous.then(run);
-    this.#writing = running.catch(() => {/* the caller of that write heard of it */});
-    return running;
-  }
-
-  /** One write, resolved by its callback. */
-  #writeOne(piece: Uint8Array): Promise<void> {
     const socket = this.#socket;
-    if (socket.destroyed) return Promise.reject(this.closedError(this.#error));
-    return new Promise((resolve, reject) => {
-      socket.write(piece, (e) => {
-        if (!e) return resolve();
-        // The socket's own error (a reset, say) is the one to report; it may come just after.
-        if (socket.destroyed) reject(this.closedError(this.#error ?? e));
-        else socket.once("close", () => reject(this.closedError(this.#error ?? e)));
-      });
-    });
+    let ok = true;
+    for (const piece of repack(chunks, this.#maxWrite!)) ok = socket.write(piece);
+    return ok ? RESOLVED : this.#waitDrain();
   }
 
   #waitDrain(): Promise<void> {
@@ -378,4 +353,43 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
     socket.once(ready, onReady);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * `chunks` as pieces of exactly `max` bytes (the last one shorter): a piece inside one chunk is a
+ * view of it, one that spans chunks a copy.
+ *
+ * @example
+ * ```ts
+ * import { repack } from "./tcp.ts";
+ * const pieces = repack([new Uint8Array(4), new Uint8Array(10)], 8);
+ * console.log(pieces.map((p) => p.length)); // [8, 6]
+ * ```
+ */
+export function repack(chunks: readonly Uint8Array[], max: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let piece: Uint8Array | null = null;
+  let filled = 0;
+  for (const chunk of chunks) {
+    let at = 0;
+    while (at < chunk.length) {
+      if (piece === null && chunk.length - at >= max) {
+        out.push(chunk.subarray(at, at + max));
+        at += max;
+        continue;
+      }
+      piece ??= new Uint8Array(max);
+      const n = Math.min(max - filled, chunk.length - at);
+      piece.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === max) {
+        out.push(piece);
+        piece = null;
+        filled = 0;
+      }
+    }
+  }
+  if (piece !== null) out.push(piece.subarray(0, filled));
+  return out;
 }

@@ -34,8 +34,8 @@ const OVER_JS_STREAM = detectRuntime() === "deno";
 /** Bytes a JS stream reads from its TCP socket ahead of the TLS layer. */
 const JS_STREAM_HIGH_WATER_MARK = 256 * 1024;
 
-/** The largest write over a JS stream: one TLS record, well under the 48 KiB fed at once. */
-const JS_STREAM_MAX_WRITE = 16 * 1024;
+/** The largest write over a JS stream: two TLS records, under the 48 KiB encrypted at once. */
+const JS_STREAM_MAX_WRITE = 32 * 1024;
 
 /**
  * How long a socket that is being closed may take to deliver bytes it already took, at most
@@ -54,9 +54,10 @@ export interface SecureTransport {
   /** Reads again. */
   resume(): void;
   /**
-   * Writes must go one at a time, each of at most this many bytes, or undefined: no limit. Deno's
-   * node:tls over a JS stream completes a write before it has encrypted all of it (it feeds 48 KiB
-   * to rustls at a time), so a close_notify sent next could overtake the rest.
+   * Each write must be at most this many bytes, or undefined: no limit. Deno's node:tls over a JS
+   * stream encrypts 48 KiB of a write at once and completes the write anyway: the rest is dropped
+   * by the next write, or overtaken by a close_notify. (Its socket never merges writes: see
+   * {@linkcode transportOf}.)
    */
   readonly maxWrite: number | undefined;
 }
@@ -120,6 +121,9 @@ function transportOf(
       maxWrite: undefined,
     };
   }
+  // Writes the socket buffered must not be merged into one larger than `maxWrite`: without
+  // `_writev`, a Writable writes them one by one.
+  (socket as { _writev?: unknown })._writev = undefined;
   // Deno's TLS socket does not end or destroy the stream under it: once it has closed, the TCP
   // socket delivers what it holds (the close_notify, say), then closes, within a bound.
   socket.once("close", () => {
