@@ -3,33 +3,16 @@
 // client trusting only the server's self-signed certificate, both ends exporting the same RFC 9266
 // channel binding where both runtimes have an exporter) and UDP datagrams, each side on its
 // runtime's native adapter.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "../../mod.ts";
 import type { AdapterName } from "../../mod.ts";
-import { peerArgv } from "./peers.ts";
-import { within } from "./helpers.ts";
 import { testCerts } from "./tls_certs.ts";
-import {
-  INTEROP_PEER as PEER,
-  type InteropServer,
-  startInteropServer,
-  stopInteropServer,
-  text,
-} from "./interop_server.ts";
+import { INTEROP_PEER, runPeer, useInteropServers } from "./interop_server.ts";
 
 const RUNTIMES: AdapterName[] = ["node", "deno", "bun"];
 
 describe("cross-runtime interop", () => {
-  const servers = new Map<AdapterName, InteropServer>();
-
-  before(async () => {
-    for (const runtime of RUNTIMES) servers.set(runtime, await startInteropServer(runtime));
-  });
-
-  after(async () => {
-    for (const server of servers.values()) await stopInteropServer(server);
-  });
+  const servers = useInteropServers(RUNTIMES);
 
   for (const serverRuntime of RUNTIMES) {
     for (const clientRuntime of RUNTIMES) {
@@ -38,17 +21,7 @@ describe("cross-runtime interop", () => {
         assert.ok(server, `${serverRuntime} server did not start`);
         const ports = [server.tcp, server.udp, server.tls].map(String);
         const ca = testCerts().pinned.certFile;
-        const proc = await spawn({
-          argv: peerArgv(clientRuntime, PEER, ["client", ...ports, ca]),
-          timeoutMs: 60_000,
-        });
-        const [out, err, status] = await within(
-          Promise.all([text(proc.stdout), text(proc.stderr), proc.status]),
-          70_000,
-          "client",
-        );
-        assert.deepEqual(status, { code: 0, signal: null, timedOut: false }, err);
-        const result = JSON.parse(out.trim().split("\n").pop() ?? "{}");
+        const result = await runPeer(clientRuntime, INTEROP_PEER, ["client", ...ports, ca]);
         // Deno's node:tls has no exporter: a session with Deno at either end is not bound so.
         const bound = serverRuntime !== "deno" && clientRuntime !== "deno";
         assert.deepEqual(result, {

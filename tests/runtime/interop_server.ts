@@ -1,5 +1,7 @@
-// Starting and stopping tests/runtime/peers/interop_peer.ts as a server in a given runtime: its
-// framed echo over TCP and over TLS (serving the pinned test certificate), and its UDP echo.
+// Peer processes of the runtime tests: tests/runtime/peers/interop_peer.ts as a server in each
+// runtime (its framed echo over TCP and over TLS, serving the pinned test certificate, and its UDP
+// echo), and a peer run for the JSON line it prints last.
+import { after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "../../mod.ts";
 import type { AdapterName, Subprocess } from "../../mod.ts";
@@ -53,4 +55,39 @@ export async function stopInteropServer(server: InteropServer): Promise<void> {
     return server.proc.status;
   });
   assert.equal(status.code, 0, await server.stderr);
+}
+
+/**
+ * Starts an interop server in each of `runtimes` before the tests of the enclosing `describe`,
+ * and stops them after; returns the map the tests find them in.
+ */
+export function useInteropServers(runtimes: AdapterName[]): Map<AdapterName, InteropServer> {
+  const servers = new Map<AdapterName, InteropServer>();
+  before(async () => {
+    for (const runtime of runtimes) servers.set(runtime, await startInteropServer(runtime));
+  });
+  after(async () => {
+    for (const server of servers.values()) await stopInteropServer(server);
+  });
+  return servers;
+}
+
+/**
+ * Runs `script` (a .ts path relative to the root) in `runtime` to its end, asserts that it
+ * exited with 0, and returns the last JSON line it printed.
+ */
+export async function runPeer(
+  runtime: AdapterName,
+  script: string,
+  args: string[],
+  env?: Record<string, string>,
+): Promise<unknown> {
+  const proc = await spawn({ argv: peerArgv(runtime, script, args), env, timeoutMs: 60_000 });
+  const [out, err, status] = await within(
+    Promise.all([text(proc.stdout), text(proc.stderr), proc.status]),
+    70_000,
+    `${runtime} ${script}`,
+  );
+  assert.deepEqual(status, { code: 0, signal: null, timedOut: false }, err);
+  return JSON.parse(out.trim().split("\n").pop() ?? "{}");
 }

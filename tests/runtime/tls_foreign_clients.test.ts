@@ -2,7 +2,7 @@
 // against clients nobody here wrote: Python's ssl module (a framed echo, trusting only the pinned
 // certificate) and `openssl s_client` (the protocol, the certificate it was shown, and the RFC 9266
 // tls-exporter value, which must equal the one the server computed for the same session).
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import type { AdapterName } from "../../mod.ts";
 import { projectPath } from "../_helpers/paths.ts";
 import { concat, eventually, within } from "./helpers.ts";
 import { testCerts } from "./tls_certs.ts";
-import { type InteropServer, startInteropServer, stopInteropServer } from "./interop_server.ts";
+import { useInteropServers } from "./interop_server.ts";
 
 const RUNTIMES: AdapterName[] = ["node", "deno", "bun"];
 const PYTHON_CLIENT = projectPath("tests/runtime/peers/tls_echo_client.py");
@@ -70,15 +70,7 @@ function pemBody(text: string): string {
 
 describe("TLS servers and clients nobody here wrote", () => {
   const certs = testCerts();
-  const servers = new Map<AdapterName, InteropServer>();
-
-  before(async () => {
-    for (const runtime of RUNTIMES) servers.set(runtime, await startInteropServer(runtime));
-  });
-
-  after(async () => {
-    for (const server of servers.values()) await stopInteropServer(server);
-  });
+  const servers = useInteropServers(RUNTIMES);
 
   for (const runtime of RUNTIMES) {
     // Deno's node:tls (its TLS in both adapters) has no exporter: its binding frame is empty.

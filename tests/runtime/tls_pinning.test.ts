@@ -6,12 +6,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { spawn } from "../../mod.ts";
 import type { AdapterName } from "../../mod.ts";
-import { peerArgv } from "./peers.ts";
-import { within } from "./helpers.ts";
 import { testCerts } from "./tls_certs.ts";
-import { text } from "./interop_server.ts";
+import { runPeer } from "./interop_server.ts";
 
 const PEER = "tests/runtime/peers/pinning_peer.ts";
 
@@ -29,22 +26,11 @@ describe("TLS pinning", () => {
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
       env[EXTRA_CA[runtime]] = certs.ca.certFile;
-      const proc = await spawn({
-        argv: peerArgv(runtime, PEER, [
-          certs.signed.certFile,
-          certs.signed.keyFile,
-          certs.pinned.certFile,
-        ]),
-        env,
-        timeoutMs: 60_000,
-      });
-      const [out, err, status] = await within(
-        Promise.all([text(proc.stdout), text(proc.stderr), proc.status]),
-        70_000,
-        "peer",
-      );
-      assert.equal(status.code, 0, err);
-      const result = JSON.parse(out.trim().split("\n").pop() ?? "{}");
+      const result = await runPeer(runtime, PEER, [
+        certs.signed.certFile,
+        certs.signed.keyFile,
+        certs.pinned.certFile,
+      ], env);
       const adapters = runtime === "node" ? ["node"] : [runtime, "node"];
       const expected: Record<string, unknown> = {};
       for (const a of adapters) expected[a] = { byDefault: "connected", byPin: "TlsError" };

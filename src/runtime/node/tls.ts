@@ -1,16 +1,17 @@
 /**
- * TLS over `node:tls`, for the node adapter (in Node, Deno and Bun) and the deno adapter's
- * client: wrapping an accepted socket, opening a verified client connection, and what a session
- * offers ({@linkcode nodeTlsInfo}).
+ * TLS over `node:tls`, for the node adapter (in Node, Deno and Bun) and the deno adapter's TLS:
+ * wrapping an accepted socket, opening a verified client connection, and what a session offers
+ * ({@linkcode nodeTlsInfo}).
  *
  * A server wraps each socket its `net.Server` accepted in a `TLSSocket` itself, as Node's own
  * `tls.Server` does, so that the adapter sees every connection from its first byte: the
  * handshake's deadline and the cap on pending handshakes apply to it (shared/handshakes.ts).
  *
- * In Deno, the TLS socket runs over a JS stream around the TCP socket ({@linkcode jsStream}):
- * Deno 2.9's node:tls loses the peer's close_notify when it arrives while the TLS socket is paused
- * (the connection never reads EOF), so there the TLS socket is never paused and reading stops at
- * the TCP socket instead (tests/runtime/deno_tls_eof.test.ts shows the bug).
+ * In Deno the TLS socket runs over a JS stream around the TCP socket ({@linkcode jsStream}): Deno
+ * 2.9's node:tls, attached to the TCP handle, goes on reading while paused (decrypted data piles up)
+ * and loses a close_notify that arrives while paused (the connection never reads EOF); so there the
+ * TLS socket is never paused and reading stops at the TCP socket instead
+ * (tests/runtime/deno_tls_facts.test.ts shows the EOF bug; docs/RUNTIME.md has the rest).
  *
  * @module
  */

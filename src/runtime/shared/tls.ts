@@ -15,16 +15,53 @@ import {
   toNetworkError,
 } from "../errors.ts";
 
-/** How long a TLS handshake may take, by default, before the connection is closed. */
+/**
+ * How long a TLS handshake may take, by default, before the connection is closed (`listen`) or
+ * the connect fails (`connect`): `tls.handshakeTimeoutMs` changes it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from "@unstuck/unstuck";
+ * console.log(DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS); // 10000
+ * ```
+ */
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** How many connections a TLS server lets be in their handshake at once, by default. */
+/**
+ * How many connections a TLS server lets be in their handshake at once, by default (one more
+ * closes the oldest): `tls.maxPendingHandshakes` changes it.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_PENDING_HANDSHAKES } from "@unstuck/unstuck";
+ * console.log(DEFAULT_MAX_PENDING_HANDSHAKES); // 1024
+ * ```
+ */
 export const DEFAULT_MAX_PENDING_HANDSHAKES = 1024;
 
-/** The RFC 9266 exporter label of the `tls-exporter` channel binding. */
+/**
+ * The RFC 9266 exporter label of the `tls-exporter` channel binding.
+ *
+ * @example
+ * ```ts
+ * import { connect, TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH } from "@unstuck/unstuck";
+ * const conn = await connect({ port: 8443, tls: { ca: "-----BEGIN CERTIFICATE-----…" } });
+ * // What tlsExporter(conn) returns, where the runtime has an exporter:
+ * console.log(conn.tls?.exporter?.(TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH, new Uint8Array(0)));
+ * conn.close();
+ * ```
+ */
 export const TLS_EXPORTER_LABEL = "EXPORTER-Channel-Binding";
 
-/** The length of the `tls-exporter` channel binding, in bytes (RFC 9266). */
+/**
+ * The length of the `tls-exporter` channel binding, in bytes (RFC 9266).
+ *
+ * @example
+ * ```ts
+ * import { TLS_EXPORTER_LENGTH } from "@unstuck/unstuck";
+ * console.log(TLS_EXPORTER_LENGTH); // 32
+ * ```
+ */
 export const TLS_EXPORTER_LENGTH = 32;
 
 /** A TLS server's options, checked: PEM text, our certificate's DER, the limits. */
