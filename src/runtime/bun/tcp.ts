@@ -18,7 +18,7 @@ import type {
   TlsInfo,
 } from "../types.ts";
 import { ConnectionResetError, toNetworkError, toTlsError } from "../errors.ts";
-import { BaseConnection } from "../shared/connection.ts";
+import { BaseConnection, SMALL_CHUNK } from "../shared/connection.ts";
 import { BaseServer } from "../shared/server.ts";
 import { abortable } from "../shared/abortable.ts";
 import { bindAddress, peerAddress } from "../shared/address.ts";
@@ -37,8 +37,6 @@ import { bunApi, type BunListener, type BunSocket, type BunSocketHandler } from 
 
 /** Bytes queued from a socket before it is paused. */
 const READ_HIGH_WATER_MARK = 256 * 1024;
-/** Over TLS, a writev of at most this many bytes goes out as one write. */
-const TLS_MERGE_LIMIT = 256 * 1024;
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /** A write the kernel has not taken all of yet. */
@@ -132,31 +130,37 @@ export class BunConnection extends BaseConnection {
   }
 
   /**
-   * Over TLS, the parts of a writev (up to {@linkcode TLS_MERGE_LIMIT} bytes) go out as one write:
-   * each write is its own `SSL_write` and TLS record, and a 4-byte header written by itself costs
-   * a 64 KiB frame about a quarter of its throughput. They are copied into a staging buffer that is
-   * reused once Bun took all of it (what it did not take is copied out to wait for `drain`).
+   * Over TLS, a writev's first {@linkcode SMALL_CHUNK} bytes (one TLS record: a frame's header and
+   * the start of its payload) go out as one write, copied into a staging buffer; the rest as the
+   * views they are. Each write is its own `SSL_write` and record: a 4-byte header written by itself
+   * cost a 64 KiB frame up to a third of its throughput, and copying the whole frame (Bun copies
+   * at about 2 GB/s) as much (bench/tls.ts). The staging buffer is reused once Bun took all of it.
    */
   protected override writeMany(chunks: readonly Uint8Array[]): Promise<void> {
     if (this.tls === undefined || chunks.length < 2) return super.writeMany(chunks);
-    let total = 0;
-    for (const chunk of chunks) total += chunk.length;
-    if (total > TLS_MERGE_LIMIT) return super.writeMany(chunks);
-    // With writes waiting, the staging buffer could not be reused: a copy of its own.
+    // With writes waiting, the staging buffer could not be reused: a buffer of its own.
     const free = this.#pending.length === 0;
-    const merged = free
-      ? (this.#stage ??= new Uint8Array(TLS_MERGE_LIMIT)).subarray(0, total)
-      : new Uint8Array(total);
-    let offset = 0;
+    const head = free ? (this.#stage ??= new Uint8Array(SMALL_CHUNK)) : new Uint8Array(SMALL_CHUNK);
+    let filled = 0;
+    const rest: Uint8Array[] = [];
     for (const chunk of chunks) {
-      merged.set(chunk, offset);
-      offset += chunk.length;
+      const n = Math.min(chunk.length, SMALL_CHUNK - filled);
+      if (n > 0) {
+        head.set(n === chunk.length ? chunk : chunk.subarray(0, n), filled);
+        filled += n;
+      }
+      if (n < chunk.length) rest.push(chunk.subarray(n));
     }
-    if (!free) return this.#enqueue(merged, 0);
-    const n = this.#socket.write(merged);
-    if (n === total) return RESOLVED;
-    if (n < 0) return Promise.reject(this.#writeError());
-    return this.#enqueue(merged.slice(n), 0);
+    const first = head.subarray(0, filled);
+    let writing: Promise<void>;
+    if (!free) writing = this.#enqueue(first, 0);
+    else {
+      const n = this.#socket.write(first);
+      if (n < 0) return Promise.reject(this.#writeError());
+      writing = n === filled ? RESOLVED : this.#enqueue(first.slice(n), 0);
+    }
+    if (rest.length === 0) return writing;
+    return Promise.all([writing, ...rest.map((chunk) => this.writeBytes(chunk))]).then(() => {});
   }
 
   protected writeBytes(bytes: Uint8Array): Promise<void> {

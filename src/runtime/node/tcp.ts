@@ -356,40 +356,46 @@ export function connectNode(options: ConnectOptions): Promise<TcpConnection> {
 }
 
 /**
- * `chunks` as pieces of exactly `max` bytes (the last one shorter): a piece inside one chunk is a
- * view of it, one that spans chunks a copy.
+ * `chunks` as pieces of at most `max` bytes, all of one size (the last one maybe shorter), so that
+ * no piece is a few bytes left over (each piece is a write, and a TLS record of its own): a piece
+ * inside one chunk is a view of it, one that spans chunks a copy.
  *
  * @example
  * ```ts
  * import { repack } from "./tcp.ts";
- * const pieces = repack([new Uint8Array(4), new Uint8Array(10)], 8);
- * console.log(pieces.map((p) => p.length)); // [8, 6]
+ * const pieces = repack([new Uint8Array(4), new Uint8Array(20)], 16);
+ * console.log(pieces.map((p) => p.length)); // [12, 12]
  * ```
  */
 export function repack(chunks: readonly Uint8Array[], max: number): Uint8Array[] {
+  let total = 0;
+  for (const chunk of chunks) total += chunk.length;
+  const size = Math.ceil(total / Math.ceil(total / max));
   const out: Uint8Array[] = [];
   let piece: Uint8Array | null = null;
   let filled = 0;
   for (const chunk of chunks) {
     let at = 0;
     while (at < chunk.length) {
-      if (piece === null && chunk.length - at >= max) {
-        out.push(chunk.subarray(at, at + max));
-        at += max;
+      const want = Math.min(size, total) - filled;
+      if (piece === null && chunk.length - at >= want) {
+        out.push(chunk.subarray(at, at + want));
+        at += want;
+        total -= want;
         continue;
       }
-      piece ??= new Uint8Array(max);
-      const n = Math.min(max - filled, chunk.length - at);
+      piece ??= new Uint8Array(Math.min(size, total));
+      const n = Math.min(piece.length - filled, chunk.length - at);
       piece.set(chunk.subarray(at, at + n), filled);
       filled += n;
       at += n;
-      if (filled === max) {
+      if (filled === piece.length) {
         out.push(piece);
+        total -= filled;
         piece = null;
         filled = 0;
       }
     }
   }
-  if (piece !== null) out.push(piece.subarray(0, filled));
   return out;
 }

@@ -35,8 +35,8 @@ const OVER_JS_STREAM = detectRuntime() === "deno";
 /** Bytes a JS stream reads from its TCP socket ahead of the TLS layer. */
 const JS_STREAM_HIGH_WATER_MARK = 256 * 1024;
 
-/** The largest write over a JS stream: two TLS records, under the 48 KiB encrypted at once. */
-const JS_STREAM_MAX_WRITE = 32 * 1024;
+/** The largest write over a JS stream: under the 48 KiB encrypted at once, with a margin. */
+const JS_STREAM_MAX_WRITE = 40 * 1024;
 
 /**
  * How long a socket that is being closed may take to deliver bytes it already took, at most
