@@ -67,4 +67,23 @@ export {
 } from "./parse.ts";
 export { createNonce, importTokenKey, signNonce, type TokenKey, verifyNonce } from "./auth.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
+export {
+  type BindingAbility,
+  type BindingMaterial,
+  bindingOffer,
+  CHANNEL_BINDINGS,
+  type ChannelBinding,
+  channelBindingValue,
+  checkOffer,
+  chooseBinding,
+  MAX_OFFERED_BINDINGS,
+} from "./binding.ts";
+export {
+  type HandshakeTranscript,
+  PROOF_LABELS,
+  proofInput,
+  type ProofRole,
+  signProof,
+  verifyProof,
+} from "./proof.ts";
 export { ExecProtocolError, ExecTokenError } from "../errors.ts";
