@@ -45,6 +45,16 @@ describe("project", () => {
     }
     assert.deepEqual(offenders, []);
   });
+
+  it("services read frames through framed(), never a decoder of their own", () => {
+    const offenders: string[] = [];
+    for (const file of walk(projectPath("src/services"))) {
+      const text = code(readFileSync(file, "utf8"));
+      const bad = /\b(?:createFrameDecoder|decodeFrames|createDecoderCore)\b/.exec(text);
+      if (bad) offenders.push(`${relative(ROOT, file).replaceAll("\\", "/")}: ${bad[0]}`);
+    }
+    assert.deepEqual(offenders, []);
+  });
 });
 
 // The layers, lowest first. A file may import its own layer's files freely; another layer only

@@ -10,11 +10,10 @@ import {
   type TcpConnection,
 } from "../../runtime/mod.ts";
 import {
-  createFrameDecoder,
-  createFrameEncoder,
-  type FrameEncoder,
+  type Framed,
+  framed,
+  FramedClosedError,
   FrameTooLargeError,
-  FramingError,
   integerOption,
 } from "../../framing/mod.ts";
 import { asciiUpper } from "./upper.ts";
@@ -61,15 +60,11 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
 /** A running echo server, from {@linkcode serveEcho} or {@linkcode serveEchoUdp}. */
 export type EchoServer = ServerHandle;
 
-const NO_BYTES = new Uint8Array(0);
-
 /** What the server knows about one connection, to close it at the right moment. */
 interface ConnectionState {
-  conn: TcpConnection;
-  /** Waiting for bytes, with no reply being written. */
+  frames: Framed<Uint8Array>;
+  /** Waiting for frames, with no reply being written. */
   idle: boolean;
-  /** Some bytes of a frame have arrived, not all. */
-  partial: boolean;
   /** The server is closing: end after the current frames. */
   draining: boolean;
   done: Promise<void>;
@@ -103,11 +98,11 @@ interface ConnectionState {
  */
 export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoServer> {
   const framing = echoFraming(options);
-  const encoder = createFrameEncoder(writeFraming(framing));
   // In line mode EOF ends a line too: `printf hi | nc -N` gets its "hi" back.
   const decoding = framing.codec === "delimiter"
     ? { ...framing, acceptUnterminated: true }
     : framing;
+  const sendFraming = writeFraming(framing);
   const { upper = false, graceMs = ECHO_DEFAULTS.graceMs, onError } = options;
   const maxConnections = integerOption(
     "maxConnections",
@@ -117,35 +112,25 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
   );
   const states = new Set<ConnectionState>();
 
-  const handle = async (state: ConnectionState): Promise<void> => {
-    const { conn } = state;
-    const decoder = createFrameDecoder(decoding);
+  const handle = async (state: ConnectionState, peer: NetAddress): Promise<void> => {
+    const { frames } = state;
     try {
-      for await (const chunk of conn) {
+      // Every frame one read completed goes back in one write; a bad frame behind good ones in
+      // that read fails the next step, once their replies are out.
+      for await (const batch of frames.batches()) {
         state.idle = false;
-        const frames = decoder.push(chunk);
-        state.partial = decoder.bufferedBytes > 0;
-        if (frames.length > 0) {
-          await conn.writev(replies(frames, encoder, upper));
-          // Good frames come back before a bad one that followed them in the same chunk; the
-          // decoder keeps that error for the next call, made now so the connection ends now.
-          decoder.push(NO_BYTES);
-        }
-        if (state.draining && !state.partial) break;
+        await frames.sendMany(upper ? batch.map(asciiUpper) : batch);
+        if (state.draining && frames.bufferedBytes === 0) break;
         state.idle = true;
-      }
-      if (!state.draining) {
-        const last = decoder.end();
-        if (last.length > 0) await conn.writev(replies(last, encoder, upper));
       }
     } catch (error) {
       if (error instanceof FrameTooLargeError && framing.codec === "length") {
-        onError?.(explainRefusedFrame(error, framing.header), conn.remoteAddr);
-      } else if (error instanceof FramingError || !isDisconnect(error)) {
-        onError?.(error instanceof Error ? error : new Error(String(error)), conn.remoteAddr);
+        onError?.(explainRefusedFrame(error, framing.header), peer);
+      } else if (!isDisconnect(error) && !(state.draining && isClosed(error))) {
+        onError?.(error instanceof Error ? error : new Error(String(error)), peer);
       }
     } finally {
-      conn.close();
+      frames.close();
     }
   };
 
@@ -155,7 +140,7 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       port: options.port ?? ECHO_DEFAULTS.port,
       adapter: options.adapter,
     },
-    (conn) => {
+    (conn: TcpConnection) => {
       if (states.size >= maxConnections) {
         onError?.(new TooManyConnectionsError(maxConnections), conn.remoteAddr);
         conn.close();
@@ -163,14 +148,13 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       }
       let settle!: () => void;
       const state: ConnectionState = {
-        conn,
+        frames: framed(conn, { framing: decoding, sendFraming }),
         idle: true,
-        partial: false,
         draining: false,
         done: new Promise((resolve) => (settle = resolve)),
       };
       states.add(state);
-      return handle(state).finally(() => {
+      return handle(state, conn.remoteAddr).finally(() => {
         states.delete(state);
         settle();
       });
@@ -181,7 +165,8 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     await server.close();
     for (const state of states) {
       state.draining = true;
-      if (state.idle && !state.partial) state.conn.close();
+      // Waiting, with no part of a frame received: nothing in flight.
+      if (state.idle && state.frames.bufferedBytes === 0) state.frames.close();
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((
@@ -189,15 +174,13 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     ) => (timer = setTimeout(resolve, timerDelay(graceMs))));
     await Promise.race([Promise.all([...states].map((s) => s.done)), grace]);
     clearTimeout(timer);
-    for (const state of states) state.conn.close();
+    for (const state of states) state.frames.close();
     await Promise.all([...states].map((s) => s.done));
   };
   return serverHandle(server.addr, shutdown, options.signal, server);
 }
 
-/** The encoded replies to `frames`, ready for one `writev`. */
-function replies(frames: Uint8Array[], encoder: FrameEncoder, upper: boolean): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  for (const frame of frames) parts.push(...encoder.encodeParts(upper ? asciiUpper(frame) : frame));
-  return parts;
+/** A send refused because the server closed the connection while the reply waited. */
+function isClosed(error: unknown): boolean {
+  return error instanceof FramedClosedError;
 }

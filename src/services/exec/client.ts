@@ -19,7 +19,8 @@ import {
   type RunMessage,
   type ServerFrame,
 } from "./protocol/mod.ts";
-import { FrameReader, FrameWriter } from "./wire.ts";
+import { FrameWriter, openFrames } from "./wire.ts";
+import type { Framed } from "../../framing/mod.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";
 
@@ -76,16 +77,14 @@ export type ExecResult = Omit<ExitMessage, "type">;
  * ```
  */
 export class ExecClient implements AsyncDisposable {
-  readonly #conn: TcpConnection;
+  readonly #frames: Framed<Uint8Array>;
   readonly #writer: FrameWriter;
-  readonly #frames: FrameReader;
   #busy = false;
   #broken = false;
 
   private constructor(conn: TcpConnection) {
-    this.#conn = conn;
-    this.#writer = new FrameWriter(conn);
-    this.#frames = new FrameReader(conn);
+    this.#frames = openFrames(conn);
+    this.#writer = new FrameWriter(this.#frames);
   }
 
   /**
@@ -156,7 +155,7 @@ export class ExecClient implements AsyncDisposable {
 
   /** The next frame from the server; EOF there is an error (an auth error in the handshake). */
   async #next(during: typeof HANDSHAKE | typeof COMMAND): Promise<ServerFrame> {
-    const next = await this.#frames.next();
+    const next = await this.#frames.receive();
     if (next === undefined) {
       const Err = during === HANDSHAKE ? ExecAuthError : ExecProtocolError;
       throw new Err(`the server closed the connection during ${during}`);
@@ -225,7 +224,7 @@ export class ExecClient implements AsyncDisposable {
   /** Closes the connection (a running command is killed by the server). Idempotent. */
   close(): void {
     this.#broken = true;
-    this.#conn.close();
+    this.#frames.close();
   }
 
   /** Closes the connection. */

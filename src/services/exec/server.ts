@@ -13,7 +13,7 @@ import {
 import { importTokenKey } from "./protocol/mod.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
-import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
+import { FrameWriter, openFrames } from "./wire.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
 import { integerOption } from "../../framing/mod.ts";
@@ -199,7 +199,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
 
 async function refuseBusy(conn: TcpConnection): Promise<void> {
   const message = "too many connections awaiting authentication";
-  const writer = new FrameWriter(conn);
-  await writer.control({ type: "error", message }).catch(() => {});
-  await closeGracefully(conn, writer, new FrameReader(conn, 0), LINGER_MS);
+  const frames = openFrames(conn, { maxFrameLength: 0, closeOnError: false });
+  await new FrameWriter(frames).control({ type: "error", message }).catch(() => {});
+  await frames.closeGracefully(LINGER_MS);
 }

@@ -17,8 +17,9 @@ import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./comma
 import { ExecProtocolError } from "./errors.ts";
 import { parseClientFrame } from "./protocol/mod.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
-import { EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
-import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
+import { EXEC_MAX_FRAME_LENGTH, EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
+import { FrameWriter, keptQuiet, openFrames } from "./wire.ts";
+import { type Framed, FramedClosedError } from "../../framing/mod.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */
 export interface ExecCommandEvent {
@@ -88,10 +89,10 @@ class SessionEnd extends Error {
 
 /** Serves one connection until it closes. */
 export class ExecSession {
-  readonly #conn: TcpConnection;
+  readonly #peer: NetAddress;
   readonly #ctx: SessionContext;
+  readonly #frames: Framed<Uint8Array>;
   readonly #writer: FrameWriter;
-  readonly #frames: FrameReader;
   #command: RunningCommand | undefined;
   #commandEnded: Promise<void> = Promise.resolve();
   /** A `run` with `stdin: true` was accepted and its stdin-end has not arrived yet. */
@@ -100,10 +101,14 @@ export class ExecSession {
 
   /** Takes over `conn`. */
   constructor(conn: TcpConnection, ctx: SessionContext) {
-    this.#conn = conn;
+    this.#peer = conn.remoteAddr;
     this.#ctx = ctx;
-    this.#writer = new FrameWriter(conn);
-    this.#frames = new FrameReader(conn, HANDSHAKE_MAX_FRAME_LENGTH);
+    // A bad frame ends receiving only: the client is told why before the connection closes.
+    this.#frames = openFrames(conn, {
+      maxFrameLength: HANDSHAKE_MAX_FRAME_LENGTH,
+      closeOnError: false,
+    });
+    this.#writer = new FrameWriter(this.#frames);
   }
 
   /** Runs the session to its end; closes the connection and kills any command. Never rejects. */
@@ -111,10 +116,11 @@ export class ExecSession {
     try {
       if (await this.#authenticate()) await this.#commandLoop();
     } catch (err) {
-      if (err instanceof NetworkError) return; // the client is gone: nobody to tell
+      // The client is gone, or we closed the connection: nobody to tell.
+      if (err instanceof NetworkError || err instanceof FramedClosedError) return;
       const reason = err instanceof Error ? err.message : String(err);
       if (!(err instanceof SessionEnd)) {
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
       }
       this.#closing = true;
       this.#command?.kill();
@@ -123,7 +129,7 @@ export class ExecSession {
       this.#closing = true;
       this.#command?.kill();
       await this.#commandEnded;
-      await closeGracefully(this.#conn, this.#writer, this.#frames, LINGER_MS);
+      await this.#frames.closeGracefully(LINGER_MS);
     }
   }
 
@@ -131,50 +137,53 @@ export class ExecSession {
   close(): void {
     this.#closing = true;
     this.#command?.kill();
-    this.#conn.close();
+    this.#frames.close();
   }
 
   async #authenticate(): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settle: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#ctx.handshakeTimeoutMs);
+    const stopWaiting = new AbortController();
+    let quiet: Promise<boolean> | undefined;
     try {
       const nonce = createNonce();
       const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
       await this.#writer.control(hello);
-      const timeout = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(resolve, this.#ctx.handshakeTimeoutMs, "timeout");
+      const next = await this.#frames.receive({ signal: deadline.signal }).catch((err) => {
+        throw deadline.signal.aborted ? new ExecProtocolError("handshake timeout") : err;
       });
-      const next = await Promise.race([this.#frames.next(), timeout]);
-      if (next === "timeout") throw new ExecProtocolError("handshake timeout");
       if (next === undefined) return false;
+      clearTimeout(timer);
       const frame = parseClientFrame(next);
       if (frame.kind !== "control" || frame.message.type !== "auth") {
         throw new ExecProtocolError("expected an auth message");
       }
       // From here until `ready` goes out the client must be silent: whatever it sends meanwhile
-      // is an error, however TCP cut it from the auth (raiseLimit throws).
-      const settled = new Promise((r) => (settle = setTimeout(r, this.#ctx.readySettleMs)));
-      const spoke = this.#frames.beginQuietSpan();
+      // is an error, however TCP cut it from the auth.
+      quiet = keptQuiet(this.#frames, this.#ctx.readySettleMs, stopWaiting.signal);
       if (!(await verifyNonce(this.#ctx.key, nonce, frame.message.mac))) {
         const reason = "authentication failed";
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
         await sleep(this.#ctx.authFailureDelayMs);
         throw new SessionEnd(reason);
       }
-      await Promise.race([settled, spoke]);
-      this.#frames.raiseLimit();
+      if (!(await quiet)) {
+        throw new ExecProtocolError("data sent before the server's ready message");
+      }
+      this.#frames.maxFrameLength = EXEC_MAX_FRAME_LENGTH;
       await this.#writer.control({ type: "ready" });
       return true;
     } finally {
       clearTimeout(timer);
-      clearTimeout(settle);
+      stopWaiting.abort();
+      await quiet; // its receive must be over before the next one
       this.#ctx.onHandshakeEnd();
     }
   }
 
   async #commandLoop(): Promise<void> {
     for (;;) {
-      const next = await this.#frames.next();
+      const next = await this.#frames.receive();
       if (next === undefined) return; // the client went away; serve() kills what still runs
       const frame = parseClientFrame(next);
       if (frame.kind === "control") {
@@ -200,7 +209,7 @@ export class ExecSession {
 
   async #start(run: RunMessage): Promise<void> {
     const started = Date.now();
-    const peer = this.#conn.remoteAddr;
+    const peer = this.#peer;
     const request = run.argv !== undefined ? { argv: run.argv } : { shell: run.shell };
     this.#awaitingStdinEnd = run.stdin === true;
     const refuse = async (refused: string): Promise<void> => {
