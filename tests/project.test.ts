@@ -236,7 +236,14 @@ const INTERNAL: Record<string, readonly string[]> = {
     "writeStderr",
     "writeStdout",
   ],
-  services: ["echoFraming", "MAX_TIMER_MS", "runDemo", "timerDelay", "withTimeout"],
+  services: [
+    "echoFraming",
+    "MAX_TIMER_MS",
+    "refusesPlaintext",
+    "runDemo",
+    "timerDelay",
+    "withTimeout",
+  ],
 };
 
 describe("project: public surface", () => {
@@ -261,7 +268,7 @@ describe("project: public surface", () => {
 
   it("mod.ts exports nothing of the exec wire protocol but its errors (that is ./exec/protocol)", async () => {
     const protocol = Object.keys(await import("../src/services/exec/protocol/mod.ts"));
-    assert.ok(protocol.includes("encodeControl") && protocol.includes("signNonce"));
+    assert.ok(protocol.includes("encodeControl") && protocol.includes("signProof"));
     const leaked = protocol.filter((name) => name in root && !name.endsWith("Error"));
     assert.deepEqual(leaked, []);
   });

@@ -9,7 +9,14 @@ import { StructError } from "../../struct/mod.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
-import { formatAddress, writeStderr, writeStdout } from "../../runtime/mod.ts";
+import { formatAddress, type NetworkError, writeStderr, writeStdout } from "../../runtime/mod.ts";
+import {
+  clientTlsOf,
+  serverTlsOf,
+  tcpScheme,
+  TLS_CLIENT_FLAGS,
+  TLS_SERVER_FLAGS,
+} from "../tls_flags.ts";
 import {
   connectEcho,
   connectEchoUdp,
@@ -42,6 +49,12 @@ const FRAMING_FLAGS = {
     max: Number.MAX_SAFE_INTEGER,
   },
 } as const;
+
+/** Refuses the TLS flags with `--udp` (TLS is for TCP). */
+function noTlsOverUdp(flags: Record<string, unknown>, names: readonly string[]): void {
+  const given = names.find((name) => flags[name] !== undefined && flags[name] !== false);
+  if (given !== undefined) throw new UsageError(`--${given} is for TCP, not --udp`);
+}
 
 /** Checks `--lines`/`--header`/`--max-frame` (TCP only) and returns them as framing options. */
 function framingFlags(
@@ -91,11 +104,16 @@ function errorLine(error: Error, peer: { hostname: string; port: number }): stri
   return `${where}: ${error.name}: ${error.message}\n`;
 }
 
+/** The server's line about a connection that failed before it was served (a TLS handshake). */
+function acceptErrorLine(error: NetworkError): string {
+  return `echo serve: ${error.name}: ${error.message}\n`;
+}
+
 const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N]",
+    "[--udp] [--host H] [--port P] [--tls-cert F --tls-key F] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
@@ -105,6 +123,8 @@ const serve = defineCommand({
     "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
     "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
     "UDP: each datagram goes back to its sender.",
+    "With --tls-cert and --tls-key, TCP is served over TLS (listening on tls://…); a client that",
+    "fails its TLS handshake (plaintext, or refusing the certificate) costs one line on stderr.",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most " +
@@ -118,6 +138,7 @@ const serve = defineCommand({
   flags: {
     udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
     ...common.addressFlags("server", ECHO_DEFAULTS),
+    ...TLS_SERVER_FLAGS,
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
     "max-connections": {
@@ -137,6 +158,8 @@ const serve = defineCommand({
     if (flags.udp && maxConnections !== undefined) {
       throw new UsageError("--max-connections is for TCP, not --udp");
     }
+    if (flags.udp) noTlsOverUdp(flags, ["tls-cert", "tls-key"]);
+    const tls = await serverTlsOf(flags);
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
       void writeStderr(errorLine(error, peer));
     };
@@ -147,9 +170,10 @@ const serve = defineCommand({
       onError,
     };
     if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
+    const onAcceptError = (error: NetworkError): void => void writeStderr(acceptErrorLine(error));
     return await serveUntilSignal(
-      await serveEcho({ ...options, ...framing, maxConnections }),
-      "tcp",
+      await serveEcho({ ...options, ...framing, maxConnections, tls, onAcceptError }),
+      tcpScheme(tls),
     );
   },
 });
@@ -157,17 +181,20 @@ const serve = defineCommand({
 const send = defineCommand({
   name: "send",
   summary: "Send messages to an echo server and print the replies",
-  usage: "[--udp] [--host H] [--port P] [--lines | --header FMT] [MESSAGE...]",
+  usage:
+    "[--udp] [--host H] [--port P] [--tls [--tls-ca F] [--tls-server-name N]] [--lines | --header FMT] [MESSAGE...]",
   details: [
     "Sends each MESSAGE (as a frame over TCP, a line with --lines, or a datagram with --udp)",
     "and prints each reply on its own line. With no MESSAGE, sends one message per line of",
-    "stdin until EOF.",
+    "stdin until EOF. With --tls (or --tls-ca FILE, which trusts only the certificates in FILE:",
+    "a CA bundle, or the server's self-signed certificate) it speaks TLS.",
     "",
     "Example: unstuck echo send --port 8080 hello world",
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Send UDP datagrams instead of TCP frames" },
     ...common.addressFlags("client", ECHO_DEFAULTS),
+    ...TLS_CLIENT_FLAGS,
     ...FRAMING_FLAGS,
     timeout: common.secondsFlag(
       "Seconds to wait for each reply",
@@ -179,6 +206,8 @@ const send = defineCommand({
   },
   async run({ flags, positionals }): Promise<number> {
     const framing = framingFlags(flags);
+    if (flags.udp) noTlsOverUdp(flags, ["tls", "tls-ca", "tls-server-name"]);
+    const tls = await clientTlsOf(flags);
     const target = {
       ...common.addressOf(flags),
       adapter: common.adapterName(flags.adapter),
@@ -191,7 +220,7 @@ const send = defineCommand({
       : stdinLines(framing.maxFrameLength ?? ECHO_DEFAULTS.maxFrameLength);
     await using client = flags.udp
       ? await connectEchoUdp({ ...target, timeoutMs })
-      : await connectEcho({ ...target, ...framing });
+      : await connectEcho({ ...target, ...framing, tls });
     for await (const message of messages) {
       const reply = await withTimeout(client.request(message), timeoutMs);
       await writeStdout(concat(reply, NEWLINE));

@@ -12,6 +12,7 @@ import {
   environment,
   formatAddress,
   isLoopback,
+  type NetworkError,
   readStdin,
   writeStderr,
   writeStdout,
@@ -27,9 +28,17 @@ import {
   type LoadedToken,
   loadToken,
   MAX_TIMER_MS,
+  refusesPlaintext,
   serveExec,
   TOKEN_ENV,
 } from "../../services/mod.ts";
+import {
+  clientTlsOf,
+  serverTlsOf,
+  tcpScheme,
+  TLS_CLIENT_FLAGS,
+  TLS_SERVER_FLAGS,
+} from "../tls_flags.ts";
 import {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,
@@ -68,32 +77,61 @@ function logLine(event: ExecServerEvent): string {
     ? `argv=${JSON.stringify(event.request.argv)}`
     : `shell=${JSON.stringify(event.request.shell)}`;
   const time = `duration=${event.durationMs}ms`;
+  const bound = `binding=${event.binding}`;
   const o = event.outcome;
-  if (o === undefined) return `${peer} ${what} refused=${JSON.stringify(event.refused)} ${time}`;
+  if (o === undefined) {
+    return `${peer} ${what} refused=${JSON.stringify(event.refused)} ${time} ${bound}`;
+  }
   const end = o.signal !== null ? `signal=${o.signal}` : `exit=${o.code}`;
   const flags = (o.timedOut ? " timed-out" : "") + (o.truncated ? " truncated" : "");
-  return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
+  return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B ${bound}`;
+}
+
+/** One log line for a connection that failed before the protocol (a TLS handshake, mostly). */
+function acceptErrorLine(error: NetworkError): string {
+  return `${error.name === "TlsError" ? "tls" : "accept"}-failed=${JSON.stringify(error.message)}`;
+}
+
+const INSECURE_PLAINTEXT_FLAG = {
+  type: "boolean",
+  help: "Allow plaintext beyond loopback: anyone on the path reads commands and output, and " +
+    "can relay a handshake to run commands of its own",
+} as const;
+
+/** The usage error for plaintext beyond loopback without --insecure-plaintext. */
+function plaintextRefused(what: string, hostname: string, tlsFlags: string): UsageError {
+  return new UsageError(
+    `refusing to ${what} ${hostname} without TLS: give ${tlsFlags}, or --insecure-plaintext ` +
+      "(anyone on the path would read commands and output, and could run commands of its own)",
+  );
 }
 
 const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
   usage:
-    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
+    "[--host H] [--port P] [--token-file F] [--tls-cert F --tls-key F | --insecure-plaintext] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
   details: [
     `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
     "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
-    "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
-    "the server and kills running commands (exit 0). Commands die with the server, even when it",
-    "is killed (SIGKILL), and so does whatever they left running when they end. Protocol:",
-    "docs/PROTOCOL.md; containment and its limits: docs/SECURITY.md.",
+    "'listening on tcp://HOST:PORT' (tls:// with --tls-cert); stderr gets one line per command",
+    "and per refused connection. SIGINT or SIGTERM stops the server and kills running commands",
+    "(exit 0). Commands die with the server, even when it is killed (SIGKILL), and so does",
+    "whatever they left running when they end.",
+    "With --tls-cert and --tls-key it speaks TLS, and the handshake's proofs are bound to each",
+    "connection. Beyond loopback (--host) it refuses to start without TLS (exit 2) unless",
+    "--insecure-plaintext is given. Protocol: docs/PROTOCOL.md; containment and its limits:",
+    "docs/SECURITY.md.",
     "",
-    "Example: unstuck exec serve --token-file token --allow uptime --allow df",
+    "Example: unstuck exec serve --host 0.0.0.0 --tls-cert server.pem --tls-key server.key \\",
+    "           --token-file token --allow uptime --allow df",
   ].join("\n"),
   flags: {
     ...common.addressFlags("server", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
+    ...TLS_SERVER_FLAGS,
+    "insecure-plaintext": INSECURE_PLAINTEXT_FLAG,
     allow: {
       type: "list",
       help: "Run only this program (argv[0], compared exactly); refuses shell commands",
@@ -135,13 +173,22 @@ const serve = defineCommand({
       throw new UsageError("--allow needs a program name, got ''");
     }
     const adapter = common.adapterName(flags.adapter);
+    const tls = await serverTlsOf(flags);
+    const insecurePlaintext = flags["insecure-plaintext"];
+    if (tls && insecurePlaintext) {
+      throw new UsageError("--insecure-plaintext is for serving without TLS, not with --tls-cert");
+    }
+    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
+    if (refusesPlaintext(hostname, { tls, insecurePlaintext })) {
+      throw plaintextRefused("listen on", hostname, "--tls-cert and --tls-key");
+    }
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
-    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
-    if (!isLoopback(hostname)) {
+    if (!tls && !isLoopback(hostname)) {
       await writeStderr(
-        `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
-          "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
+        `unstuck exec serve: warning: listening on ${hostname} beyond this machine without ` +
+          "TLS (--insecure-plaintext): anyone on the path reads commands and output, and can " +
+          "run commands of its own (see docs/PROTOCOL.md, Security notes)\n",
       );
     }
     if (cgroup === "auto" && containmentSupport().cgroupParent === null) {
@@ -151,6 +198,9 @@ const serve = defineCommand({
           "server (see docs/SECURITY.md)\n",
       );
     }
+    const log = (line: string): void => {
+      writeStderr(`${new Date().toISOString()} ${line}\n`).catch(() => {});
+    };
     // Commands get the server's environment but not the token: what they print or start must
     // not be able to hand it on.
     const { [TOKEN_ENV]: _token, ...env } = environment();
@@ -164,12 +214,13 @@ const serve = defineCommand({
       maxOutputBytes: flags["max-output"],
       cgroup,
       adapter,
+      tls,
+      insecurePlaintext,
       // A closed log (stderr) must not stop the server.
-      onEvent: (event) => {
-        writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`).catch(() => {});
-      },
+      onEvent: (event) => log(logLine(event)),
+      onAcceptError: (error) => log(acceptErrorLine(error)),
     });
-    return await serveUntilSignal(server, "tcp");
+    return await serveUntilSignal(server, tcpScheme(tls));
   },
 });
 
@@ -190,23 +241,30 @@ const run = defineCommand({
   name: "run",
   summary: "Run a command on an exec server",
   usage:
-    "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
+    "[--host H] [--port P] [--token-file F] [--tls [--tls-ca F] [--tls-server-name N] | --insecure-plaintext] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
   details: [
     "Remote stdout and stderr go to ours as they arrive. With --shell the words are joined with",
     "spaces and run by the server's /bin/sh -c (the server must allow it). With --stdin our stdin",
     "is streamed to the command. --encoding (e.g. gbk) decodes the remote output from that",
     "encoding and writes it as UTF-8.",
+    "With --tls (or --tls-ca, --tls-server-name) it speaks TLS; --tls-ca FILE trusts only the",
+    "certificates in FILE (a CA bundle, or the server's self-signed certificate: pinning). The",
+    "server must prove it holds the token, on this connection, before anything is sent. A host",
+    "beyond loopback without TLS is refused (exit 2) unless --insecure-plaintext is given.",
     "",
     "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
-    "when the server refused or could not start it; 255 when the connection or authentication",
-    "failed; 141 when our own stdout closed (| head); 2 for bad usage. A command that the",
-    "server's --timeout or --max-output ended gets one line on stderr saying so.",
+    "when the server refused or could not start it; 255 when the connection, TLS or",
+    "authentication (either side's) failed; 141 when our own stdout closed (| head); 2 for bad",
+    "usage. A command that the server's --timeout or --max-output ended gets one line on stderr",
+    "saying so.",
     "",
-    "Example: unstuck exec run --token-file token -- df -h /",
+    "Example: unstuck exec run --host myhost --tls-ca server.pem --token-file token -- df -h /",
   ].join("\n"),
   flags: {
     ...common.addressFlags("client", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
+    ...TLS_CLIENT_FLAGS,
+    "insecure-plaintext": INSECURE_PLAINTEXT_FLAG,
     shell: { type: "boolean", help: "Run the words as one shell command line" },
     stdin: { type: "boolean", help: "Stream our stdin to the command" },
     encoding: {
@@ -227,13 +285,19 @@ const run = defineCommand({
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
     const adapter = common.adapterName(flags.adapter);
+    const tls = await clientTlsOf(flags);
+    const insecurePlaintext = flags["insecure-plaintext"];
+    if (tls && insecurePlaintext) {
+      throw new UsageError("--insecure-plaintext is for connecting without TLS, not with --tls");
+    }
+    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
+    if (refusesPlaintext(hostname, { tls, insecurePlaintext })) {
+      throw plaintextRefused("connect to", hostname, "--tls (and --tls-ca to pin its certificate)");
+    }
     const { token: secret, warning } = await token(flags["token-file"]);
     if (warning) await writeStderr(`unstuck exec run: warning: ${warning}\n`);
-    const url = `tcp://${
-      formatAddress({
-        hostname: flags.host ?? EXEC_DEFAULTS.hostname,
-        port: flags.port ?? EXEC_DEFAULTS.port,
-      })
+    const url = `${tcpScheme(tls)}://${
+      formatAddress({ hostname, port: flags.port ?? EXEC_DEFAULTS.port })
     }`;
     const fail = async (what: string, err: unknown): Promise<number> => {
       const why = err instanceof Error ? err.message : String(err);
@@ -246,6 +310,8 @@ const run = defineCommand({
         token: secret,
         ...common.addressOf(flags),
         adapter,
+        tls,
+        insecurePlaintext,
       });
     } catch (err) {
       return await fail(`cannot connect to ${url}`, err);

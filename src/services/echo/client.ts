@@ -1,5 +1,5 @@
 /**
- * The TCP echo client: framed or line mode, with pipelining.
+ * The TCP echo client (plaintext or TLS): framed or line mode, with pipelining.
  *
  * @module
  */
@@ -8,6 +8,7 @@ import {
   connect,
   ConnectionClosedError,
   type NetAddress,
+  type TlsClientOptions,
 } from "../../runtime/mod.ts";
 import { framed, FramingError } from "../../framing/mod.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
@@ -19,6 +20,12 @@ export interface EchoClientOptions extends AdapterChoice, EchoFraming {
   hostname?: string;
   /** The server's port. @default {ECHO_DEFAULTS.port} */
   port?: number;
+  /**
+   * Speak TLS: `ca` (a CA bundle, or the server's own self-signed certificate to pin it; else the
+   * default store) and `serverName` (the name the certificate must carry; else `hostname`).
+   * @default {undefined} plaintext
+   */
+  tls?: TlsClientOptions;
 }
 
 /** A connection to a framed echo server, from {@linkcode connectEcho}. */
@@ -62,6 +69,7 @@ export async function connectEcho(options: EchoClientOptions = {}): Promise<Echo
     hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
     port: options.port ?? ECHO_DEFAULTS.port,
     adapter: options.adapter,
+    tls: options.tls,
   });
   // Replies outlive the chunk they came in: copies, so none pins a large read buffer. Requests
   // made while a write is under way go out together in the next one (framed() batches them).

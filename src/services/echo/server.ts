@@ -7,7 +7,9 @@ import {
   type AdapterChoice,
   listen,
   type NetAddress,
+  type NetworkError,
   type TcpConnection,
+  type TlsServerOptions,
 } from "../../runtime/mod.ts";
 import {
   type Framed,
@@ -53,6 +55,20 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
    * @default {nothing}
    */
   onError?: (error: Error, peer: NetAddress) => void;
+  /**
+   * Serve TLS: `cert` and `key` (PEM), and the handshake's limits (`handshakeTimeoutMs`,
+   * `maxPendingHandshakes`: see `listen`). Frames travel inside TLS as they would over TCP.
+   * @default {undefined} plaintext
+   */
+  tls?: TlsServerOptions;
+  /**
+   * Told of each connection that failed before it was served: a TLS handshake that failed (a
+   * plaintext client on a TLS port, a client that refused the certificate), timed out or was
+   * dropped for room, as a `TlsError`; a connection reset while being accepted. Nothing else
+   * happens to the server. See `listen`'s option of the same name.
+   * @default {one line on stderr at most every 10 s}
+   */
+  onAcceptError?: (error: NetworkError) => void;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
 }
@@ -139,6 +155,8 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
       port: options.port ?? ECHO_DEFAULTS.port,
       adapter: options.adapter,
+      tls: options.tls,
+      onAcceptError: options.onAcceptError,
     },
     (conn: TcpConnection) => {
       if (states.size >= maxConnections) {

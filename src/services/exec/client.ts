@@ -1,19 +1,32 @@
 /**
- * The exec client: connects, proves it holds the token, and runs commands one at a time over the
- * same connection, streaming their output to callbacks as it arrives.
+ * The exec client: connects (plaintext or TLS), proves it holds the token, checks the server's
+ * proof before it sends anything more, and runs commands one at a time over the same connection,
+ * streaming their output to callbacks as it arrives.
  *
  * @module
  */
-import { type AdapterChoice, getAdapter, type TcpConnection } from "../../runtime/mod.ts";
-import { importTokenKey, signNonce, type TokenKey } from "./protocol/mod.ts";
-import { decodeBase64 } from "./protocol/mod.ts";
+import {
+  type AdapterChoice,
+  getAdapter,
+  type TcpConnection,
+  type TlsClientOptions,
+} from "../../runtime/mod.ts";
+import {
+  answerGreeting,
+  type ChannelBinding,
+  checkHello,
+  checkReady,
+  importTokenKey,
+  type ServerControlMessage,
+  type TokenKey,
+} from "./protocol/mod.ts";
+import { type ConnectionBinding, connectionBinding } from "./channel.ts";
+import { plaintextRefusal, refusesPlaintext } from "./exposure.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
 import { parseClientControl, parseServerFrame } from "./protocol/mod.ts";
 import {
   encodeControl,
   EXEC_MAX_CHUNK,
-  EXEC_NONCE_LENGTH,
-  EXEC_PROTOCOL,
   type ExitMessage,
   FRAME_STDIN,
   type RunMessage,
@@ -40,6 +53,20 @@ export interface ExecClientOptions extends AdapterChoice {
    * @default {EXEC_DEFAULTS.connectTimeoutMs}
    */
   timeoutMs?: number;
+  /**
+   * Speak TLS: `ca` (a CA bundle, or the server's own self-signed certificate to pin it; else the
+   * default store), `serverName` (the name the certificate must carry; else `hostname`). The
+   * handshake's proofs are then bound to this TLS connection (docs/PROTOCOL.md).
+   * @default {undefined} plaintext
+   */
+  tls?: TlsClientOptions;
+  /**
+   * Allow plaintext to a host beyond loopback. Without it `connect` refuses such a host (a
+   * `TypeError`): anyone on the path would read the commands and output, and could relay the
+   * handshake to run commands of its own.
+   * @default {false}
+   */
+  insecurePlaintext?: boolean;
 }
 
 /** What to run, and where its input comes from and its output goes. */
@@ -79,27 +106,37 @@ export type ExecResult = Omit<ExitMessage, "type">;
 export class ExecClient implements AsyncDisposable {
   readonly #frames: Framed<Uint8Array>;
   readonly #writer: FrameWriter;
+  /** Taken at the start, while the connection is open (a closed one has no exporter). */
+  readonly #channel: ConnectionBinding;
+  #binding: ChannelBinding = "none";
   #busy = false;
   #broken = false;
 
   private constructor(conn: TcpConnection) {
     this.#frames = openFrames(conn);
     this.#writer = new FrameWriter(this.#frames);
+    this.#channel = connectionBinding(conn, "client");
   }
 
   /**
    * Connects and authenticates.
    *
-   * @throws {ExecAuthError} when the server refuses the token or the handshake fails
-   * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/1`
+   * @throws {ExecAuthError} when the server refuses the token, its own proof is wrong (it does
+   * not hold the token, or the connection is relayed), or the handshake fails
+   * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/2`, or the two ends
+   * do not see the same kind of connection (TLS or not)
+   * @throws {TypeError} for plaintext to a host beyond loopback without `insecurePlaintext`
    * @throws {RangeError} for a `timeoutMs` that is not an integer a timer can hold
-   * @throws the adapter's `NetworkError`s when it cannot connect
+   * @throws the adapter's `NetworkError`s when it cannot connect (`TlsError` for a certificate
+   * it does not trust, or that does not carry the name)
    */
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
     const ms = options.timeoutMs ?? EXEC_DEFAULTS.connectTimeoutMs;
     if (!(Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) {
       throw new RangeError(`timeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${ms}`);
     }
+    const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
+    if (refusesPlaintext(hostname, options)) throw plaintextRefusal("connect to", hostname);
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
     const abort = new AbortController();
@@ -112,10 +149,9 @@ export class ExecClient implements AsyncDisposable {
     });
     let conn: TcpConnection | undefined;
     try {
-      const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
       const port = options.port ?? EXEC_DEFAULTS.port;
       conn = await Promise.race([
-        adapter.connect({ hostname, port, signal: abort.signal }),
+        adapter.connect({ hostname, port, signal: abort.signal, tls: options.tls }),
         timeout,
       ]);
       const client = new ExecClient(conn);
@@ -130,27 +166,39 @@ export class ExecClient implements AsyncDisposable {
   }
 
   async #handshake(key: TokenKey): Promise<void> {
-    const hello = await this.#next(HANDSHAKE);
-    if (hello.kind !== "control" || hello.message.type !== "hello") {
-      if (hello.kind === "control" && hello.message.type === "error") {
-        throw new ExecAuthError(hello.message.message);
-      }
-      throw new ExecProtocolError("expected a hello message from the server");
+    const hello = this.#serverMessage(await this.#next(HANDSHAKE), "hello");
+    const serverNonce = checkHello(hello);
+    const { offer } = this.#serverMessage(await this.#next(HANDSHAKE), "bindings");
+    const { ability, material } = this.#channel;
+    const { auth, transcript } = await answerGreeting(key, serverNonce, offer, ability, material);
+    await this.#writer.control(auth);
+    const ready = this.#serverMessage(await this.#next(HANDSHAKE), "ready");
+    // Nothing more goes to a server that has not proved it holds the token, on this connection.
+    if (!(await checkReady(key, transcript, ready))) {
+      throw new ExecAuthError(
+        "the server's proof is wrong: it does not hold the token, or the connection is relayed",
+      );
     }
-    if (hello.message.protocol !== EXEC_PROTOCOL) {
-      throw new ExecProtocolError(`unsupported protocol ${JSON.stringify(hello.message.protocol)}`);
+    this.#binding = auth.binding as ChannelBinding;
+  }
+
+  /** The handshake message `type` from `frame`; an `error` there is an auth error. */
+  #serverMessage<T extends "hello" | "bindings" | "ready">(
+    frame: ServerFrame,
+    type: T,
+  ): Extract<ServerControlMessage, { type: T }> {
+    if (frame.kind === "control" && frame.message.type === type) {
+      return frame.message as Extract<ServerControlMessage, { type: T }>;
     }
-    const nonce = decodeBase64(hello.message.nonce);
-    if (nonce === undefined || nonce.length !== EXEC_NONCE_LENGTH) {
-      throw new ExecProtocolError("the server's nonce is not base64 of 32 bytes");
+    if (frame.kind === "control" && frame.message.type === "error") {
+      throw new ExecAuthError(frame.message.message);
     }
-    await this.#writer.control({ type: "auth", mac: await signNonce(key, nonce) });
-    const answer = await this.#next(HANDSHAKE);
-    if (answer.kind === "control" && answer.message.type === "ready") return;
-    if (answer.kind === "control" && answer.message.type === "error") {
-      throw new ExecAuthError(answer.message.message);
-    }
-    throw new ExecProtocolError("expected ready or error from the server");
+    throw new ExecProtocolError(`expected a ${type} message from the server`);
+  }
+
+  /** What this connection's authentication is bound to (docs/PROTOCOL.md, "Channel binding"). */
+  get binding(): ChannelBinding {
+    return this.#binding;
   }
 
   /** The next frame from the server; EOF there is an error (an auth error in the handshake). */

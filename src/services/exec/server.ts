@@ -1,5 +1,5 @@
 /**
- * The exec server: accepts TCP connections and serves each as an {@linkcode ExecSession}.
+ * The exec server: accepts TCP or TLS connections and serves each as an {@linkcode ExecSession}.
  *
  * @module
  */
@@ -8,8 +8,11 @@ import {
   checkContainment,
   getAdapter,
   type NetAddress,
+  type NetworkError,
   type TcpConnection,
+  type TlsServerOptions,
 } from "../../runtime/mod.ts";
+import { plaintextRefusal, refusesPlaintext } from "./exposure.ts";
 import { importTokenKey } from "./protocol/mod.ts";
 import { type ExecServerEvent, ExecSession, LINGER_MS, type SessionContext } from "./session.ts";
 import type { ExecPolicy } from "./policy.ts";
@@ -88,10 +91,32 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
    * @default {"auto"}
    */
   cgroup?: "auto" | "required" | "off";
+  /**
+   * Serve TLS: `cert` and `key` (PEM), and the TLS handshake's own limits (`handshakeTimeoutMs`,
+   * `maxPendingHandshakes`: see `listen`). The handshake's proofs are then bound to each TLS
+   * connection (docs/PROTOCOL.md, "Channel binding").
+   * @default {undefined} plaintext
+   */
+  tls?: TlsServerOptions;
+  /**
+   * Allow plaintext on an address beyond loopback. Without it `serveExec` refuses to listen there
+   * without `tls` (a `TypeError`): anyone on the path would read the commands and output, and
+   * could relay a client's handshake to run commands of its own.
+   * @default {false}
+   */
+  insecurePlaintext?: boolean;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
   /** Receives one event per command and per rejected connection (for a log). */
   onEvent?: (event: ExecServerEvent) => void;
+  /**
+   * Told of each connection that failed before the exec protocol started: a TLS handshake that
+   * failed (a plaintext client on a TLS port, a client that refused the certificate), timed out,
+   * or was dropped for room, as a `TlsError`; a connection reset while being accepted. The
+   * connection is closed; nothing else happens. See `listen`'s option of the same name.
+   * @default {one line on stderr at most every 10 s}
+   */
+  onAcceptError?: (error: NetworkError) => void;
 }
 
 /** Each numeric option, with its smallest and largest value (delays must fit `setTimeout`). */
@@ -126,6 +151,8 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
     integerOption(name, options[name as keyof typeof LIMITS], min, min, max);
   }
+  const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
+  if (refusesPlaintext(hostname, options)) throw plaintextRefusal("listen on", hostname);
   // Commands never outlive the server; with a cgroup, nor what they start in a session of its own.
   const contain = { dieWithParent: true, cgroup: options.cgroup ?? EXEC_DEFAULTS.cgroup } as const;
   checkContainment(contain);
@@ -180,8 +207,10 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   };
 
   const server = await adapter.listen({
-    hostname: options.hostname ?? EXEC_DEFAULTS.hostname,
+    hostname,
     port: options.port ?? EXEC_DEFAULTS.port,
+    tls: options.tls,
+    onAcceptError: options.onAcceptError,
   }, onConnection);
 
   return serverHandle(

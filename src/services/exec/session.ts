@@ -1,7 +1,7 @@
 /**
  * One client connection on the server, as a state machine: awaiting-auth → ready → running (one
  * command) → ready …. Anything out of place is an `error` message, then the connection closes.
- * Nothing is spawned before a valid MAC.
+ * Nothing is spawned before a valid proof, bound to this connection (docs/PROTOCOL.md).
  *
  * @module
  */
@@ -11,13 +11,13 @@ import {
   SpawnError,
   type TcpConnection,
 } from "../../runtime/mod.ts";
-import { createNonce, type TokenKey, verifyNonce } from "./protocol/mod.ts";
-import { encodeBase64 } from "./protocol/mod.ts";
+import { acceptAuth, type ChannelBinding, createGreeting, type TokenKey } from "./protocol/mod.ts";
+import { type ConnectionBinding, connectionBinding } from "./channel.ts";
 import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";
 import { ExecProtocolError } from "./errors.ts";
 import { parseClientFrame } from "./protocol/mod.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
-import { EXEC_MAX_FRAME_LENGTH, EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
+import { EXEC_MAX_FRAME_LENGTH, type RunMessage } from "./protocol/mod.ts";
 import { FrameWriter, keptQuiet, openFrames } from "./wire.ts";
 import { type Framed, FramedClosedError } from "../../framing/mod.ts";
 
@@ -35,6 +35,8 @@ export interface ExecCommandEvent {
   refused?: string;
   /** Milliseconds from the request to the end. */
   durationMs: number;
+  /** What the client's authentication was bound to (docs/PROTOCOL.md, "Channel binding"). */
+  binding: ChannelBinding;
 }
 
 /** A connection that failed to authenticate or broke the protocol, and was closed. */
@@ -93,6 +95,9 @@ export class ExecSession {
   readonly #ctx: SessionContext;
   readonly #frames: Framed<Uint8Array>;
   readonly #writer: FrameWriter;
+  /** Taken at the start, while the connection is open (a closed one has no exporter). */
+  readonly #channel: ConnectionBinding;
+  #binding: ChannelBinding = "none";
   #command: RunningCommand | undefined;
   #commandEnded: Promise<void> = Promise.resolve();
   /** A `run` with `stdin: true` was accepted and its stdin-end has not arrived yet. */
@@ -103,6 +108,7 @@ export class ExecSession {
   constructor(conn: TcpConnection, ctx: SessionContext) {
     this.#peer = conn.remoteAddr;
     this.#ctx = ctx;
+    this.#channel = connectionBinding(conn, "server");
     // A bad frame ends receiving only: the client is told why before the connection closes.
     this.#frames = openFrames(conn, {
       maxFrameLength: HANDSHAKE_MAX_FRAME_LENGTH,
@@ -146,9 +152,9 @@ export class ExecSession {
     const stopWaiting = new AbortController();
     let quiet: Promise<boolean> | undefined;
     try {
-      const nonce = createNonce();
-      const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
-      await this.#writer.control(hello);
+      const greeting = createGreeting(this.#channel.ability);
+      await this.#writer.control(greeting.hello);
+      await this.#writer.control(greeting.bindings);
       const next = await this.#frames.receive({ signal: deadline.signal }).catch((err) => {
         throw deadline.signal.aborted ? new ExecProtocolError("handshake timeout") : err;
       });
@@ -161,7 +167,13 @@ export class ExecSession {
       // From here until `ready` goes out the client must be silent: whatever it sends meanwhile
       // is an error, however TCP cut it from the auth.
       quiet = keptQuiet(this.#frames, this.#ctx.readySettleMs, stopWaiting.signal);
-      if (!(await verifyNonce(this.#ctx.key, nonce, frame.message.mac))) {
+      const ready = await acceptAuth(
+        this.#ctx.key,
+        greeting,
+        frame.message,
+        this.#channel.material,
+      );
+      if (ready === undefined) {
         const reason = "authentication failed";
         this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
         await sleep(this.#ctx.authFailureDelayMs);
@@ -171,7 +183,8 @@ export class ExecSession {
         throw new ExecProtocolError("data sent before the server's ready message");
       }
       this.#frames.maxFrameLength = EXEC_MAX_FRAME_LENGTH;
-      await this.#writer.control({ type: "ready" });
+      this.#binding = frame.message.binding as ChannelBinding;
+      await this.#writer.control(ready);
       return true;
     } finally {
       clearTimeout(timer);
@@ -219,6 +232,7 @@ export class ExecSession {
         request,
         refused,
         durationMs: Date.now() - started,
+        binding: this.#binding,
       });
       await this.#writer.control({ type: "error", message: refused });
     };
@@ -242,6 +256,7 @@ export class ExecSession {
         request,
         outcome,
         durationMs: Date.now() - started,
+        binding: this.#binding,
       });
       if (this.#closing) return;
       const { code, signal, timedOut, truncated } = outcome;

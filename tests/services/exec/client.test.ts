@@ -7,6 +7,7 @@ import {
   ExecClient,
   ExecProtocolError,
   listen,
+  serveExec,
   type TcpConnection,
 } from "../../../mod.ts";
 import { encodeControl } from "../../../src/services/exec/protocol/mod.ts";
@@ -45,21 +46,35 @@ describe("exec client", () => {
     }
   });
 
-  it("refuses a server of another protocol", async () => {
-    await using server = await fakeServer((c) =>
-      c.write(control({ type: "hello", protocol: "unstuck-exec/2", nonce: btoa("n".repeat(32)) }))
-    );
-    await assert.rejects(connect(server.addr.port), (err: unknown) => {
-      assert.ok(err instanceof ExecProtocolError);
-      assert.match(err.message, /unsupported protocol "unstuck-exec\/2"/);
-      return true;
-    });
+  it("refuses a server of another protocol, naming the versions, before sending anything", async () => {
+    const cases: [string, RegExp][] = [
+      [
+        "unstuck-exec/1",
+        /^the server speaks unstuck-exec\/1, an older unstuck: this client speaks unstuck-exec\/2 only \(upgrade the server\)$/,
+      ],
+      ["unstuck-exec/3", /^the server speaks "unstuck-exec\/3", this client unstuck-exec\/2$/],
+    ];
+    for (const [protocol, pattern] of cases) {
+      let received = 0;
+      await using server = await listen({ port: 0 }, async (c) => {
+        await c.write(control({ type: "hello", protocol, nonce: btoa("n".repeat(32)) }));
+        for await (const chunk of c) received += chunk.length;
+        c.close();
+      });
+      await assert.rejects(connect(server.addr.port), (err: unknown) => {
+        assert.ok(err instanceof ExecProtocolError);
+        assert.match(err.message, pattern);
+        return true;
+      });
+      await server.close({ waitForConnections: true });
+      assert.equal(received, 0);
+    }
   });
 
   it("refuses a nonce that is not base64 of 32 bytes", async () => {
     for (const nonce of [btoa("short"), "not base64!"]) {
       await using server = await fakeServer((c) =>
-        c.write(control({ type: "hello", protocol: "unstuck-exec/1", nonce }))
+        c.write(control({ type: "hello", protocol: "unstuck-exec/2", nonce }))
       );
       await assert.rejects(connect(server.addr.port), /nonce is not base64 of 32 bytes/);
     }
@@ -88,12 +103,7 @@ describe("exec client", () => {
   });
 
   it("rejects bad run options before sending them", async () => {
-    await using server = await fakeServer(async (c) => {
-      await c.write(
-        control({ type: "hello", protocol: "unstuck-exec/1", nonce: btoa("n".repeat(32)) }),
-      );
-      await c.write(control({ type: "ready" }));
-    });
+    await using server = await serveExec({ token: "t", port: 0 });
     await using client = await connect(server.addr.port);
     await assert.rejects(client.run({}), TypeError);
     await assert.rejects(client.run({ argv: ["a"], shell: "a" }), TypeError);
