@@ -144,7 +144,9 @@ export class ExecClient implements AsyncDisposable {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         abort.abort();
-        reject(new ExecAuthError(`no connection and handshake within ${ms} ms`));
+        // A TLS server waits, silent, for a ClientHello that a plaintext client never sends.
+        const hint = options.tls === undefined ? " (is it a TLS server? then connect with tls)" : "";
+        reject(new ExecAuthError(`no connection and handshake within ${ms} ms${hint}`));
       }, ms);
     });
     let conn: TcpConnection | undefined;
