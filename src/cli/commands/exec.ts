@@ -300,7 +300,11 @@ const run = defineCommand({
       formatAddress({ hostname, port: flags.port ?? EXEC_DEFAULTS.port })
     }`;
     const fail = async (what: string, err: unknown): Promise<number> => {
-      const why = err instanceof Error ? err.message : String(err);
+      // One line, whatever the runtime put in its message (Node's TLS errors end in a newline).
+      const why = (err instanceof Error ? err.message : String(err)).trim().replace(
+        /\s*\n\s*/g,
+        " ",
+      );
       await writeStderr(`unstuck exec run: ${what}: ${why}\n`);
       return EXIT_CONNECTION_FAILED;
     };

@@ -151,7 +151,7 @@ describe("exec: plaintext beyond loopback", () => {
       ["::ffff:127.0.0.1", false],
       ["0.0.0.0", true],
       ["::", true],
-      ["192.0.2.1", true],
+      ["198.51.100.1", true],
       ["myhost", true],
     ];
     for (const [host, refused] of cases) {
@@ -171,10 +171,10 @@ describe("exec: plaintext beyond loopback", () => {
   });
 
   it("ExecClient.connect refuses a host beyond loopback without TLS, before connecting", async () => {
-    // 192.0.2.1 (TEST-NET-1) is never reached: the refusal comes first.
+    // 198.51.100.1 (TEST-NET-2) is never reached: the refusal comes first.
     await assert.rejects(
-      within(ExecClient.connect({ token: TOKEN, hostname: "192.0.2.1", port: 1 }), 1_000, "c"),
-      /exec refuses to connect to 192\.0\.2\.1 without TLS/,
+      within(ExecClient.connect({ token: TOKEN, hostname: "198.51.100.1", port: 1 }), 1_000, "c"),
+      /exec refuses to connect to 198\.51\.100\.1 without TLS/,
     );
   });
 
