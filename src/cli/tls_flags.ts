@@ -1,12 +1,20 @@
 /**
- * The TLS flags of the network commands: `--tls-cert` and `--tls-key` for servers; `--tls`,
- * `--tls-ca` and `--tls-server-name` for clients (the last two imply `--tls`). Files are read
+ * The TLS flags of the network commands: `--tls-cert` and `--tls-key` for servers (with the
+ * handshake's limits, `--tls-handshake-timeout` and `--tls-max-handshakes`); `--tls`, `--tls-ca`
+ * and `--tls-server-name` for clients (the last two imply `--tls`). Files are read
  * here; one that cannot be read is a usage error.
  *
  * @module
  */
 import { type FlagDef, UsageError } from "./args.ts";
-import { readTextFile, type TlsClientOptions, type TlsServerOptions } from "../runtime/mod.ts";
+import {
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+  readTextFile,
+  type TlsClientOptions,
+  type TlsServerOptions,
+} from "../runtime/mod.ts";
+import { millis, secondsFlag } from "./common_flags.ts";
 
 /** The server flags of {@linkcode TLS_SERVER_FLAGS}. */
 export interface TlsServerFlags {
@@ -14,9 +22,13 @@ export interface TlsServerFlags {
   "tls-cert": FlagDef & { type: "string" };
   /** `--tls-key FILE`. */
   "tls-key": FlagDef & { type: "string" };
+  /** `--tls-handshake-timeout SECONDS`. */
+  "tls-handshake-timeout": FlagDef & { type: "integer" };
+  /** `--tls-max-handshakes N`. */
+  "tls-max-handshakes": FlagDef & { type: "integer" };
 }
 
-/** `--tls-cert FILE` and `--tls-key FILE`: serve TLS. */
+/** `--tls-cert FILE` and `--tls-key FILE`: serve TLS; and the handshake's limits. */
 export const TLS_SERVER_FLAGS: TlsServerFlags = {
   "tls-cert": {
     type: "string",
@@ -27,6 +39,20 @@ export const TLS_SERVER_FLAGS: TlsServerFlags = {
     type: "string",
     help: "The certificate's private key (PEM, not encrypted)",
     placeholder: "FILE",
+  },
+  "tls-handshake-timeout": secondsFlag(
+    "Close a connection whose TLS handshake has not completed by then",
+    DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+    1,
+    3_600,
+  ),
+  "tls-max-handshakes": {
+    type: "integer",
+    help: "TLS handshakes in progress at once; one more closes the oldest",
+    placeholder: "N",
+    defaultText: String(DEFAULT_MAX_PENDING_HANDSHAKES),
+    min: 1,
+    max: 1_000_000,
   },
 };
 
@@ -74,15 +100,28 @@ async function read(flag: string, path: string): Promise<string> {
  * @throws {UsageError} for one without the other, or a file that cannot be read
  */
 export async function serverTlsOf(
-  flags: { "tls-cert": string | undefined; "tls-key": string | undefined },
+  flags: {
+    "tls-cert": string | undefined;
+    "tls-key": string | undefined;
+    "tls-handshake-timeout": number | undefined;
+    "tls-max-handshakes": number | undefined;
+  },
 ): Promise<TlsServerOptions | undefined> {
   const cert = flags["tls-cert"];
   const key = flags["tls-key"];
-  if (cert === undefined && key === undefined) return undefined;
+  const limits = {
+    handshakeTimeoutMs: millis(flags["tls-handshake-timeout"]),
+    maxPendingHandshakes: flags["tls-max-handshakes"],
+  };
+  if (cert === undefined && key === undefined) {
+    const given = Object.entries(limits).find(([, v]) => v !== undefined);
+    if (given) throw new UsageError("the TLS handshake limits need --tls-cert and --tls-key");
+    return undefined;
+  }
   if (cert === undefined || key === undefined) {
     throw new UsageError("--tls-cert and --tls-key go together");
   }
-  return { cert: await read("tls-cert", cert), key: await read("tls-key", key) };
+  return { cert: await read("tls-cert", cert), key: await read("tls-key", key), ...limits };
 }
 
 /**

@@ -27,6 +27,9 @@ describe("unstuck echo over TLS (CLI)", () => {
         certs.pinned.certFile,
         "--tls-key",
         certs.pinned.keyFile,
+        // A Node server hears of a client that refused its certificate only at this deadline.
+        "--tls-handshake-timeout",
+        "1",
       ]),
     );
     server = started.proc;
@@ -111,6 +114,7 @@ describe("unstuck echo: TLS flags (CLI)", () => {
       ["echo", "send", "--udp", "--tls", "x"],
       ["echo", "serve", "--tls-cert", certs.pinned.certFile],
       ["echo", "serve", "--tls-cert", "/nonexistent.pem", "--tls-key", certs.pinned.keyFile],
+      ["echo", "serve", "--tls-handshake-timeout", "5"],
     ];
     for (const args of cases) {
       const r = await runCli(args);

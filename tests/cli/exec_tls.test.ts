@@ -59,6 +59,9 @@ describe("unstuck exec over TLS (CLI)", () => {
       certs.pinned.certFile,
       "--tls-key",
       certs.pinned.keyFile,
+      // A Node server hears of a client that refused its certificate only at this deadline.
+      "--tls-handshake-timeout",
+      "1",
     ));
   });
   after(() => stop(server));
