@@ -5,19 +5,16 @@
 // runtime's own TLS loop and beside plaintext, measured in the same process, with the target of
 // issue 13 (the native adapter, 64 KiB frames, at least 0.90× the raw TLS loop).
 //
-// The certificate is made here, with openssl, as the tests make theirs.
+// The certificate is made with openssl, as the tests make theirs (makeCertificate).
 //
 //   node bench/run_tls.mjs [--quick] [--rounds N] [--runtime node,deno,bun]
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   compileForNode,
   flag,
   formatNumber as fmt,
   listOption,
   machine,
+  makeCertificate,
   option,
   runBench,
 } from "./_driver.mjs";
@@ -26,35 +23,7 @@ const quick = flag("quick");
 const rounds = Number(option("rounds", quick ? "1" : "3"));
 const runtimes = listOption("runtime");
 
-const dir = mkdtempSync(join(tmpdir(), "unstuck-bench-tls-"));
-process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, "req.cnf"), "[req]\ndistinguished_name = dn\n[dn]\n");
-const cert = join(dir, "cert.pem");
-const key = join(dir, "key.pem");
-const made = spawnSync("openssl", [
-  "req",
-  "-config",
-  join(dir, "req.cnf"),
-  "-x509",
-  "-newkey",
-  "ec",
-  "-pkeyopt",
-  "ec_paramgen_curve:P-256",
-  "-nodes",
-  "-days",
-  "2",
-  "-keyout",
-  key,
-  "-out",
-  cert,
-  "-subj",
-  "/CN=localhost",
-  "-addext",
-  "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  "-addext",
-  "basicConstraints=critical,CA:FALSE",
-], { encoding: "utf8" });
-if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+const { cert, key } = makeCertificate();
 
 compileForNode(runtimes);
 
