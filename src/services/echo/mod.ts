@@ -14,5 +14,13 @@ export { TextOnFramedConnectionError } from "./text_peer.ts";
 export type { ServerHandle } from "../handle.ts";
 export { ReplyTimeoutError, TooManyConnectionsError } from "../errors.ts";
 // Named by the options and errors above.
-export type { AdapterChoice, AdapterName, NetAddress } from "../../runtime/mod.ts";
+export type {
+  AdapterChoice,
+  AdapterName,
+  NetAddress,
+  NetworkError,
+  Pem,
+  TlsClientOptions,
+  TlsServerOptions,
+} from "../../runtime/mod.ts";
 export { FrameTooLargeError, FramingError } from "../../framing/mod.ts";
