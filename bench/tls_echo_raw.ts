@@ -6,11 +6,10 @@
 import tls from "node:tls";
 import type net from "node:net";
 import type { Buffer } from "node:buffer";
-import { denoApi } from "../src/runtime/deno/api.ts";
 import { bunApi } from "../src/runtime/bun/api.ts";
 import type { BunSocket } from "../src/runtime/bun/api.ts";
 import { FrameCounter } from "./runtime_raw.ts";
-import type { Credentials, RawTls } from "./tls_raw.ts";
+import { type Credentials, type DenoTlsConn, denoTlsConnections, type RawTls } from "./tls_raw.ts";
 
 /** A windowed echo: `frame` (one encoded frame) sent `total` times, `window` in flight. */
 export interface EchoLoad {
@@ -101,13 +100,6 @@ async function nodeTlsEcho({ cert, key }: Credentials): Promise<RawTlsEcho> {
   };
 }
 
-interface DenoTlsConn {
-  handshake(): Promise<unknown>;
-  read(p: Uint8Array): Promise<number | null>;
-  write(p: Uint8Array): Promise<number>;
-  close(): void;
-}
-
 /** Writes all of `bytes` with Deno's write(), which may take part. */
 async function writeAll(conn: DenoTlsConn, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.length;) {
@@ -116,24 +108,8 @@ async function writeAll(conn: DenoTlsConn, bytes: Uint8Array): Promise<void> {
 }
 
 /** Deno.listenTls / Deno.connectTls: read() loops into one buffer, write() loops. */
-async function denoTlsEcho({ cert, key }: Credentials): Promise<RawTlsEcho> {
-  const deno = denoApi() as unknown as {
-    listenTls(o: { hostname: string; port: number; cert: string; key: string }): {
-      addr: { port: number };
-      accept(): Promise<DenoTlsConn>;
-      close(): void;
-    };
-    connectTls(o: { hostname: string; port: number; caCerts: string[] }): Promise<DenoTlsConn>;
-  };
-  const listener = deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key });
-  const accepted = listener.accept();
-  const client = await deno.connectTls({
-    hostname: "127.0.0.1",
-    port: listener.addr.port,
-    caCerts: [cert],
-  });
-  await client.handshake();
-  const conn = await accepted;
+async function denoTlsEcho(credentials: Credentials): Promise<RawTlsEcho> {
+  const { client, conn, close } = await denoTlsConnections(credentials);
   void (async () => {
     const buffer = new Uint8Array(256 * 1024);
     for (;;) {
@@ -163,11 +139,7 @@ async function denoTlsEcho({ cert, key }: Credentials): Promise<RawTlsEcho> {
       send(window.start());
       return window.done;
     },
-    close: () => {
-      client.close();
-      conn.close();
-      listener.close();
-    },
+    close,
   };
 }
 

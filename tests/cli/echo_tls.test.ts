@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { killAll, runCli, type Running, startCli, startServer } from "../_helpers/cli.ts";
 import { testCerts } from "../services/_tls.ts";
-import { pemBody, sClient } from "./_tls.ts";
+import { assertSClientSees, oneNewStderrLine } from "./_tls.ts";
 
 const certs = testCerts();
 after(killAll);
@@ -65,19 +65,15 @@ describe("unstuck echo over TLS (CLI)", () => {
       r.stderr,
       /^unstuck echo send: error: TLS handshake with 127\.0\.0\.1:\d+ failed: [^\n]+\n$/,
     );
-    await server.until((_o, err) => err.length > before, "the server's line");
-    const lines = server.stderr.slice(before).split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, lines.join("\n"));
-    assert.match(lines[0], /^echo serve: TlsError: TLS handshake with 127\.0\.0\.1:\d+/);
+    const line = await oneNewStderrLine(server, before);
+    assert.match(line, /^echo serve: TlsError: TLS handshake with 127\.0\.0\.1:\d+/);
   });
 
   it("a plaintext client costs the server one line, and fails in bounded time", async () => {
     const before = server.stderr.length;
     const r = await runCli(["echo", "send", "--port", port, "--timeout", "2", "plain"]);
     assert.notEqual(r.code, 0);
-    await server.until((_o, err) => err.length > before, "the server's line");
-    const lines = server.stderr.slice(before).split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(await oneNewStderrLine(server, before), /^echo serve: TlsError: /);
     const again = await runCli([
       "echo",
       "send",
@@ -91,11 +87,7 @@ describe("unstuck echo over TLS (CLI)", () => {
   });
 
   it("shows openssl s_client TLS 1.3 and the server's certificate", () => {
-    const s = sClient(Number(port), certs.pinned.certFile);
-    assert.equal(s.code, 0, s.text);
-    assert.match(s.text, /New, TLSv1\.3, Cipher is TLS_/);
-    assert.match(s.text, /Verify return code: 0 \(ok\)/);
-    assert.equal(pemBody(s.text), pemBody(certs.pinned.cert));
+    assertSClientSees(Number(port), certs.pinned);
   });
 });
 

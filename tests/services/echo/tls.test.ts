@@ -4,7 +4,6 @@
 // the server goes on serving).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import {
   connectEcho,
   type EchoServer,
@@ -13,31 +12,13 @@ import {
   TlsError,
 } from "../../../mod.ts";
 import { projectPath } from "../../_helpers/paths.ts";
+import { runPython } from "../../_helpers/python.ts";
 import { within } from "../../runtime/helpers.ts";
 import { pin, serveWith, testCerts } from "../_tls.ts";
 
 const certs = testCerts();
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-/** Runs `python3 args…` (bounded, without blocking this process's event loop). */
-function python(
-  args: string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("python3", args);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
 
 async function until(check: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -114,7 +95,7 @@ describe("echo over TLS", () => {
 describe("echo: Python's ssl module against a TLS echo server", () => {
   it("gets every frame back over TLS 1.3 from the pinned certificate", async () => {
     await using server = await serveEcho({ port: 0, tls: serveWith(certs.pinned) });
-    const r = await python([
+    const r = await runPython([
       projectPath("tests/python/echo_tls_client.py"),
       String(server.addr.port),
       certs.pinned.certFile,

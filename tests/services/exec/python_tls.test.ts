@@ -4,11 +4,11 @@
 // version 1 client (a fixture), which must be told clearly that the versions do not meet.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecServer, ExecServerEvent } from "../../../mod.ts";
 import { projectPath } from "../../_helpers/paths.ts";
+import { type PythonResult, runPython } from "../../_helpers/python.ts";
 import { startServer, tempDir, TOKEN, within } from "./_helpers.ts";
 import { serveWith, testCerts } from "../_tls.ts";
 
@@ -18,34 +18,15 @@ writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
 after(() => tmp.remove());
 const certs = testCerts();
 
-interface PythonResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function python(script: string, port: number, args: string[]): Promise<PythonResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("python3", [
-      projectPath(script),
-      "--port",
-      String(port),
-      "--token-file",
-      tokenFile,
-      ...args,
-    ]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-    child.stdin.end();
-  });
+  return runPython([
+    projectPath(script),
+    "--port",
+    String(port),
+    "--token-file",
+    tokenFile,
+    ...args,
+  ]);
 }
 
 const V2 = "tests/python/exec_client.py";
