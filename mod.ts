@@ -4,8 +4,8 @@
  * - struct: Python's `struct` module, exact (`pack`, `unpack`, `Struct`, …).
  * - framing: length-prefixed (any struct integer header or varint), delimiter and fixed-size
  *   codecs, correct under any chunking and bounded in memory (`decodeFrames`, `encodeFrame`, …).
- * - runtime adapters: one TCP, UDP and subprocess API over Deno, Bun and Node (`listen`,
- *   `connect`, `bindDatagram`, `spawn`).
+ * - runtime adapters: one TCP (plain and TLS), UDP and subprocess API over Deno, Bun and Node
+ *   (`listen`, `connect`, `bindDatagram`, `spawn`).
  * - services: echo (framed TCP, UDP), a UDP chat room, authenticated remote exec; each with its
  *   defaults object (`ECHO_DEFAULTS`, …).
  *
@@ -89,6 +89,8 @@ export {
   containmentSupport,
   DatagramTooLargeError,
   DEFAULT_HOST,
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
   detectRuntime,
   formatAddress,
   getAdapter,
@@ -103,6 +105,10 @@ export {
   sameHost,
   spawn,
   SpawnError,
+  TLS_EXPORTER_LABEL,
+  TLS_EXPORTER_LENGTH,
+  TlsError,
+  tlsExporter,
   UnsupportedRuntimeError,
 } from "./src/runtime/mod.ts";
 export type {
@@ -117,11 +123,15 @@ export type {
   ExitStatus,
   ListenOptions,
   NetAddress,
+  Pem,
   ServerCloseOptions,
   SpawnOptions,
   Subprocess,
   TcpConnection,
   TcpServer,
+  TlsClientOptions,
+  TlsInfo,
+  TlsServerOptions,
 } from "./src/runtime/mod.ts";
 export * from "./src/services/echo/mod.ts";
 export * from "./src/services/chat/mod.ts";

@@ -109,6 +109,32 @@ export class AddressInUseError extends NetworkError {
 }
 
 /**
+ * A TLS handshake failed or timed out, or the peer's certificate did not verify (untrusted,
+ * wrong name, expired), or a TLS record was bad: the runtime's error is the `cause`, its code
+ * (e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, `ERR_SSL_WRONG_VERSION_NUMBER`)
+ * the `code` when it has one; `ETIMEDOUT` for a handshake that took too long.
+ *
+ * @example Connect to a server whose certificate is not the pinned one
+ * ```ts
+ * import { connect, TlsError } from "@unstuck/unstuck";
+ * const pinned = "-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n";
+ * try {
+ *   const conn = await connect({ port: 8443, tls: { ca: pinned } });
+ *   conn.close();
+ * } catch (e) {
+ *   if (e instanceof TlsError) console.error(e.message); // names the runtime's reason
+ * }
+ * ```
+ */
+export class TlsError extends NetworkError {
+  /** Creates the error. */
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(message, options);
+    this.name = "TlsError";
+  }
+}
+
+/**
  * A server's listening socket failed in a way that accepting again cannot cure (not one
  * connection's failure, which the server reports and survives): the server has closed. Its
  * `closed` promise rejects with this error; the runtime's error is the `cause`.
@@ -296,7 +322,55 @@ export function toNetworkError(error: unknown, operation: string): NetworkError 
       return new NetworkError(message, { cause: error, code });
   }
   if (isClosedResource(error)) return new ConnectionClosedError(message, { cause: error, code });
+  if (isTlsFailure(error, code)) return new TlsError(message, { cause: error, code });
   return new NetworkError(message, { cause: error, code });
+}
+
+/**
+ * Maps an error of a TLS handshake (after the TCP connection opened) to a `TlsError`, whatever
+ * the runtime said: a reset or an EOF in the middle of a handshake is a failed handshake too.
+ *
+ * @example
+ * ```ts
+ * import { toTlsError } from "./errors.ts";
+ * const e = toTlsError(Object.assign(new Error("self-signed certificate"), {
+ *   code: "DEPTH_ZERO_SELF_SIGNED_CERT",
+ * }), "TLS handshake with 127.0.0.1:8443");
+ * console.log(e.message); // "TLS handshake with 127.0.0.1:8443 failed: DEPTH_ZERO_SELF_SIGNED_CERT: …"
+ * ```
+ */
+export function toTlsError(error: unknown, operation: string): TlsError {
+  if (error instanceof TlsError) return error;
+  const code = errorCode(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TlsError(`${operation} failed${withCode(detail, code)}`, { cause: error, code });
+}
+
+/** OpenSSL's verification results, as Node and Bun name them in `code`. */
+const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REJECTED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "HOSTNAME_MISMATCH",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+]);
+
+/**
+ * A TLS failure after the handshake too (a bad record, an alert): Node's and Bun's `ERR_SSL_*`
+ * and `ERR_TLS_*` codes and certificate codes, Deno's `InvalidData` (what rustls errors become).
+ */
+function isTlsFailure(error: unknown, code: string | undefined): boolean {
+  if (code !== undefined) {
+    return code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") ||
+      CERTIFICATE_CODES.has(code);
+  }
+  return (error as { name?: unknown } | null)?.name === "InvalidData";
 }
 
 /**

@@ -38,9 +38,17 @@ export {
   NetworkError,
   PipeClosedError,
   SpawnError,
+  TlsError,
   UnsupportedRuntimeError,
 } from "./errors.ts";
 export { MAX_DATAGRAM_SIZE } from "./types.ts";
+export {
+  DEFAULT_MAX_PENDING_HANDSHAKES,
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+  TLS_EXPORTER_LABEL,
+  TLS_EXPORTER_LENGTH,
+  tlsExporter,
+} from "./shared/tls.ts";
 export { type ContainmentSupport, containmentSupport } from "./shared/contain.ts";
 // For the exec service: checks a containment request before any command runs.
 export { checkContainment } from "./shared/contain.ts";
@@ -56,11 +64,15 @@ export type {
   ExitStatus,
   ListenOptions,
   NetAddress,
+  Pem,
   ServerCloseOptions,
   SpawnOptions,
   Subprocess,
   TcpConnection,
   TcpServer,
+  TlsClientOptions,
+  TlsInfo,
+  TlsServerOptions,
 } from "./types.ts";
 export {
   DEFAULT_HOST,

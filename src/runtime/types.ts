@@ -47,6 +47,81 @@ export interface ListenOptions {
    * loop (uncaught), which goes on.
    */
   onAcceptError?: (error: NetworkError) => void;
+  /**
+   * Serve TLS instead of plaintext: every connection completes a TLS handshake (within
+   * `tls.handshakeTimeoutMs`) before `onConnection` sees it. A handshake that fails or times out
+   * closes that connection and is told to `onAcceptError` as a `TlsError`; the server goes on.
+   */
+  tls?: TlsServerOptions;
+}
+
+/**
+ * PEM text: a string, or its bytes as a file holds them (`await readFile(path)`), decoded as
+ * UTF-8. DER is not accepted (Deno's TLS takes PEM only).
+ */
+export type Pem = string | Uint8Array;
+
+/** TLS options of {@linkcode ListenOptions}. */
+export interface TlsServerOptions {
+  /** The server's certificate chain, PEM: its own certificate first, then any intermediates. */
+  cert: Pem;
+  /** The private key of the first certificate, PEM (PKCS #8, SEC 1 or PKCS #1; not encrypted). */
+  key: Pem;
+  /**
+   * A connection whose TLS handshake has not completed after this many milliseconds is closed
+   * (and told to `onAcceptError`): a peer that connects and stalls holds nothing for long.
+   * @default {10000}
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * At most this many connections may be in their TLS handshake at once; one more closes the
+   * oldest of them (told to `onAcceptError`). Honest handshakes take milliseconds, so the ones
+   * that stall are the oldest: a flood of stalled handshakes costs bounded memory and leaves
+   * room for honest clients.
+   * @default {1024}
+   */
+  maxPendingHandshakes?: number;
+}
+
+/** TLS options of {@linkcode ConnectOptions}. */
+export interface TlsClientOptions {
+  /**
+   * The certificates to trust, PEM (one string or file may hold several): when given, they are
+   * the only ones trusted, the runtime's default store is not used. Pass a server's self-signed
+   * certificate here to pin it. Omitted: the runtime's default store (public CAs).
+   */
+  ca?: Pem | readonly Pem[];
+  /**
+   * The name the server's certificate must carry (a DNS name or an IP literal, checked against
+   * its subject alternative names), also sent as SNI when it is a DNS name.
+   * @default the `hostname` connected to
+   */
+  serverName?: string;
+  /**
+   * The connect fails with `TlsError` (code `ETIMEDOUT`) when the TLS handshake has not
+   * completed this many milliseconds after the TCP connection opened.
+   * @default {10000}
+   */
+  handshakeTimeoutMs?: number;
+}
+
+/**
+ * What a TLS connection offers for binding an authentication to it (channel binding), as far as
+ * its runtime tells: docs/RUNTIME.md has the table per runtime and adapter.
+ */
+export interface TlsInfo {
+  /** The negotiated protocol version, e.g. `"TLSv1.3"`; undefined where the runtime does not say. */
+  readonly protocol: string | undefined;
+  /** The peer's certificate, DER (a client sees the server's); undefined where not available. */
+  readonly peerCertificate: Uint8Array | undefined;
+  /** Our own certificate, DER (a server's, from its options); undefined for a client. */
+  readonly localCertificate: Uint8Array | undefined;
+  /**
+   * RFC 5705 keying material exporter (`length` bytes for `label` and `context`; no context when
+   * omitted, which TLS 1.3 treats as empty). Absent where the runtime has no exporter; throws
+   * `ConnectionClosedError` once the connection is closed.
+   */
+  exporter?(label: string, length: number, context?: Uint8Array): Uint8Array;
 }
 
 /** Options of {@linkcode Adapter.connect}. */
@@ -59,10 +134,15 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** Disable Nagle's algorithm. @default {true} */
   noDelay?: boolean;
+  /**
+   * Speak TLS: the connect resolves once the handshake has completed and the server's
+   * certificate was verified (else it rejects with `TlsError`).
+   */
+  tls?: TlsClientOptions;
 }
 
 /**
- * One TCP connection. Iterating it yields the bytes as they arrive, until the peer closes its
+ * One TCP connection, plaintext or TLS (the same interface; `tls` says which). Iterating it yields the bytes as they arrive, until the peer closes its
  * side (EOF); chunks may be views into buffers the adapter reuses only if documented otherwise
  * (the node, deno and bun adapters never reuse them). Leaving a `for await` loop early (`break`,
  * a throw) closes the connection, as Deno's and Node's own sockets do. Once it has read EOF and
@@ -79,6 +159,8 @@ export interface TcpConnection extends AsyncIterable<Uint8Array>, AsyncDisposabl
   readonly localAddr: NetAddress;
   /** The peer's end of the connection. */
   readonly remoteAddr: NetAddress;
+  /** What the TLS session offers (protocol, certificates, exporter); undefined for plaintext. */
+  readonly tls: TlsInfo | undefined;
   /**
    * Writes every byte. Resolves once the runtime has taken all of them; while the peer is slow it
    * waits (backpressure) instead of buffering without bound. Rejects with
@@ -91,7 +173,10 @@ export interface TcpConnection extends AsyncIterable<Uint8Array>, AsyncDisposabl
    * small ones together (in the deno adapter, parts under 16 KiB, up to 256 KiB in all).
    */
   writev(chunks: readonly Uint8Array[]): Promise<void>;
-  /** Half-close: the peer reads EOF; we can still read what it sends. */
+  /**
+   * Half-close: the peer reads EOF; we can still read what it sends. Over TLS this sends
+   * close_notify, then FIN (TLS 1.3 closes one direction so; every adapter keeps reading).
+   */
   closeWrite(): Promise<void>;
   /** Closes both directions now. Idempotent. */
   close(): void;

@@ -36,6 +36,9 @@ import {
   within,
 } from "./helpers.ts";
 import { projectPath } from "../_helpers/paths.ts";
+import { describeTls } from "./conformance_tls.ts";
+import { overTls } from "./tls_helpers.ts";
+import { testCerts } from "./tls_certs.ts";
 
 const MiB = 1024 * 1024;
 
@@ -49,11 +52,140 @@ async function streamText(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder().decode(await readAll(stream as unknown as AsyncIterable<Uint8Array>));
 }
 
-/** Registers the conformance cases for `adapter`. */
+/**
+ * Registers the conformance cases for `adapter`: the TCP cases over plaintext and again over TLS
+ * (every listen and connect given a pinned self-signed certificate), the TLS-only cases, UDP and
+ * subprocesses.
+ */
 export function describeConformance(adapter: Adapter): void {
   const a = adapter;
+  describeStream(a, "TCP");
+  describeStream(overTls(a, testCerts()), "TCP over TLS");
+  describeTls(a);
 
-  describe(`${a.name} adapter: TCP`, () => {
+  describe(`${a.name} adapter: UDP`, () => {
+    it("round-trips datagrams and reports the sender", async () => {
+      await using server = await a.bindDatagram({ hostname: "127.0.0.1", port: 0 });
+      await using client = await a.bindDatagram({});
+      assert.ok(server.addr.port > 0);
+      assert.equal(server.addr.hostname, "127.0.0.1");
+      await client.send(bytes("ping"), server.addr);
+      const ping = await within(
+        (async () => {
+          for await (const datagram of server) return datagram; // leaves the loop early
+          return undefined;
+        })(),
+        5000,
+        "ping",
+      );
+      assert.ok(ping);
+      const { data, remote } = ping;
+      assert.equal(new TextDecoder().decode(data), "ping");
+      assert.deepEqual(remote, client.addr);
+      await server.send(bytes("PONG"), remote);
+      const reply = await within(client[Symbol.asyncIterator]().next(), 5000, "reply");
+      assert.equal(new TextDecoder().decode(reply.value?.data), "PONG");
+      // Leaving the loop did not close the server: it still receives.
+      await client.send(bytes("again"), server.addr);
+      const again = await within(server[Symbol.asyncIterator]().next(), 5000, "again");
+      assert.equal(new TextDecoder().decode(again.value?.data), "again");
+    });
+
+    it("sends to a live peer right after a send to a dead port (a stale ICMP error)", async () => {
+      await using live = await a.bindDatagram({});
+      await using sender = await a.bindDatagram({});
+      const dead = await a.bindDatagram({});
+      const deadAddr = dead.addr;
+      dead.close(); // nothing listens there now: each send to it draws an ICMP port unreachable
+      const rounds = 50;
+      const received = new Set<string>();
+      const receiving = (async () => {
+        for await (const { data } of live) {
+          received.add(new TextDecoder().decode(data));
+          if (received.size === 2 * rounds) return;
+        }
+      })();
+      for (let i = 0; i < rounds; i++) {
+        // In the same tick: the live send goes out right behind the dead one.
+        await Promise.all([
+          sender.send(bytes("dead"), deadAddr),
+          sender.send(bytes(`same tick ${i}`), live.addr),
+        ]);
+        // One after the other: the ICMP error has surely arrived before the live send.
+        await sender.send(bytes("dead"), deadAddr);
+        await sleep(1);
+        await sender.send(bytes(`after ${i}`), live.addr);
+      }
+      await within(receiving, 5000, `${2 * rounds} datagrams (got ${received.size})`);
+    });
+
+    it("carries a 65,507-byte datagram whole", async () => {
+      await using server = await a.bindDatagram({});
+      await using client = await a.bindDatagram({});
+      const big = pseudoRandom(MAX_DATAGRAM_SIZE, 3);
+      await client.send(big, server.addr);
+      const got = await within(server[Symbol.asyncIterator]().next(), 5000, "datagram");
+      assert.equal(got.value?.data.length, MAX_DATAGRAM_SIZE);
+      assert.deepEqual(got.value?.data, big);
+    });
+
+    it("maps a port in use, naming EADDRINUSE", async () => {
+      await using taken = await a.bindDatagram({});
+      const port = taken.addr.port;
+      const inUse = await a.bindDatagram({ port }).then((s) => (s.close(), null), (e) => e);
+      assert.ok(inUse instanceof AddressInUseError, String(inUse));
+      assert.equal(inUse.code, "EADDRINUSE");
+      assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
+    });
+
+    it("refuses an oversize datagram and stays usable", async () => {
+      await using sock = await a.bindDatagram({});
+      const error = await sock.send(new Uint8Array(MAX_DATAGRAM_SIZE + 1), sock.addr)
+        .then(() => null, (e) => e);
+      assert.ok(error instanceof DatagramTooLargeError, String(error));
+      assert.equal(error.size, MAX_DATAGRAM_SIZE + 1);
+      assert.equal(error.limit, MAX_DATAGRAM_SIZE);
+      await sock.send(bytes("small"), sock.addr);
+      const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
+      assert.equal(new TextDecoder().decode(got.value?.data), "small");
+    });
+
+    it("closes a socket whose signal aborts while it binds", async () => {
+      const controller = new AbortController();
+      const binding = a.bindDatagram({ signal: controller.signal });
+      controller.abort();
+      const sock = await within(binding, 5000, "bind").catch((e) => {
+        assert.equal(e.name, "AbortError");
+        return null;
+      });
+      if (sock !== null) {
+        const next = await within(sock[Symbol.asyncIterator]().next(), 5000, "iteration ends");
+        assert.equal(next.done, true);
+        await assert.rejects(sock.send(bytes("x"), sock.addr), NetworkError);
+      }
+    });
+
+    it("ends iteration on close, and on abort", async () => {
+      const sock = await a.bindDatagram({});
+      const next = sock[Symbol.asyncIterator]().next();
+      sock.close();
+      sock.close();
+      assert.equal((await within(next, 5000, "iteration ends")).done, true);
+      const controller = new AbortController();
+      const other = await a.bindDatagram({ signal: controller.signal });
+      const pending = other[Symbol.asyncIterator]().next();
+      controller.abort();
+      assert.equal((await within(pending, 5000, "abort ends iteration")).done, true);
+      await assert.rejects(other.send(bytes("x"), other.addr), NetworkError);
+    });
+  });
+
+  describeSubprocessConformance(a);
+}
+
+/** The cases of a byte stream: plain TCP, or TLS when `a` is wrapped by `overTls()`. */
+function describeStream(a: Adapter, transport: "TCP" | "TCP over TLS"): void {
+  describe(`${a.name} adapter: ${transport}`, () => {
     it("echoes a round trip and reports addresses", async () => {
       await using server = await a.listen({ hostname: "127.0.0.1", port: 0 }, echoHandler);
       assert.equal(server.addr.hostname, "127.0.0.1");
@@ -445,125 +577,6 @@ export function describeConformance(adapter: Adapter): void {
       assert.equal(await within(request(good, "ok"), 5000, "echo"), "ok");
     });
   });
-
-  describe(`${a.name} adapter: UDP`, () => {
-    it("round-trips datagrams and reports the sender", async () => {
-      await using server = await a.bindDatagram({ hostname: "127.0.0.1", port: 0 });
-      await using client = await a.bindDatagram({});
-      assert.ok(server.addr.port > 0);
-      assert.equal(server.addr.hostname, "127.0.0.1");
-      await client.send(bytes("ping"), server.addr);
-      const ping = await within(
-        (async () => {
-          for await (const datagram of server) return datagram; // leaves the loop early
-          return undefined;
-        })(),
-        5000,
-        "ping",
-      );
-      assert.ok(ping);
-      const { data, remote } = ping;
-      assert.equal(new TextDecoder().decode(data), "ping");
-      assert.deepEqual(remote, client.addr);
-      await server.send(bytes("PONG"), remote);
-      const reply = await within(client[Symbol.asyncIterator]().next(), 5000, "reply");
-      assert.equal(new TextDecoder().decode(reply.value?.data), "PONG");
-      // Leaving the loop did not close the server: it still receives.
-      await client.send(bytes("again"), server.addr);
-      const again = await within(server[Symbol.asyncIterator]().next(), 5000, "again");
-      assert.equal(new TextDecoder().decode(again.value?.data), "again");
-    });
-
-    it("sends to a live peer right after a send to a dead port (a stale ICMP error)", async () => {
-      await using live = await a.bindDatagram({});
-      await using sender = await a.bindDatagram({});
-      const dead = await a.bindDatagram({});
-      const deadAddr = dead.addr;
-      dead.close(); // nothing listens there now: each send to it draws an ICMP port unreachable
-      const rounds = 50;
-      const received = new Set<string>();
-      const receiving = (async () => {
-        for await (const { data } of live) {
-          received.add(new TextDecoder().decode(data));
-          if (received.size === 2 * rounds) return;
-        }
-      })();
-      for (let i = 0; i < rounds; i++) {
-        // In the same tick: the live send goes out right behind the dead one.
-        await Promise.all([
-          sender.send(bytes("dead"), deadAddr),
-          sender.send(bytes(`same tick ${i}`), live.addr),
-        ]);
-        // One after the other: the ICMP error has surely arrived before the live send.
-        await sender.send(bytes("dead"), deadAddr);
-        await sleep(1);
-        await sender.send(bytes(`after ${i}`), live.addr);
-      }
-      await within(receiving, 5000, `${2 * rounds} datagrams (got ${received.size})`);
-    });
-
-    it("carries a 65,507-byte datagram whole", async () => {
-      await using server = await a.bindDatagram({});
-      await using client = await a.bindDatagram({});
-      const big = pseudoRandom(MAX_DATAGRAM_SIZE, 3);
-      await client.send(big, server.addr);
-      const got = await within(server[Symbol.asyncIterator]().next(), 5000, "datagram");
-      assert.equal(got.value?.data.length, MAX_DATAGRAM_SIZE);
-      assert.deepEqual(got.value?.data, big);
-    });
-
-    it("maps a port in use, naming EADDRINUSE", async () => {
-      await using taken = await a.bindDatagram({});
-      const port = taken.addr.port;
-      const inUse = await a.bindDatagram({ port }).then((s) => (s.close(), null), (e) => e);
-      assert.ok(inUse instanceof AddressInUseError, String(inUse));
-      assert.equal(inUse.code, "EADDRINUSE");
-      assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
-    });
-
-    it("refuses an oversize datagram and stays usable", async () => {
-      await using sock = await a.bindDatagram({});
-      const error = await sock.send(new Uint8Array(MAX_DATAGRAM_SIZE + 1), sock.addr)
-        .then(() => null, (e) => e);
-      assert.ok(error instanceof DatagramTooLargeError, String(error));
-      assert.equal(error.size, MAX_DATAGRAM_SIZE + 1);
-      assert.equal(error.limit, MAX_DATAGRAM_SIZE);
-      await sock.send(bytes("small"), sock.addr);
-      const got = await within(sock[Symbol.asyncIterator]().next(), 5000, "datagram");
-      assert.equal(new TextDecoder().decode(got.value?.data), "small");
-    });
-
-    it("closes a socket whose signal aborts while it binds", async () => {
-      const controller = new AbortController();
-      const binding = a.bindDatagram({ signal: controller.signal });
-      controller.abort();
-      const sock = await within(binding, 5000, "bind").catch((e) => {
-        assert.equal(e.name, "AbortError");
-        return null;
-      });
-      if (sock !== null) {
-        const next = await within(sock[Symbol.asyncIterator]().next(), 5000, "iteration ends");
-        assert.equal(next.done, true);
-        await assert.rejects(sock.send(bytes("x"), sock.addr), NetworkError);
-      }
-    });
-
-    it("ends iteration on close, and on abort", async () => {
-      const sock = await a.bindDatagram({});
-      const next = sock[Symbol.asyncIterator]().next();
-      sock.close();
-      sock.close();
-      assert.equal((await within(next, 5000, "iteration ends")).done, true);
-      const controller = new AbortController();
-      const other = await a.bindDatagram({ signal: controller.signal });
-      const pending = other[Symbol.asyncIterator]().next();
-      controller.abort();
-      assert.equal((await within(pending, 5000, "abort ends iteration")).done, true);
-      await assert.rejects(other.send(bytes("x"), other.addr), NetworkError);
-    });
-  });
-
-  describeSubprocessConformance(a);
 }
 
 /**

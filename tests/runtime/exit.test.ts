@@ -6,6 +6,7 @@ import { spawn } from "../../mod.ts";
 import type { AdapterName } from "../../mod.ts";
 import { peerArgv } from "./peers.ts";
 import { readAll, within } from "./helpers.ts";
+import { testCerts } from "./tls_certs.ts";
 
 const PEER = "tests/runtime/peers/exit_peer.ts";
 
@@ -16,7 +17,11 @@ async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
 describe("process exit", () => {
   for (const runtime of ["node", "deno", "bun"] as AdapterName[]) {
     it(`${runtime}: a script that used every adapter ends by itself`, async () => {
-      const proc = await spawn({ argv: peerArgv(runtime, PEER, []), timeoutMs: 20_000 });
+      const { certFile, keyFile } = testCerts().pinned;
+      const proc = await spawn({
+        argv: peerArgv(runtime, PEER, [certFile, keyFile]),
+        timeoutMs: 20_000,
+      });
       const [out, err, status] = await within(
         Promise.all([text(proc.stdout), text(proc.stderr), proc.status]),
         30_000,

@@ -34,6 +34,30 @@ export interface BunSocket<D> {
   readonly localAddress: string;
   /** Our port. */
   readonly localPort: number;
+  /** TLS: the negotiated protocol version, e.g. `"TLSv1.3"`. */
+  getTLSVersion?(): string | null;
+  /** TLS: the peer's certificate; `raw` is its DER. */
+  getPeerCertificate?(): { raw?: Uint8Array } | null | undefined;
+  /** TLS: RFC 5705 keying material. */
+  exportKeyingMaterial?(length: number, label: string, context?: Uint8Array): Uint8Array;
+}
+
+/** `tls` options of `Bun.listen`. */
+export interface BunServerTls {
+  /** Certificate chain, PEM. */
+  cert: string;
+  /** Private key, PEM. */
+  key: string;
+}
+
+/** `tls` options of `Bun.connect`. */
+export interface BunClientTls {
+  /** The only certificates to trust, PEM; the default store without it. */
+  ca?: string[];
+  /** The name to verify and send as SNI; the hostname without it. */
+  serverName?: string;
+  /** Close the socket when the certificate does not verify. */
+  rejectUnauthorized: boolean;
 }
 
 /** Event handlers of Bun TCP sockets. */
@@ -54,6 +78,8 @@ export interface BunSocketHandler<D> {
   error(socket: BunSocket<D>, error: Error): void;
   /** Our connect failed. */
   connectError?(socket: BunSocket<D>, error: Error): void;
+  /** TLS: the handshake ended; a client's certificate check failed with `authorizationError`. */
+  handshake?(socket: BunSocket<D>, success: boolean, authorizationError: Error | null): void;
 }
 
 /** `Bun.listen` options. */
@@ -68,6 +94,8 @@ export interface BunListenOptions<D> {
   socket: BunSocketHandler<D>;
   /** Initial `data` of each socket. */
   data?: D;
+  /** Serve TLS. */
+  tls?: BunServerTls;
 }
 
 /** `Bun.listen`'s listener. */
@@ -168,6 +196,7 @@ export interface BunApi {
       allowHalfOpen: boolean;
       socket: BunSocketHandler<D>;
       data?: D;
+      tls?: BunClientTls;
     },
   ): Promise<BunSocket<D>>;
   /** Binds a UDP socket. */

@@ -1,5 +1,11 @@
 /**
- * TCP over `Deno.listen` / `Deno.connect`.
+ * TCP over `Deno.listen` / `Deno.connect`. TLS, server and client, is the node adapter's
+ * (`node:tls`, which Deno implements itself), because Deno's own TLS API cannot be made safe
+ * here (checked on Deno 2.9, docs/RUNTIME.md): `Deno.connectTls` and `Deno.startTls` trust their
+ * `caCerts` in addition to the default root store, so they cannot pin a certificate; closing a
+ * `Deno.listenTls` connection whose handshake stalls leaves its socket open until the peer
+ * leaves, so a handshake deadline cannot free anything; and a `Deno.TlsConn` tells neither the
+ * peer's certificate, the protocol, nor an exporter, nor takes `setNoDelay`.
  *
  * Reading uses a `conn.read()` loop, not `conn.readable`: draining `readable` to EOF closes the
  * whole connection (so half-close breaks) and costs about a third of the throughput. Writing loops
@@ -234,7 +240,7 @@ export class DenoServer extends BaseServer {
 }
 
 /**
- * Starts a TCP server with `Deno.listen`.
+ * Starts a TCP server with `Deno.listen`; a TLS one with the node adapter's `node:tls`.
  *
  * @example
  * ```ts
@@ -243,13 +249,12 @@ export class DenoServer extends BaseServer {
  * await server.close();
  * ```
  */
-// Async on purpose: a bind failure rejects the promise instead of throwing synchronously.
-// deno-lint-ignore require-await
 export async function listenDeno(
   options: ListenOptions,
   onConnection: ConnectionHandler,
 ): Promise<TcpServer> {
   const deno = denoApi();
+  if (options.tls !== undefined) return (await nodeTcp()).listenNode(options, onConnection);
   const { hostname, port } = bindAddress(options);
   options.signal?.throwIfAborted();
   let listener: DenoListener;
@@ -262,7 +267,7 @@ export async function listenDeno(
 }
 
 /**
- * Opens a TCP connection with `Deno.connect`.
+ * Opens a TCP connection with `Deno.connect`; a TLS one with the node adapter's `node:tls`.
  *
  * @example
  * ```ts
@@ -273,6 +278,7 @@ export async function listenDeno(
  */
 export async function connectDeno(options: ConnectOptions): Promise<TcpConnection> {
   const deno = denoApi();
+  if (options.tls !== undefined) return (await nodeTcp()).connectNode(options);
   const { signal } = options;
   const { hostname, port } = peerAddress(options);
   signal?.throwIfAborted();
@@ -286,4 +292,9 @@ export async function connectDeno(options: ConnectOptions): Promise<TcpConnectio
   }
   conn.setNoDelay(options.noDelay ?? true);
   return new DenoConnection(conn, signal);
+}
+
+/** The node adapter's TCP and TLS, loaded on first use: plain TCP never loads node:tls. */
+function nodeTcp(): Promise<typeof import("../node/tcp.ts")> {
+  return import("../node/tcp.ts");
 }

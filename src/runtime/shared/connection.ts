@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NetAddress, TcpConnection } from "../types.ts";
+import type { NetAddress, TcpConnection, TlsInfo } from "../types.ts";
 import { ConnectionClosedError, toNetworkError } from "../errors.ts";
 import { whenAborted } from "./abortable.ts";
 
@@ -37,6 +37,8 @@ export abstract class BaseConnection implements TcpConnection {
   abstract readonly remoteAddr: NetAddress;
   /** Resolves when the connection is fully closed, whoever closed it. */
   readonly closed: Promise<void>;
+  /** What the TLS session offers; undefined for plaintext. */
+  readonly tls: TlsInfo | undefined;
 
   #resolveClosed!: () => void;
   #isClosed = false;
@@ -48,8 +50,9 @@ export abstract class BaseConnection implements TcpConnection {
   #readable: ReadableStream<Uint8Array> | undefined;
   readonly #stopAbort: () => void;
 
-  /** Starts the connection's bookkeeping; aborting `signal` closes it. */
-  constructor(signal?: AbortSignal) {
+  /** Starts the connection's bookkeeping; aborting `signal` closes it; `tls` for a TLS one. */
+  constructor(signal?: AbortSignal, tls?: TlsInfo) {
+    this.tls = tls;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#stopAbort = whenAborted(signal, () => this.close());
   }

@@ -1,8 +1,8 @@
 /**
  * What every adapter's TCP server has in common: the set of open connections, running the
  * handler (a rejection closes that connection only), `close()` with its options, abort, async
- * dispose, and what a failed accept means (reported, or the end of the server: `closed`
- * rejects). Each adapter supplies how to stop accepting.
+ * dispose, what a failed accept means (reported, or the end of the server: `closed` rejects),
+ * and a TLS server's pending handshakes. Each adapter supplies how to stop accepting.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import type {
 import { ListenerError, type NetworkError, toNetworkError } from "../errors.ts";
 import { whenAborted } from "./abortable.ts";
 import { acceptRetryDelay, defaultAcceptErrorReporter } from "./accept.ts";
+import { type HandshakeLimits, PendingHandshakes } from "./handshakes.ts";
 
 /**
  * Base class of the adapters' TCP servers.
@@ -39,6 +40,7 @@ export abstract class BaseServer implements TcpServer {
   #stopped: Promise<void> | null = null;
   readonly #stopAbort: () => void;
   readonly #onAcceptError: (error: NetworkError) => void;
+  #handshakes: PendingHandshakes | undefined;
   #failure: ListenerError | undefined;
   /** Settles `closed`: resolves, or rejects with the listener's failure. */
   #settle!: (failure?: ListenerError) => void;
@@ -93,16 +95,29 @@ export abstract class BaseServer implements TcpServer {
       this.listenerFailed(error);
       return undefined;
     }
-    const reported = toNetworkError(error, "accept");
+    this.reportAcceptError(toNetworkError(error, "accept"));
+    return delay;
+  }
+
+  /** Tells `onAcceptError` of one connection's failure; the server goes on either way. */
+  protected reportAcceptError(error: NetworkError): void {
     try {
-      this.#onAcceptError(reported);
+      this.#onAcceptError(error);
     } catch (e) {
       // The callback's own bug: surface it, but never let it stop the accepting.
       queueMicrotask(() => {
         throw e;
       });
     }
-    return delay;
+  }
+
+  /**
+   * The pending TLS handshakes of this server, within `limits`: what fails, times out or is
+   * dropped is told to `onAcceptError`; closing the server aborts the ones still pending.
+   */
+  protected trackHandshakes(limits: HandshakeLimits): PendingHandshakes {
+    this.#handshakes = new PendingHandshakes(limits, (e) => this.reportAcceptError(e));
+    return this.#handshakes;
   }
 
   /** The listening socket failed: closes the server; `closed` rejects with `ListenerError`. */
@@ -132,7 +147,11 @@ export abstract class BaseServer implements TcpServer {
   async close(options?: ServerCloseOptions): Promise<void> {
     if (this.#stopped === null) {
       this.#stopAbort();
-      this.#stopped = (async () => await this.stopListening())();
+      this.#stopped = (async () => {
+        await this.stopListening();
+        // Not accepted yet, so not the caller's to keep: they would only be closed on success.
+        this.#handshakes?.abortAll();
+      })();
       this.#stopped.then(() => this.#settle(this.#failure), () => this.#settle(this.#failure));
     }
     await this.#stopped;
