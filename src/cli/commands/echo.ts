@@ -8,6 +8,7 @@ import { UsageError } from "../args.ts";
 import { StructError } from "../../struct/mod.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
+import { countFlag, peerLimitFlags, peerLimits } from "../limit_flags.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { formatAddress, writeStderr, writeStdout } from "../../runtime/mod.ts";
 import {
@@ -95,13 +96,17 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N]",
+    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
     "with one line on stderr (which says so when the refused header reads as text: a client",
     "that sends lines); so does a connection beyond --max-connections. Memory held for frames",
-    "stays within about 2 × max-connections × max-frame (3× with --upper).",
+    "stays within about 2 × max-connections × max-frame (3× with --upper). One address may hold",
+    "--max-connections-per-ip of them. A connection on which no frame completes for",
+    "--idle-timeout, or whose peer does not read its replies for that long, is closed; so is one",
+    "whose frame, once begun, is not complete within --frame-timeout (0 turns either off).",
+    "Under attack stderr gets a few lines per second per cause, and a count of the rest.",
     "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
     "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
     "UDP: each datagram goes back to its sender.",
@@ -120,22 +125,25 @@ const serve = defineCommand({
     ...common.addressFlags("server", ECHO_DEFAULTS),
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
-    "max-connections": {
-      type: "integer",
-      help: "TCP connections served at once; more are closed as they arrive",
-      placeholder: "N",
-      defaultText: String(ECHO_DEFAULTS.maxConnections),
-      min: 1,
-      max: 1_000_000,
-    },
+    "max-connections": countFlag(
+      "TCP connections served at once; more are closed as they arrive",
+      ECHO_DEFAULTS.maxConnections,
+    ),
+    ...peerLimitFlags(
+      ECHO_DEFAULTS,
+      "Close a TCP connection that completes no frame, or reads no reply, for this long (0: never)",
+    ),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
     const framing = framingFlags(flags);
     const maxConnections = flags["max-connections"];
-    if (flags.udp && maxConnections !== undefined) {
-      throw new UsageError("--max-connections is for TCP, not --udp");
+    const tcpOnly =
+      (["max-connections", "max-connections-per-ip", "idle-timeout", "frame-timeout"] as const)
+        .find((name) => flags[name] !== undefined);
+    if (flags.udp && tcpOnly !== undefined) {
+      throw new UsageError(`--${tcpOnly} is for TCP, not --udp`);
     }
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
       void writeStderr(errorLine(error, peer));
@@ -148,7 +156,12 @@ const serve = defineCommand({
     };
     if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
     return await serveUntilSignal(
-      await serveEcho({ ...options, ...framing, maxConnections }),
+      await serveEcho({
+        ...options,
+        ...framing,
+        maxConnections,
+        ...peerLimits(flags),
+      }),
       "tcp",
     );
   },

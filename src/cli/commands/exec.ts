@@ -8,6 +8,13 @@ import { defineCommand, type GroupCommand } from "../command.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import {
+  countFlag,
+  MAX_TIMER_SECONDS,
+  peerLimitFlags,
+  peerLimits,
+  timeoutFlag,
+} from "../limit_flags.ts";
+import {
   containmentSupport,
   environment,
   formatAddress,
@@ -26,7 +33,6 @@ import {
   ExecTokenFileError,
   type LoadedToken,
   loadToken,
-  MAX_TIMER_MS,
   serveExec,
   TOKEN_ENV,
 } from "../../services/mod.ts";
@@ -79,15 +85,29 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
   usage:
-    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
+    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--max-connections-per-ip N] [--max-pending N] [--max-pending-per-ip N] [--penalty SECONDS] [--penalty-max SECONDS]",
   details: [
     `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
     "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
     "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
     "the server and kills running commands (exit 0). Commands die with the server, even when it",
-    "is killed (SIGKILL), and so does whatever they left running when they end. Protocol:",
-    "docs/PROTOCOL.md; containment and its limits: docs/SECURITY.md.",
+    "is killed (SIGKILL), and so does whatever they left running when they end.",
+    "",
+    "Against hostile peers: a connection must authenticate within " +
+    `${EXEC_DEFAULTS.handshakeTimeoutMs / 1000} s; --max-pending connections`,
+    "may be authenticating at once, --max-pending-per-ip of them from one address, and one",
+    "address may hold --max-connections-per-ip in all. An address whose handshakes fail " +
+    `${EXEC_DEFAULTS.penaltyFailures} times`,
+    `within ${EXEC_DEFAULTS.penaltyWindowMs / 1000} s (a wrong token, a timeout, garbage, ` +
+    "a close before auth) waits",
+    "--penalty, then twice as long each time up to --penalty-max: its connections are closed",
+    "as they arrive; other addresses are not affected. stderr gets a few lines per second per",
+    "cause, and a count of the rest.",
+    "A connection that completes no frame for --idle-timeout while no command runs is closed",
+    "(never while one runs, however silent), and so is one whose frame is not complete within",
+    "--frame-timeout of its start. Protocol: docs/PROTOCOL.md; limits, containment and the",
+    "threat model: docs/SECURITY.md.",
     "",
     "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
@@ -104,7 +124,7 @@ const serve = defineCommand({
       "Kill a command (and its process group) after this long",
       EXEC_DEFAULTS.timeoutMs,
       1,
-      Math.floor(MAX_TIMER_MS / 1000),
+      MAX_TIMER_SECONDS,
     ),
     "max-output": {
       type: "integer",
@@ -120,6 +140,25 @@ const serve = defineCommand({
       placeholder: "MODE",
       defaultText: EXEC_DEFAULTS.cgroup,
     },
+    ...peerLimitFlags(
+      EXEC_DEFAULTS,
+      "Close a connection that completes no frame for this long while no command runs (0: never)",
+    ),
+    "max-pending": countFlag(
+      "Connections authenticating at once; a newcomer displaces the oldest after " +
+        `${EXEC_DEFAULTS.handshakeDisplaceAfterMs / 1000} s, else is refused`,
+      EXEC_DEFAULTS.maxPendingHandshakes,
+    ),
+    "max-pending-per-ip": countFlag(
+      "Connections authenticating at once from one address; more are refused",
+      EXEC_DEFAULTS.maxPendingHandshakesPerIp,
+    ),
+    penalty: timeoutFlag(
+      "First wait of an address whose handshakes keep failing; each further one doubles " +
+        "(0: no penalties)",
+      EXEC_DEFAULTS.penaltyMs,
+    ),
+    "penalty-max": timeoutFlag("Longest wait of such an address", EXEC_DEFAULTS.penaltyMaxMs),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -162,6 +201,11 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: common.millis(flags.timeout),
       maxOutputBytes: flags["max-output"],
+      ...peerLimits(flags),
+      maxPendingHandshakes: flags["max-pending"],
+      maxPendingHandshakesPerIp: flags["max-pending-per-ip"],
+      penaltyMs: common.millis(flags.penalty),
+      penaltyMaxMs: common.millis(flags["penalty-max"]),
       cgroup,
       adapter,
       // A closed log (stderr) must not stop the server.
@@ -190,12 +234,13 @@ const run = defineCommand({
   name: "run",
   summary: "Run a command on an exec server",
   usage:
-    "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
+    "[--host H] [--port P] [--token-file F] [--connect-timeout SECONDS] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
   details: [
     "Remote stdout and stderr go to ours as they arrive. With --shell the words are joined with",
     "spaces and run by the server's /bin/sh -c (the server must allow it). With --stdin our stdin",
     "is streamed to the command. --encoding (e.g. gbk) decodes the remote output from that",
-    "encoding and writes it as UTF-8.",
+    "encoding and writes it as UTF-8. A handshake the server refuses (busy, or our address must",
+    "wait after failed handshakes) is tried again, the pauses doubling, until --connect-timeout.",
     "",
     "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
     "when the server refused or could not start it; 255 when the connection or authentication",
@@ -214,6 +259,12 @@ const run = defineCommand({
       help: "Transcode remote output from this encoding to UTF-8",
       placeholder: "LABEL",
     },
+    "connect-timeout": common.secondsFlag(
+      "Give up connecting and authenticating after this long, retries included",
+      EXEC_DEFAULTS.connectTimeoutMs,
+      1,
+      MAX_TIMER_SECONDS,
+    ),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -245,6 +296,7 @@ const run = defineCommand({
       client = await ExecClient.connect({
         token: secret,
         ...common.addressOf(flags),
+        timeoutMs: common.millis(flags["connect-timeout"]),
         adapter,
       });
     } catch (err) {

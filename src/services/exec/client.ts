@@ -4,7 +4,12 @@
  *
  * @module
  */
-import { type AdapterChoice, getAdapter, type TcpConnection } from "../../runtime/mod.ts";
+import {
+  type AdapterChoice,
+  ConnectionClosedError,
+  getAdapter,
+  type TcpConnection,
+} from "../../runtime/mod.ts";
 import { importTokenKey, signNonce, type TokenKey } from "./protocol/mod.ts";
 import { decodeBase64 } from "./protocol/mod.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
@@ -25,6 +30,33 @@ import { MAX_TIMER_MS } from "../timeout.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";
 
 const HANDSHAKE = "the handshake";
+/** The first pause before trying a refused handshake again, and the longest, in ms. */
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 1_000;
+
+/**
+ * The server refused the handshake without judging our token: an `error` before its `hello`
+ * (busy), or a close during the handshake (busy, or our address must wait). Worth another try.
+ */
+class HandshakeRefused extends ExecAuthError {}
+
+/** Whether `err`, met once connected, is a refusal worth trying again after a pause. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof HandshakeRefused || err instanceof ConnectionClosedError;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (no timer is left behind). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 const COMMAND = "a command";
 
 /** Options of {@linkcode ExecClient.connect}. */
@@ -36,7 +68,10 @@ export interface ExecClientOptions extends AdapterChoice {
   /** Server port. @default {EXEC_DEFAULTS.port} */
   port?: number;
   /**
-   * Give up when connecting and authenticating take longer, in milliseconds.
+   * Give up when connecting and authenticating take longer, in milliseconds. A handshake the
+   * server refuses (busy, or our address must wait after failed handshakes) is tried again
+   * after a pause that doubles (50 ms to 1 s, with jitter) until then; a wrong token, another
+   * protocol or a refused connection (nothing listens) is not.
    * @default {EXEC_DEFAULTS.connectTimeoutMs}
    */
   timeoutMs?: number;
@@ -90,7 +125,8 @@ export class ExecClient implements AsyncDisposable {
   /**
    * Connects and authenticates.
    *
-   * @throws {ExecAuthError} when the server refuses the token or the handshake fails
+   * @throws {ExecAuthError} when the server refuses the token, or refused every handshake until
+   *   `timeoutMs` (the message gives the last refusal)
    * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/1`
    * @throws {RangeError} for a `timeoutMs` that is not an integer a timer can hold
    * @throws the adapter's `NetworkError`s when it cannot connect
@@ -102,28 +138,39 @@ export class ExecClient implements AsyncDisposable {
     }
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
-    const abort = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
+    const port = options.port ?? EXEC_DEFAULTS.port;
+    // One deadline for every attempt and every pause between them.
+    const expired = new AbortController();
+    let refusal = "";
+    const timer = setTimeout(() => expired.abort(), ms);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(new ExecAuthError(`no connection and handshake within ${ms} ms`));
-      }, ms);
+      expired.signal.addEventListener("abort", () => {
+        const last = refusal && ` (last refusal: ${refusal})`;
+        reject(new ExecAuthError(`no connection and handshake within ${ms} ms${last}`));
+      });
     });
-    let conn: TcpConnection | undefined;
+    timeout.catch(() => {});
     try {
-      const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
-      const port = options.port ?? EXEC_DEFAULTS.port;
-      conn = await Promise.race([
-        adapter.connect({ hostname, port, signal: abort.signal }),
-        timeout,
-      ]);
-      const client = new ExecClient(conn);
-      await Promise.race([client.#handshake(key), timeout]);
-      return client;
-    } catch (err) {
-      conn?.close();
-      throw err;
+      for (let delay = FIRST_RETRY_MS;; delay = Math.min(2 * delay, MAX_RETRY_MS)) {
+        let conn: TcpConnection | undefined;
+        try {
+          conn = await Promise.race([
+            adapter.connect({ hostname, port, signal: expired.signal }),
+            timeout,
+          ]);
+          const client = new ExecClient(conn);
+          await Promise.race([client.#handshake(key), timeout]);
+          return client;
+        } catch (err) {
+          conn?.close();
+          if (expired.signal.aborted || !(conn !== undefined && isRefusal(err))) throw err;
+          refusal = (err as Error).message;
+        }
+        // A refused handshake (a busy server, or one that makes our address wait) is tried
+        // again, after a pause that doubles, with jitter, until the deadline.
+        await Promise.race([pause(delay * (0.5 + Math.random() / 2), expired.signal), timeout]);
+      }
     } finally {
       clearTimeout(timer);
     }
@@ -133,7 +180,7 @@ export class ExecClient implements AsyncDisposable {
     const hello = await this.#next(HANDSHAKE);
     if (hello.kind !== "control" || hello.message.type !== "hello") {
       if (hello.kind === "control" && hello.message.type === "error") {
-        throw new ExecAuthError(hello.message.message);
+        throw new HandshakeRefused(hello.message.message);
       }
       throw new ExecProtocolError("expected a hello message from the server");
     }
@@ -157,7 +204,7 @@ export class ExecClient implements AsyncDisposable {
   async #next(during: typeof HANDSHAKE | typeof COMMAND): Promise<ServerFrame> {
     const next = await this.#frames.receive();
     if (next === undefined) {
-      const Err = during === HANDSHAKE ? ExecAuthError : ExecProtocolError;
+      const Err = during === HANDSHAKE ? HandshakeRefused : ExecProtocolError;
       throw new Err(`the server closed the connection during ${during}`);
     }
     return parseServerFrame(next);

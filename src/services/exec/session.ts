@@ -19,6 +19,7 @@ import { parseClientFrame } from "./protocol/mod.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
 import { EXEC_MAX_FRAME_LENGTH, EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
 import { FrameWriter, keptQuiet, openFrames } from "./wire.ts";
+import { timerDelay } from "../timeout.ts";
 import { type Framed, FramedClosedError } from "../../framing/mod.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */
@@ -66,10 +67,18 @@ export interface SessionContext {
   readySettleMs: number;
   /** How long to wait before answering a wrong MAC, in milliseconds. */
   authFailureDelayMs: number;
+  /**
+   * A connection on which no frame completes for this long while no command runs is closed, in
+   * milliseconds (0: never); a client that does not take a command's output holds the connection
+   * at most this long after the command's time limit.
+   */
+  idleTimeoutMs: number;
+  /** A frame begun must be complete this long after, in milliseconds (0: no limit). */
+  frameTimeoutMs: number;
   /** Starts commands. */
   spawn: SpawnFunction;
-  /** Called once when the handshake has ended, successfully or not. */
-  onHandshakeEnd(): void;
+  /** Called once when the handshake has ended: whether the client authenticated. */
+  onHandshakeEnd(authenticated: boolean): void;
   /** Log sink. */
   onEvent(event: ExecServerEvent): void;
 }
@@ -107,6 +116,8 @@ export class ExecSession {
     this.#frames = openFrames(conn, {
       maxFrameLength: HANDSHAKE_MAX_FRAME_LENGTH,
       closeOnError: false,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      frameTimeoutMs: ctx.frameTimeoutMs,
     });
     this.#writer = new FrameWriter(this.#frames);
   }
@@ -145,6 +156,7 @@ export class ExecSession {
     const timer = setTimeout(() => deadline.abort(), this.#ctx.handshakeTimeoutMs);
     const stopWaiting = new AbortController();
     let quiet: Promise<boolean> | undefined;
+    let authenticated = false;
     try {
       const nonce = createNonce();
       const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
@@ -172,12 +184,13 @@ export class ExecSession {
       }
       this.#frames.maxFrameLength = EXEC_MAX_FRAME_LENGTH;
       await this.#writer.control({ type: "ready" });
+      authenticated = true;
       return true;
     } finally {
       clearTimeout(timer);
       stopWaiting.abort();
       await quiet; // its receive must be over before the next one
-      this.#ctx.onHandshakeEnd();
+      this.#ctx.onHandshakeEnd(authenticated);
     }
   }
 
@@ -207,6 +220,22 @@ export class ExecSession {
     }
   }
 
+  /**
+   * A client that takes none of a command's output blocks its sends: the command is killed at
+   * its time limit, but the session would wait for the client forever. Past the time limit and
+   * the idle timeout, the connection is closed.
+   */
+  #watchOutput(timeoutMs: number): ReturnType<typeof setTimeout> | undefined {
+    const idleMs = this.#ctx.idleTimeoutMs;
+    if (idleMs === 0) return undefined;
+    return setTimeout(() => {
+      const reason = `the client did not take the command's output within ${idleMs} ms of its ` +
+        "time limit";
+      this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
+      this.close();
+    }, timerDelay(timeoutMs + idleMs));
+  }
+
   async #start(run: RunMessage): Promise<void> {
     const started = Date.now();
     const peer = this.#peer;
@@ -233,6 +262,9 @@ export class ExecSession {
       return await refuse(`cannot run ${describe(run)}: ${spawnFailure(err)}`);
     }
     this.#command = command;
+    // The client waits for us, silent, however long the command runs: no idle timeout meanwhile.
+    this.#frames.idle.pause();
+    const stalled = this.#watchOutput(timeoutMs);
     this.#commandEnded = command.done.then(async (outcome) => {
       // Ready again before the exit goes out, so an immediate next `run` is in order.
       this.#command = undefined;
@@ -246,7 +278,11 @@ export class ExecSession {
       if (this.#closing) return;
       const { code, signal, timedOut, truncated } = outcome;
       await this.#writer.control({ type: "exit", code, signal, timedOut, truncated });
-    }).catch(() => {}); // a failed write means the client is gone; serve() is closing already
+    }).catch(() => {}) // a failed write means the client is gone; serve() is closing already
+      .finally(() => {
+        clearTimeout(stalled);
+        this.#frames.idle.resume();
+      });
   }
 }
 

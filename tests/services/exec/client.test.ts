@@ -72,19 +72,71 @@ describe("exec client", () => {
     await assert.rejects(connect(server.addr.port), ExecProtocolError);
   });
 
-  it("reports a server that hangs up during the handshake as an auth error", async () => {
-    await using server = await listen({ port: 0 }, (c) => c.close());
-    await assert.rejects(connect(server.addr.port), /closed the connection during the handshake/);
-  });
-
-  it("reports a refusal before hello (a busy server) as an auth error", async () => {
-    const message = "too many connections awaiting authentication";
-    await using server = await fakeServer((c) => c.write(control({ type: "error", message })));
-    await assert.rejects(connect(server.addr.port), (err: unknown) => {
+  it("tries a server that hangs up during the handshake again, until its time limit", async () => {
+    let attempts = 0;
+    await using server = await listen({ port: 0 }, (c) => {
+      attempts++;
+      c.close();
+    });
+    await assert.rejects(connect(server.addr.port, 600), (err: unknown) => {
       assert.ok(err instanceof ExecAuthError);
-      assert.equal(err.message, message);
+      assert.match(err.message, /within 600 ms \(last refusal: .*closed the connection during/);
       return true;
     });
+    assert.ok(attempts >= 3, `${attempts} attempts`);
+  });
+
+  it("tries a refusal before hello (a busy server) again, and reports the last one", async () => {
+    const message = "too many connections awaiting authentication";
+    let attempts = 0;
+    await using server = await fakeServer((c) => {
+      attempts++;
+      return c.write(control({ type: "error", message }));
+    });
+    await assert.rejects(connect(server.addr.port, 600), (err: unknown) => {
+      assert.ok(err instanceof ExecAuthError);
+      assert.match(err.message, /within 600 ms \(last refusal: too many connections awaiting/);
+      return true;
+    });
+    assert.ok(attempts >= 3, `${attempts} attempts`);
+  });
+
+  it("gets in once a busy server has room, within its time limit", async () => {
+    let refusals = 3;
+    await using server = await fakeServer(async (c) => {
+      if (refusals-- > 0) {
+        await c.write(
+          control({ type: "error", message: "too many connections awaiting authentication" }),
+        );
+        return;
+      }
+      await c.write(
+        control({ type: "hello", protocol: "unstuck-exec/1", nonce: btoa("n".repeat(32)) }),
+      );
+      await c.write(control({ type: "ready" }));
+    });
+    await using client = await connect(server.addr.port, 5_000);
+    assert.ok(client instanceof ExecClient);
+    assert.equal(refusals, -1);
+  });
+
+  it("does not try a refused token or a refused connection again", async () => {
+    let attempts = 0;
+    await using server = await fakeServer(async (c) => {
+      attempts++;
+      await c.write(
+        control({ type: "hello", protocol: "unstuck-exec/1", nonce: btoa("n".repeat(32)) }),
+      );
+      await c.write(control({ type: "error", message: "authentication failed" }));
+    });
+    await assert.rejects(connect(server.addr.port), /^ExecAuthError: authentication failed$/);
+    assert.equal(attempts, 1);
+    const closed = await listen({ port: 0 }, (c) => c.close());
+    const port = closed.addr.port;
+    await closed.close();
+    const started = performance.now();
+    await assert.rejects(connect(port, 5_000), (err: unknown) => !(err instanceof ExecAuthError));
+    assert.ok(performance.now() - started < 4_000, "a refused connection is not tried again");
   });
 
   it("rejects bad run options before sending them", async () => {
