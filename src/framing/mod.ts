@@ -59,3 +59,4 @@ export { ByteReader } from "./byte_reader.ts";
 export type { ReadOptions } from "./byte_reader.ts";
 export { duplexPair } from "./duplex_pair.ts";
 export type { ByteDuplex, ByteTransport, WebStreamPair } from "./transport.ts";
+export type { StructValue } from "../struct/mod.ts"; // named by structCodec
