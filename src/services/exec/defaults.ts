@@ -70,7 +70,7 @@ export const EXEC_DEFAULTS: ExecDefaults = Object.freeze({
   handshakeTimeoutMs: 10_000,
   authFailureDelayMs: 250,
   readySettleMs: 10,
-  maxPendingHandshakes: 16,
+  maxPendingHandshakes: 64,
   handshakeDisplaceAfterMs: 1_000,
   maxPendingHandshakesPerIp: 4,
   maxConnectionsPerIp: 16,

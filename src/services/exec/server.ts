@@ -226,6 +226,24 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     }
   };
 
+  /**
+   * The pending handshake a newcomer from `peer` may take the place of, when every place is
+   * taken: the oldest, once it has been authenticating for `handshakeDisplaceAfterMs`; else the
+   * oldest of an address that holds more places than the newcomer's (whose count includes the
+   * newcomer), so that the many handshakes of a few addresses cannot keep out another's first.
+   */
+  const displaceable = (peer: NetAddress): ExecSession | undefined => {
+    const [oldest, { since }] = pending.entries().next().value!;
+    if (performance.now() - since >= limits.handshakeDisplaceAfterMs) return oldest;
+    let victim: ExecSession | undefined;
+    let most = pendingPerIp.held(peer.hostname);
+    for (const [session, entry] of pending) {
+      const held = pendingPerIp.held(entry.peer.hostname);
+      if (held > most) [victim, most] = [session, held];
+    }
+    return victim;
+  };
+
   /** Serves `conn` once it has a place among the pending handshakes. */
   const serve = async (conn: TcpConnection, peer: NetAddress): Promise<void> => {
     if (!pendingPerIp.take(peer.hostname)) {
@@ -242,15 +260,16 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
       if (!authenticated) failed(peer);
     };
     if (pending.size >= limits.maxPendingHandshakes) {
-      const [oldest, { since, peer: oldestPeer }] = pending.entries().next().value!;
-      if (performance.now() - since < limits.handshakeDisplaceAfterMs) {
+      const victim = displaceable(peer);
+      if (victim === undefined) {
         handshaking = false;
         pendingPerIp.release(peer.hostname);
         return await refuseBusy(conn, BUSY);
       }
-      pending.delete(oldest);
-      onEvent({ kind: "rejected", peer: oldestPeer, reason: "displaced while authenticating" });
-      oldest.close();
+      const victimPeer = pending.get(victim)!.peer;
+      pending.delete(victim);
+      onEvent({ kind: "rejected", peer: victimPeer, reason: "displaced while authenticating" });
+      victim.close();
     }
     const session: ExecSession = new ExecSession(conn, { ...base, onHandshakeEnd: handshakeEnded });
     pending.set(session, { since: performance.now(), peer });

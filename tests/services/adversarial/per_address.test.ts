@@ -89,6 +89,35 @@ for (const adapter of availableAdapters()) {
       for (const peer of [...held, extra]) peer.destroy();
     });
 
+    it("gives a newcomer the place of an address that holds more handshakes", async () => {
+      await using server = await startServer({
+        adapter,
+        maxPendingHandshakes: 3,
+        maxPendingHandshakesPerIp: 3,
+        handshakeDisplaceAfterMs: 60_000,
+      });
+      const port = server.addr.port;
+      const hello = async (address: string): Promise<Peer> => {
+        const peer = await Peer.open(port, address);
+        await peer.until(() => peer.controls().length > 0, 5_000, `hello to ${address}`);
+        return peer;
+      };
+      const [a1, a2, b] = [
+        await hello("127.0.0.2"),
+        await hello("127.0.0.2"),
+        await hello("127.0.0.3"),
+      ];
+      // Full, and nobody has waited a minute: 127.0.0.4 takes the place of 127.0.0.2's oldest.
+      const c = await hello("127.0.0.4");
+      assert.equal(c.controls()[0]?.type, "hello");
+      await within(a1.closed, 5_000, "127.0.0.2's oldest displaced");
+      assert.equal(a2.isClosed || b.isClosed, false);
+      // Now every address holds one: a newcomer is refused.
+      const d = await hello("127.0.0.5");
+      assert.equal(d.controls()[0]?.type, "error");
+      for (const peer of [a1, a2, b, c, d]) peer.destroy();
+    });
+
     it("refuses a handshake beyond an address's pending ones, and serves the others", async () => {
       await using server = await startServer({ adapter, maxPendingHandshakesPerIp: 2 });
       const port = server.addr.port;
