@@ -3,10 +3,15 @@
  *
  * @module
  */
-import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
+import {
+  type AdapterChoice,
+  bindDatagram,
+  isLoopback,
+  type NetAddress,
+} from "../../runtime/mod.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
-import { type ChatPacket, ChatRoom } from "./room.ts";
+import { type ChatDropReason, type ChatPacket, ChatRoom } from "./room.ts";
 import { timerDelay } from "../timeout.ts";
 
 /** Options of {@linkcode serveChat}. */
@@ -19,6 +24,22 @@ export interface ChatServerOptions extends AdapterChoice {
   idleMs?: number;
   /** The most peers at once. @default {CHAT_DEFAULTS.maxPeers} */
   maxPeers?: number;
+  /** The most peers from one host at once. @default {CHAT_DEFAULTS.maxPeersPerHost} */
+  maxPeersPerHost?: number;
+  /** Datagrams per second each address may send; more are dropped. @default {CHAT_DEFAULTS.rate} */
+  rate?: number;
+  /** Datagrams an address may send at once. @default {2 × rate} */
+  burst?: number;
+  /**
+   * Enrol only addresses that prove they receive the room's datagrams (a join cookie round
+   * trip; see {@linkcode ChatRoom}). On by default when the room binds an address others can
+   * reach, where forged sources can make the room flood a victim; off on loopback, where only
+   * this machine's users can reach it and the tutorial's client joins by just talking.
+   * @default {true unless `hostname` is loopback}
+   */
+  verify?: boolean;
+  /** Called for each datagram the room drops without acting on it. @default {nothing} */
+  onDrop?: (reason: ChatDropReason, peer: NetAddress) => void;
   /** Called with every line that goes to the whole room (a transcript). */
   onLine?: (line: string) => void;
   /** Told when a datagram cannot be sent; the room goes on. @default {nothing} */
@@ -31,7 +52,10 @@ export interface ChatServerOptions extends AdapterChoice {
 export interface ChatServer extends ServerHandle {
   /** The room's state (read it; feed it only through the server). */
   readonly room: ChatRoom;
-  /** Sends `server: T` to everyone in the room. */
+  /**
+   * Sends `server: T` to everyone in the room; rejects with `UnsafeTextError` for text holding a
+   * control character, and `RangeError` for text too long for one datagram.
+   */
   announce(text: string): Promise<void>;
 }
 
@@ -48,16 +72,29 @@ export interface ChatServer extends ServerHandle {
  */
 export async function serveChat(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { onError } = options;
-  const room = new ChatRoom({
-    idleMs: options.idleMs,
-    maxPeers: options.maxPeers,
-    onLine: options.onLine,
-  });
+  const hostname = options.hostname ?? CHAT_DEFAULTS.hostname;
   const socket = await bindDatagram({
-    hostname: options.hostname ?? CHAT_DEFAULTS.hostname,
+    hostname,
     port: options.port ?? CHAT_DEFAULTS.port,
     adapter: options.adapter,
   });
+  let room: ChatRoom;
+  try {
+    room = new ChatRoom({
+      idleMs: options.idleMs,
+      maxPeers: options.maxPeers,
+      maxPeersPerHost: options.maxPeersPerHost,
+      rate: options.rate,
+      burst: options.burst,
+      verify: options.verify ?? !isLoopback(hostname),
+      self: socket.addr,
+      onLine: options.onLine,
+      onDrop: options.onDrop,
+    });
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
 
   // Sends go out one batch at a time, in order, so every peer sees the room's lines in one order.
   let sending: Promise<void> = Promise.resolve();
@@ -88,7 +125,9 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
 
   const loop = (async () => {
     for await (const { data, remote } of socket) {
-      await send(room.receive(data, remote));
+      // A dropped datagram (over a limit, forged) waits for nothing.
+      const packets = room.receive(data, remote);
+      if (packets.length > 0) await send(packets);
       if (timer === undefined) arm();
     }
   })();
@@ -102,6 +141,6 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
   }, options.signal);
   return Object.assign(handle, {
     room,
-    announce: (text: string): Promise<void> => send(room.announce(text)),
+    announce: async (text: string): Promise<void> => await send(room.announce(text)),
   });
 }
