@@ -65,7 +65,10 @@ export class TokenBucket {
   #refill(now: number): void {
     const elapsed = now - this.#at;
     if (elapsed > 0) {
-      this.#tokens = Math.min(this.#limit.burst, this.#tokens + (elapsed * this.#limit.rate) / 1000);
+      this.#tokens = Math.min(
+        this.#limit.burst,
+        this.#tokens + (elapsed * this.#limit.rate) / 1000,
+      );
       this.#at = now;
     }
   }

@@ -17,7 +17,7 @@ export {
   parseJoinChallenge,
   WHO_PART_BYTES,
 } from "./room.ts";
-export { checkName, type CheckedName, nameKeys, RESERVED_NAMES } from "./names.ts";
+export { type CheckedName, checkName, nameKeys, RESERVED_NAMES } from "./names.ts";
 export { escapeUnsafeText, findUnsafeCharacter, UnsafeTextError } from "../terminal_text.ts";
 export { type ChatServer, type ChatServerOptions, serveChat } from "./server.ts";
 export {

@@ -28,7 +28,8 @@ function select(data) {
   for (const m of data.matchAll(/^([0-9A-F]+) ;\t([0-9A-F ]+) ;\tMA\t.*$/gm)) {
     const from = String.fromCodePoint(parseInt(m[1], 16));
     const to = m[2].trim().split(" ").map((h) => String.fromCodePoint(parseInt(h, 16))).join("");
-    const script = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}_.\-]$/u.test(from) ||
+    const script =
+      /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Nd}_.\-]$/u.test(from) ||
       /^[\u0300-\u036f]$/u.test(from);
     const nameable = /^[\p{L}\p{Nd}_.\-]$/u.test(from) && from.normalize("NFKC") === from;
     if (!script || !(nameable || /^\p{M}$/u.test(from))) continue;
