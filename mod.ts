@@ -65,6 +65,8 @@ export {
   ConnectionClosedError,
   ConnectionRefusedError,
   ConnectionResetError,
+  type ContainmentSupport,
+  containmentSupport,
   DatagramTooLargeError,
   DEFAULT_HOST,
   detectRuntime,

@@ -213,12 +213,14 @@ describe("project: layers", () => {
 const INTERNAL: Record<string, readonly string[]> = {
   framing: ["integerOption"],
   runtime: [
+    "checkContainment",
+    "effectiveUid",
     "environment",
     "exit",
-    "fileMode",
     "getEnv",
     "onShutdownSignal",
     "programArgs",
+    "readOwnedTextFile",
     "readStdin",
     "readTextFile",
     "writeStderr",

@@ -41,6 +41,9 @@ export {
   UnsupportedRuntimeError,
 } from "./errors.ts";
 export { MAX_DATAGRAM_SIZE } from "./types.ts";
+export { type ContainmentSupport, containmentSupport } from "./shared/contain.ts";
+// For the exec service: checks a containment request before any command runs.
+export { checkContainment } from "./shared/contain.ts";
 export type {
   Adapter,
   AdapterChoice,
@@ -71,12 +74,14 @@ export {
 // For the layers above (the exec service's token file, the CLI); the root mod.ts does not
 // export these.
 export {
+  effectiveUid,
   environment,
   exit,
-  fileMode,
   getEnv,
   onShutdownSignal,
+  type OwnedText,
   programArgs,
+  readOwnedTextFile,
   readStdin,
   readTextFile,
   type ShutdownSignal,

@@ -7,7 +7,7 @@
  * @module
  */
 import process from "node:process";
-import { readFile, stat } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 
 /** Command-line arguments after the program and script names. */
 export function programArgs(): string[] {
@@ -96,7 +96,31 @@ export function readTextFile(path: string): Promise<string> {
   return readFile(path, "utf8");
 }
 
-/** The permission bits of a file (e.g. `0o600`). */
-export async function fileMode(path: string): Promise<number> {
-  return (await stat(path)).mode & 0o777;
+/** A file's text with the owner and permission bits of the very file that was read. */
+export interface OwnedText {
+  /** The whole file, as UTF-8. */
+  text: string;
+  /** Its permission bits (e.g. `0o600`). */
+  mode: number;
+  /** The user id that owns it. */
+  uid: number;
+}
+
+/**
+ * Reads a whole UTF-8 text file with its owner and permission bits, from one open descriptor
+ * (so they describe what was read, even if the path is replaced meanwhile).
+ */
+export async function readOwnedTextFile(path: string): Promise<OwnedText> {
+  const file = await open(path, "r");
+  try {
+    const { mode, uid } = await file.stat();
+    return { text: await file.readFile("utf8"), mode: mode & 0o777, uid };
+  } finally {
+    await file.close();
+  }
+}
+
+/** This process's effective user id, or undefined where there is none (Windows). */
+export function effectiveUid(): number | undefined {
+  return process.geteuid?.();
 }

@@ -183,6 +183,29 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Aborting kills the whole process group (SIGKILL). */
   signal?: AbortSignal;
+  /**
+   * Tie the subprocess's life to ours: when this process dies, even by SIGKILL, the subprocess
+   * and its process group (and its cgroup, see `cgroup`) are killed. A small watchdog (`/bin/sh`,
+   * one per subprocess, in a session of its own) holds a pipe from us and kills them when the
+   * pipe breaks; the child itself also gets `setpriv --pdeathsig KILL` (util-linux 2.33+) where
+   * that is found, which covers the moment before the watchdog knows its pid. The parent-death
+   * signal follows the thread that spawned: from a worker, the child dies with the worker. When
+   * such a subprocess ends, whatever it left running in its group (or cgroup) is killed too:
+   * nothing could kill it later. See docs/SECURITY.md.
+   * @default {false}
+   */
+  dieWithParent?: boolean;
+  /**
+   * Run the subprocess in a cgroup v2 leaf of its own (Linux), created under this process's
+   * cgroup and removed when it ends, so that processes which left its process group (`setsid`,
+   * a double fork) are still killed with it: SIGKILL (timeout, abort, `kill("SIGKILL")`) goes to
+   * the whole cgroup through `cgroup.kill`, and when the subprocess ends whatever remains in the
+   * cgroup is killed. `"auto"` uses one when a writable cgroup v2 hierarchy with `cgroup.kill`
+   * (Linux 5.14+) is found (`/sys/fs/cgroup/unified`, then `/sys/fs/cgroup`) and otherwise
+   * runs without; `"required"` throws `SpawnError` instead; `"off"` never uses one.
+   * @default {"off"}
+   */
+  cgroup?: "auto" | "required" | "off";
 }
 
 /** How a subprocess ended, normalised across runtimes. */

@@ -563,7 +563,21 @@ export function describeConformance(adapter: Adapter): void {
     });
   });
 
-  describe(`${a.name} adapter: subprocess`, () => {
+  describeSubprocessConformance(a);
+}
+
+/**
+ * Registers the subprocess cases for `adapter`; `label` names a variant (an adapter whose spawn
+ * adds options, as tests/runtime/contain.test.ts passes), `leftovers` says what becomes of a
+ * process left running in the group once the leader has exited and the pipes have closed.
+ */
+export function describeSubprocessConformance(
+  adapter: Adapter,
+  label = "",
+  leftovers: "kept" | "killed" = "kept",
+): void {
+  const a = adapter;
+  describe(`${a.name} adapter: subprocess${label}`, () => {
     it("reports the exit code and reaps the child", async () => {
       const proc = a.spawn({ argv: ["sh", "-c", "echo out; echo err >&2; exit 3"] });
       const [out, err, status] = await within(
@@ -642,20 +656,27 @@ export function describeConformance(adapter: Adapter): void {
 
     it("closes its stdin pipe once the process has finished", async () => {
       // The shell hands its stdin (fd 3) to a background reader and exits; the reader sees EOF,
-      // and writes the marker, only once our end of the pipe is closed.
+      // and writes the marker, only once our end of the pipe is closed. A contained spawn kills
+      // the reader instead, as it kills whatever a finished process left running.
       const dir = mkdtempSync(join(tmpdir(), "unstuck-stdin-"));
       const marker = join(dir, "eof");
       const proc = a.spawn({
         shell:
-          `exec 3<&0; (cat <&3 >/dev/null; echo eof > '${marker}') </dev/null >/dev/null 2>&1 &`,
+          `exec 3<&0; (cat <&3 >/dev/null; echo eof > '${marker}') </dev/null >/dev/null 2>&1 & ` +
+          "echo $!",
         stdin: true,
       });
       try {
+        const reader = Number(await streamText(proc.stdout));
         assert.equal((await within(proc.status, 5000, "exit")).code, 0);
-        assert.ok(
-          await eventually(() => existsSync(marker), 5000),
-          "the reader got EOF on stdin without closeStdin()",
-        );
+        if (leftovers === "killed") {
+          assert.ok(await eventually(() => !isRunning(reader), 5000), "the reader still runs");
+        } else {
+          assert.ok(
+            await eventually(() => existsSync(marker), 5000),
+            "the reader got EOF on stdin without closeStdin()",
+          );
+        }
         await assert.rejects(proc.writeStdin(bytes("late")), PipeClosedError);
       } finally {
         try {

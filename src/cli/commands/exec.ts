@@ -8,6 +8,7 @@ import { defineCommand, type GroupCommand } from "../command.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import {
+  containmentSupport,
   environment,
   formatAddress,
   isLoopback,
@@ -22,6 +23,7 @@ import {
   type ExecResult,
   type ExecServerEvent,
   ExecTokenError,
+  ExecTokenFileError,
   type LoadedToken,
   loadToken,
   MAX_TIMER_MS,
@@ -50,7 +52,10 @@ async function token(file: string | undefined): Promise<LoadedToken> {
   try {
     return await loadToken({ tokenFile: file, envToken });
   } catch (err) {
-    if (err instanceof ExecTokenError) throw new UsageError(err.message);
+    // A token file others may change is refused as an error (exit 1), not as bad usage.
+    if (err instanceof ExecTokenError && !(err instanceof ExecTokenFileError)) {
+      throw new UsageError(err.message);
+    }
     throw err;
   }
 }
@@ -74,13 +79,15 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
   usage:
-    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES]",
+    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
   details: [
     `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
     "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
     "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
-    "the server and kills running commands (exit 0). Protocol: docs/PROTOCOL.md.",
+    "the server and kills running commands (exit 0). Commands die with the server, even when it",
+    "is killed (SIGKILL), and so does whatever they left running when they end. Protocol:",
+    "docs/PROTOCOL.md; containment and its limits: docs/SECURITY.md.",
     "",
     "Example: unstuck exec serve --token-file token --allow uptime --allow df",
   ].join("\n"),
@@ -106,10 +113,21 @@ const serve = defineCommand({
       defaultText: String(EXEC_DEFAULTS.maxOutputBytes),
       min: 1,
     },
+    cgroup: {
+      type: "string",
+      help: "Run each command in a cgroup v2 leaf, which catches what leaves its process " +
+        "group (setsid): auto (when writable), required (else do not start) or off",
+      placeholder: "MODE",
+      defaultText: EXEC_DEFAULTS.cgroup,
+    },
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
+    const cgroup = flags.cgroup ?? EXEC_DEFAULTS.cgroup;
+    if (cgroup !== "auto" && cgroup !== "required" && cgroup !== "off") {
+      throw new UsageError(`--cgroup must be auto, required or off, got '${cgroup}'`);
+    }
     if (flags.shell && flags.allow.length > 0) {
       throw new UsageError("--shell cannot be combined with --allow (an allow-list refuses shell)");
     }
@@ -126,6 +144,13 @@ const serve = defineCommand({
           "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
       );
     }
+    if (cgroup === "auto" && containmentSupport().cgroupParent === null) {
+      await writeStderr(
+        "unstuck exec serve: warning: no writable cgroup v2 hierarchy: a command's processes " +
+          "that leave its process group (setsid) survive its --timeout, its client and the " +
+          "server (see docs/SECURITY.md)\n",
+      );
+    }
     // Commands get the server's environment but not the token: what they print or start must
     // not be able to hand it on.
     const { [TOKEN_ENV]: _token, ...env } = environment();
@@ -137,6 +162,7 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: common.millis(flags.timeout),
       maxOutputBytes: flags["max-output"],
+      cgroup,
       adapter,
       // A closed log (stderr) must not stop the server.
       onEvent: (event) => {
@@ -201,7 +227,8 @@ const run = defineCommand({
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
     const adapter = common.adapterName(flags.adapter);
-    const { token: secret } = await token(flags["token-file"]);
+    const { token: secret, warning } = await token(flags["token-file"]);
+    if (warning) await writeStderr(`unstuck exec run: warning: ${warning}\n`);
     const url = `tcp://${
       formatAddress({
         hostname: flags.host ?? EXEC_DEFAULTS.hostname,

@@ -7,7 +7,8 @@
  */
 import type { SpawnOptions, Subprocess } from "../types.ts";
 import { PipeClosedError, SpawnError } from "../errors.ts";
-import { commandLine, ManagedSubprocess, webStreamSource } from "../shared/subprocess.ts";
+import { type ChildHandle, webStreamSource } from "../shared/subprocess.ts";
+import { spawnManaged } from "../shared/contain.ts";
 import { killProcessGroup } from "../shared/process_group.ts";
 import { bunApi, type BunFileSink, type BunSubprocess } from "./api.ts";
 
@@ -30,7 +31,8 @@ function sink(stdin: BunFileSink): { write(b: Uint8Array): Promise<void>; close(
 }
 
 /**
- * Starts a subprocess with `Bun.spawn`, in its own process group.
+ * Starts a subprocess with `Bun.spawn`, in its own process group (`dieWithParent` and `cgroup`
+ * included).
  *
  * @example
  * ```ts
@@ -40,8 +42,12 @@ function sink(stdin: BunFileSink): { write(b: Uint8Array): Promise<void>; close(
  * ```
  */
 export function spawnBun(options: SpawnOptions): Subprocess {
+  return spawnManaged(startBun, options);
+}
+
+/** Starts `cmd` with `Bun.spawn`, detached, and hands it over as a {@linkcode ChildHandle}. */
+function startBun(cmd: [string, ...string[]], options: SpawnOptions): ChildHandle {
   const bun = bunApi();
-  const cmd = commandLine(options);
   let child: BunSubprocess;
   try {
     child = bun.spawn({
@@ -58,7 +64,7 @@ export function spawnBun(options: SpawnOptions): Subprocess {
     throw new SpawnError(`cannot start ${cmd[0]}: ${reason}`, { cause: e });
   }
   const pid = child.pid;
-  return new ManagedSubprocess({
+  return {
     pid,
     stdout: webStreamSource(child.stdout),
     stderr: webStreamSource(child.stderr),
@@ -68,5 +74,5 @@ export function spawnBun(options: SpawnOptions): Subprocess {
       signal: child.signalCode === null ? null : String(child.signalCode),
     })),
     killGroup: (signal) => killProcessGroup(pid, signal),
-  }, options);
+  };
 }

@@ -7,11 +7,13 @@
  */
 import type { SpawnOptions, Subprocess } from "../types.ts";
 import { errorCode, PipeClosedError, SpawnError } from "../errors.ts";
-import { commandLine, ManagedSubprocess, webStreamSource } from "../shared/subprocess.ts";
+import { type ChildHandle, webStreamSource } from "../shared/subprocess.ts";
+import { spawnManaged } from "../shared/contain.ts";
 import { denoApi, type DenoChildProcess } from "./api.ts";
 
 /**
- * Starts a subprocess with `Deno.Command`, in its own process group.
+ * Starts a subprocess with `Deno.Command`, in its own process group (`dieWithParent` and
+ * `cgroup` included).
  *
  * @example
  * ```ts
@@ -21,8 +23,12 @@ import { denoApi, type DenoChildProcess } from "./api.ts";
  * ```
  */
 export function spawnDeno(options: SpawnOptions): Subprocess {
+  return spawnManaged(startDeno, options);
+}
+
+/** Starts `argv` with `Deno.Command`, detached, and hands it over as a {@linkcode ChildHandle}. */
+function startDeno([file, ...args]: [string, ...string[]], options: SpawnOptions): ChildHandle {
   const deno = denoApi();
-  const [file, ...args] = commandLine(options);
   let child: DenoChildProcess;
   try {
     child = new deno.Command(file, {
@@ -41,7 +47,7 @@ export function spawnDeno(options: SpawnOptions): Subprocess {
   }
   const pid = child.pid;
   const writer = options.stdin ? child.stdin.getWriter() : null;
-  return new ManagedSubprocess({
+  return {
     pid,
     stdout: webStreamSource(child.stdout),
     stderr: webStreamSource(child.stderr),
@@ -63,5 +69,5 @@ export function spawnDeno(options: SpawnOptions): Subprocess {
         if (errorCode(e) !== "ENOENT") throw e; // Deno says NotFound (ESRCH) for a gone group
       }
     },
-  }, options);
+  };
 }

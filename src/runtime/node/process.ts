@@ -5,9 +5,6 @@
  * @module
  */
 import { spawn as spawnChild } from "node:child_process";
-import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
-import process from "node:process";
 import type { Readable, Writable } from "node:stream";
 import type { Buffer } from "node:buffer";
 import type { SpawnOptions, Subprocess } from "../types.ts";
@@ -15,13 +12,14 @@ import { PipeClosedError, SpawnError } from "../errors.ts";
 import { PushQueue } from "../shared/push_queue.ts";
 import { killProcessGroup } from "../shared/process_group.ts";
 import {
+  type ChildHandle,
   type ChunkSink,
   type ChunkSource,
-  commandLine,
-  ManagedSubprocess,
   OUTPUT_HIGH_WATER_MARK,
   type RawExit,
 } from "../shared/subprocess.ts";
+import { spawnManaged } from "../shared/contain.ts";
+import { programProblem } from "../shared/program.ts";
 
 function readableSource(stream: Readable): ChunkSource {
   const queue = new PushQueue<Uint8Array>({
@@ -81,32 +79,9 @@ function writableSink(stream: Writable): ChunkSink {
   };
 }
 
-/** Why Node could not start `file`: it only says so asynchronously, so look for the reason. */
-function spawnFailure(file: string, options: SpawnOptions): SpawnError {
-  const cwd = options.cwd ?? process.cwd();
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
-    return new SpawnError(`cannot start ${file}: no such working directory ${cwd}`, {
-      code: "ENOENT",
-    });
-  }
-  const path = options.env ? options.env.PATH : process.env.PATH;
-  const candidates = file.includes("/")
-    ? [isAbsolute(file) ? file : resolve(cwd, file)]
-    : (path ?? "").split(delimiter).filter(Boolean).map((dir) => join(resolve(cwd, dir), file));
-  const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) {
-    return new SpawnError(`cannot start ${file}: not found`, { code: "ENOENT" });
-  }
-  try {
-    accessSync(found, constants.X_OK);
-  } catch {
-    return new SpawnError(`cannot start ${file}: permission denied`, { code: "EACCES" });
-  }
-  return new SpawnError(`cannot start ${file}`);
-}
-
 /**
- * Starts a subprocess with `node:child_process`, in its own process group.
+ * Starts a subprocess with `node:child_process`, in its own process group (`dieWithParent` and
+ * `cgroup` included).
  *
  * @example
  * ```ts
@@ -116,7 +91,15 @@ function spawnFailure(file: string, options: SpawnOptions): SpawnError {
  * ```
  */
 export function spawnNode(options: SpawnOptions): Subprocess {
-  const [file, ...args] = commandLine(options);
+  return spawnManaged(startNode, options);
+}
+
+/**
+ * Starts `argv` with `node:child_process`, detached, and hands it over as a
+ * {@linkcode ChildHandle}. Node reports a failed start only asynchronously, so the reason is
+ * worked out here.
+ */
+function startNode([file, ...args]: [string, ...string[]], options: SpawnOptions): ChildHandle {
   const child = spawnChild(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -129,17 +112,17 @@ export function spawnNode(options: SpawnOptions): Subprocess {
     child.stdout?.destroy();
     child.stderr?.destroy();
     child.stdin?.destroy();
-    throw spawnFailure(file, options);
+    throw programProblem(file, options) ?? new SpawnError(`cannot start ${file}`);
   }
   const exit = new Promise<RawExit>((resolve) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });
-  return new ManagedSubprocess({
+  return {
     pid,
     stdout: readableSource(child.stdout!),
     stderr: readableSource(child.stderr!),
     stdin: child.stdin ? writableSink(child.stdin) : null,
     exit,
     killGroup: (signal) => killProcessGroup(pid, signal),
-  }, options);
+  };
 }

@@ -51,6 +51,11 @@ export interface ChildHandle {
   readonly exit: Promise<RawExit>;
   /** Sends `signal` to the process group; does nothing if the group is gone; throws for a bad signal. */
   killGroup(signal: string): void;
+  /**
+   * Called once the process has exited and its pipes have closed, before the status resolves:
+   * a contained spawn kills what the process left behind and frees its cgroup and watchdog.
+   */
+  release?(): Promise<void>;
 }
 
 /**
@@ -210,6 +215,7 @@ export class ManagedSubprocess implements Subprocess {
       await Promise.all([out.done, err.done]);
       clearTimeout(timer);
       stopAbort();
+      await handle.release?.();
       this.#finished = true;
       // Not every runtime closes our end of stdin when the child exits (Deno keeps it open: a
       // leaked descriptor, and a grandchild reading it never sees EOF). Not awaited: a write

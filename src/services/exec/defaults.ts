@@ -29,6 +29,8 @@ export interface ExecDefaults {
   readonly handshakeDisplaceAfterMs: number;
   /** How long a client may take to connect and authenticate, in ms (its `timeoutMs`). */
   readonly connectTimeoutMs: number;
+  /** Whether each command runs in a cgroup v2 leaf: where one is writable (`"auto"`). */
+  readonly cgroup: "auto" | "required" | "off";
 }
 
 /**
@@ -52,4 +54,5 @@ export const EXEC_DEFAULTS: ExecDefaults = Object.freeze({
   maxPendingHandshakes: 16,
   handshakeDisplaceAfterMs: 1_000,
   connectTimeoutMs: 10_000,
+  cgroup: "auto",
 });

@@ -69,3 +69,21 @@ export class ExecTokenError extends Error {
   /** Always `"ExecTokenError"`. */
   override name = "ExecTokenError";
 }
+
+/**
+ * The token file is not private to us: writable by group or others, or owned by another user
+ * (who could change it, and so choose the token). Unlike the other {@linkcode ExecTokenError}s
+ * this is not a usage error: `unstuck exec` exits 1 on it, as OpenSSH refuses a key file that
+ * others may change.
+ *
+ * @example
+ * ```ts
+ * import { ExecTokenError, ExecTokenFileError } from "@unstuck/unstuck";
+ * const err = new ExecTokenFileError("token file t is writable by group or others (mode 0666)");
+ * console.log(err.name, err instanceof ExecTokenError); // "ExecTokenFileError" true
+ * ```
+ */
+export class ExecTokenFileError extends ExecTokenError {
+  /** Always `"ExecTokenFileError"`. */
+  override name = "ExecTokenFileError";
+}

@@ -7,7 +7,13 @@
  */
 export { EXEC_DEFAULTS, type ExecDefaults } from "./defaults.ts";
 export type { ServerHandle } from "../handle.ts";
-export { ExecAuthError, ExecCommandError, ExecProtocolError, ExecTokenError } from "./errors.ts";
+export {
+  ExecAuthError,
+  ExecCommandError,
+  ExecProtocolError,
+  ExecTokenError,
+  ExecTokenFileError,
+} from "./errors.ts";
 // Named by the options, events and results below.
 export type { ExitMessage, RunMessage } from "./protocol/mod.ts";
 export type { AdapterChoice, AdapterName, NetAddress } from "../../runtime/mod.ts";

@@ -5,6 +5,7 @@
  */
 import {
   type AdapterChoice,
+  checkContainment,
   getAdapter,
   type NetAddress,
   type TcpConnection,
@@ -76,6 +77,17 @@ export interface ExecServerOptions extends ExecPolicy, AdapterChoice {
    * unset). `unstuck exec serve` passes its own without `UNSTUCK_TOKEN`.
    */
   env?: Record<string, string>;
+  /**
+   * Whether each command runs in a cgroup v2 leaf of its own, which catches the processes that
+   * leave its process group (`setsid`, double forks) at the time limit, at the client's
+   * disconnect, at the command's end and when the server dies. `"auto"`: when this machine
+   * offers a writable hierarchy (see `containmentSupport()`), else process groups only;
+   * `"required"`: the server refuses to start without one; `"off"`: process groups only. Either
+   * way every command dies with the server, even by SIGKILL (`dieWithParent`). See
+   * docs/SECURITY.md.
+   * @default {"auto"}
+   */
+  cgroup?: "auto" | "required" | "off";
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
   /** Receives one event per command and per rejected connection (for a log). */
@@ -114,6 +126,9 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
     integerOption(name, options[name as keyof typeof LIMITS], min, min, max);
   }
+  // Commands never outlive the server; with a cgroup, nor what they start in a session of its own.
+  const contain = { dieWithParent: true, cgroup: options.cgroup ?? EXEC_DEFAULTS.cgroup } as const;
+  checkContainment(contain);
   const adapter = await getAdapter(options.adapter);
   const maxPending = options.maxPendingHandshakes ?? EXEC_DEFAULTS.maxPendingHandshakes;
   const displaceAfterMs = options.handshakeDisplaceAfterMs ??
@@ -132,7 +147,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? EXEC_DEFAULTS.handshakeTimeoutMs,
     authFailureDelayMs: options.authFailureDelayMs ?? EXEC_DEFAULTS.authFailureDelayMs,
     readySettleMs: options.readySettleMs ?? EXEC_DEFAULTS.readySettleMs,
-    spawn: env === undefined ? (o) => adapter.spawn(o) : (o) => adapter.spawn({ ...o, env }),
+    spawn: (o) => adapter.spawn({ ...o, ...contain, ...(env && { env }) }),
     onEvent: options.onEvent ?? (() => {}),
   };
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { fileMode, getEnv, readTextFile } from "../../runtime/mod.ts";
-import { ExecTokenError } from "./errors.ts";
+import { effectiveUid, getEnv, type OwnedText, readOwnedTextFile } from "../../runtime/mod.ts";
+import { ExecTokenError, ExecTokenFileError } from "./errors.ts";
 
 /** The environment variable that holds the token when no token file is given. */
 export const TOKEN_ENV = "UNSTUCK_TOKEN";
@@ -27,8 +27,12 @@ export interface LoadedToken {
 }
 
 /**
- * Loads the token from `tokenFile`, else from `UNSTUCK_TOKEN`.
+ * Loads the token from `tokenFile`, else from `UNSTUCK_TOKEN`. A token file must belong to this
+ * process's effective user and be writable by nobody else; one that others can read is used,
+ * with a warning.
  *
+ * @throws {ExecTokenFileError} when the file belongs to another user or group or others can
+ *   write it
  * @throws {ExecTokenError} when there is no token, it is empty, or the file cannot be read
  * @example
  * ```ts
@@ -47,19 +51,31 @@ export async function loadToken(options: LoadTokenOptions = {}): Promise<LoadedT
     if (token === "") throw new ExecTokenError(`${TOKEN_ENV} is empty`);
     return { token };
   }
-  let text: string;
-  let mode: number;
+  let file: OwnedText;
   try {
-    text = await readTextFile(tokenFile);
-    mode = await fileMode(tokenFile);
+    file = await readOwnedTextFile(tokenFile);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new ExecTokenError(`cannot read token file ${tokenFile}: ${why}`);
   }
+  const { text, mode, uid } = file;
+  const octal = mode.toString(8).padStart(4, "0");
+  const euid = effectiveUid();
+  if (euid !== undefined && uid !== euid) {
+    throw new ExecTokenFileError(
+      `token file ${tokenFile} belongs to uid ${uid}, not to this user (uid ${euid}); ` +
+        "use a file of your own, not writable by others",
+    );
+  }
+  if ((mode & 0o022) !== 0) {
+    throw new ExecTokenFileError(
+      `token file ${tokenFile} is writable by group or others (mode ${octal}); ` +
+        `run: chmod 600 ${tokenFile}`,
+    );
+  }
   const token = text.replace(/[\r\n]+$/, "");
   if (token === "") throw new ExecTokenError(`token file ${tokenFile} is empty`);
   if ((mode & 0o044) === 0) return { token };
-  const octal = mode.toString(8).padStart(4, "0");
   return {
     token,
     warning: `token file ${tokenFile} is readable by group or others (mode ${octal}); ` +

@@ -160,6 +160,9 @@ describe("exec service", () => {
 
   it("ends a timed-out command even when a process that left its group holds the pipes", async () => {
     // setsid puts sleep in a group of its own, out of reach of the group kill; it keeps stdout.
+    // Without a cgroup (which would kill it: tests/exec/containment.test.ts) it survives.
+    await using server = await startServer({ timeoutMs: 1_000, cgroup: "off" });
+    await using client = await connectClient(server);
     let escaped = 0;
     try {
       const result = await within(
