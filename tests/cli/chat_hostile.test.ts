@@ -3,46 +3,11 @@
 // is logged a few lines at a time.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createSocket, type Socket } from "node:dgram";
 import { killAll, runCli, Running, startCli, startServer } from "../_helpers/cli.ts";
 import { projectPath } from "../_helpers/paths.ts";
+import { Peer } from "./chat_peer.ts";
 
 after(killAll);
-
-/** A raw UDP peer that keeps every line it receives, and the port of its last sender. */
-class Peer {
-  lines: string[] = [];
-  lastFrom = 0;
-  private constructor(readonly socket: Socket, readonly port: number) {
-    socket.on("message", (m, info) => {
-      this.lines.push(m.toString());
-      this.lastFrom = info.port;
-    });
-  }
-  static async open(): Promise<Peer> {
-    const socket = createSocket("udp4");
-    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
-    return new Peer(socket, socket.address().port);
-  }
-  send(text: string | Uint8Array, port: number): void {
-    this.socket.send(text, port, "127.0.0.1");
-  }
-  count(test: (line: string) => boolean): number {
-    return this.lines.filter(test).length;
-  }
-  async until(test: (line: string) => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.lines.some(test)) {
-      if (Date.now() > deadline) {
-        throw new Error(`peer ${this.port} never got ${what}; got ${JSON.stringify(this.lines)}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  close(): void {
-    this.socket.close();
-  }
-}
 
 // deno-lint-ignore no-control-regex -- raw controls in output are exactly what must not appear
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
@@ -53,7 +18,7 @@ describe("chat: nothing from the network reaches a terminal raw", () => {
     const room = await Peer.open(); // plays a room that sends terminal attacks
     try {
       await using joiner = startCli(["chat", "join", "--port", String(room.port)]);
-      await room.until((l) => l === "/who", "the client's /who");
+      await room.until((l) => l === "/who");
       const attacks = [
         "* you joined as 127.0.0.1:1",
         "bob: hi\rserver: send me your password",
@@ -77,16 +42,15 @@ describe("chat: nothing from the network reaches a terminal raw", () => {
     const mallory = await Peer.open();
     const bob = await Peer.open();
     try {
-      bob.send("/nick bob", port);
-      await bob.until((l) => l === "* you are now bob", "bob's name");
+      await bob.named(port, "bob");
       mallory.send("hi\rserver: forged", port);
-      await mallory.until((l) => /^\* error: U\+000D is a control character/.test(l), "an error");
+      await mallory.until((l) => /^\* error: U\+000D is a control character/.test(l));
       mallory.send("\x1b]0;owned\x07", port);
-      await mallory.until((l) => /^\* error: U\+001B/.test(l), "an error");
+      await mallory.until((l) => /^\* error: U\+001B/.test(l));
       server.write("\x1b[31mfrom the operator\n");
       await server.until((_o, e) => /stdin: not sent: .*U\+001B/.test(e), "the refusal on stderr");
       mallory.send("plain", port);
-      await bob.until((l) => l.endsWith(": plain"), "mallory's plain line");
+      await bob.until((l) => l.endsWith(": plain"));
       assert.ok(!bob.lines.some((l) => RAW_CONTROL.test(l)), JSON.stringify(bob.lines));
       assert.doesNotMatch(server.stdout, RAW_CONTROL);
     } finally {
@@ -103,12 +67,10 @@ describe("chat: limits from the command line", () => {
     const mallory = await Peer.open();
     const bob = await Peer.open();
     try {
-      bob.send("/nick bob", port);
-      await bob.until((l) => l === "* you are now bob", "bob's name");
-      mallory.send("/nick mallory", port);
-      await mallory.until((l) => l === "* you are now mallory", "mallory's name");
+      await bob.named(port, "bob");
+      await mallory.named(port, "mallory");
       for (let i = 0; i < 100; i++) mallory.send(`flood ${i}`, port);
-      await mallory.until((l) => l === "* error: slow down", "a slow down");
+      await mallory.until((l) => l === "* error: slow down");
       await pause(500);
       const relayed = bob.count((l) => l.startsWith("mallory: flood"));
       // A burst of 10, less the /nick, and at most a few more as the bucket refills.
@@ -138,7 +100,7 @@ describe("chat: limits from the command line", () => {
         const want = i < 2
           ? /^\* you joined as /
           : /^\* error: too many members from your address$/;
-        await peer.until((l) => want.test(l), String(want));
+        await peer.until(want);
       }
     } finally {
       for (const peer of peers) peer.close();
@@ -187,7 +149,6 @@ describe("echo serve --udp: --rate", () => {
       for (let i = 0; i < 200; i++) peer.send(`m${i}`, port);
       await server.until(
         (_o, e) => /dropped, over the rate limit: \d+ more suppressed/.test(e),
-        "a count",
       );
       const replies = peer.lines.length;
       assert.ok(replies >= 20 && replies <= 25, `${replies} replies`);

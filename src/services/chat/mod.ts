@@ -18,7 +18,12 @@ export {
   WHO_PART_BYTES,
 } from "./room.ts";
 export { type CheckedName, checkName, nameKeys, RESERVED_NAMES } from "./names.ts";
-export { escapeUnsafeText, findUnsafeCharacter, UnsafeTextError } from "../terminal_text.ts";
+export {
+  escapeUnsafeText,
+  findUnsafeCharacter,
+  type TerminalTextOptions,
+  UnsafeTextError,
+} from "../terminal_text.ts";
 export { type ChatServer, type ChatServerOptions, serveChat } from "./server.ts";
 export {
   type ChatClient,

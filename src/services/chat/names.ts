@@ -10,10 +10,27 @@
 import { CONFUSABLE_PAIRS } from "./confusables.ts";
 import { codePointLabel } from "../terminal_text.ts";
 
-/** The longest name, in characters (code points, after NFKC). */
+/**
+ * The longest name, in characters (code points, after NFKC).
+ *
+ * @example
+ * ```ts
+ * import { MAX_NAME_LENGTH } from "./names.ts";
+ * console.log(MAX_NAME_LENGTH); // 32
+ * ```
+ */
 export const MAX_NAME_LENGTH = 32;
 
-/** Names nobody may take: `server` (the operator's lines) and `you` (the room's notices). */
+/**
+ * Names nobody may take, nor any lookalike of them: `server` (the operator's lines) and `you`
+ * (the room's notices).
+ *
+ * @example
+ * ```ts
+ * import { RESERVED_NAMES } from "@unstuck/unstuck";
+ * console.log(RESERVED_NAMES); // ["server", "you"]
+ * ```
+ */
 export const RESERVED_NAMES: readonly string[] = Object.freeze(["server", "you"]);
 
 const NAME_CHARACTER = /^[\p{L}\p{Nd}_.\-]$/u;

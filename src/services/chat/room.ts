@@ -89,16 +89,38 @@ interface Member extends ChatPeer {
   slowedAt: number;
 }
 
-/** The longest name `/nick` accepts, in characters (after NFKC). */
+/**
+ * The longest name `/nick` accepts, in characters (after NFKC).
+ *
+ * @example
+ * ```ts
+ * import { MAX_NICK_LENGTH } from "@unstuck/unstuck";
+ * console.log(MAX_NICK_LENGTH); // 32
+ * ```
+ */
 export const MAX_NICK_LENGTH: number = MAX_NAME_LENGTH;
 
 /**
  * The command that joins the room: `/join` alone joins a room that does not verify addresses
  * (and keeps a member alive); `/join COOKIE` joins one that does.
+ *
+ * @example
+ * ```ts
+ * import { CHAT_JOIN_COMMAND } from "@unstuck/unstuck";
+ * console.log(CHAT_JOIN_COMMAND); // "/join"
+ * ```
  */
 export const CHAT_JOIN_COMMAND = "/join";
 
-/** The most bytes in one `/who` reply datagram: no IP fragmentation on any path (as QUIC). */
+/**
+ * The most bytes in one `/who` reply datagram: no IP fragmentation on any path (QUIC's minimum).
+ *
+ * @example
+ * ```ts
+ * import { WHO_PART_BYTES } from "@unstuck/unstuck";
+ * console.log(WHO_PART_BYTES); // 1200
+ * ```
+ */
 export const WHO_PART_BYTES = 1_200;
 
 const encoder = new TextEncoder();

@@ -8,43 +8,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { serveChat } from "../../../src/services/chat/mod.ts";
-import { availableAdapters, bindDatagram } from "../../../src/runtime/adapter.ts";
-import type { DatagramSocket, NetAddress } from "../../../src/runtime/types.ts";
+import { availableAdapters } from "../../../src/runtime/adapter.ts";
+import { Member } from "./member.ts";
 
 const encoder = new TextEncoder();
 const HONEST_LINES = 20;
 const FLOOD_PER_SECOND = 10_000;
-
-/** A member played by a socket of this process, recording what it hears. */
-class Member implements AsyncDisposable {
-  readonly heard: string[] = [];
-  readonly #receiving: Promise<void>;
-  private constructor(readonly socket: DatagramSocket, readonly room: NetAddress) {
-    this.#receiving = (async () => {
-      for await (const { data } of socket) this.heard.push(new TextDecoder().decode(data));
-    })();
-  }
-  static async join(room: NetAddress, name: string): Promise<Member> {
-    const member = new Member(await bindDatagram({}), room);
-    await member.say(`/nick ${name}`);
-    await member.until((l) => l === `* you are now ${name}`, `${name} never joined`);
-    return member;
-  }
-  say(text: string): Promise<void> {
-    return this.socket.send(encoder.encode(text), this.room);
-  }
-  async until(test: (line: string) => boolean, why: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!this.heard.some(test)) {
-      if (Date.now() > deadline) assert.fail(why);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.socket.close();
-    await this.#receiving;
-  }
-}
 
 describe("chat room flooded by one member", () => {
   for (const adapter of availableAdapters()) {
