@@ -149,6 +149,7 @@ describe("echo serve --udp: --rate", () => {
       for (let i = 0; i < 200; i++) peer.send(`m${i}`, port);
       await server.until(
         (_o, e) => /dropped, over the rate limit: \d+ more suppressed/.test(e),
+        "a count of the drops",
       );
       const replies = peer.lines.length;
       assert.ok(replies >= 20 && replies <= 25, `${replies} replies`);
