@@ -63,6 +63,10 @@ export class TokenBucket {
   }
 
   #refill(now: number): void {
+    if (this.#limit.rate === Infinity) {
+      this.#tokens = this.#limit.burst;
+      return;
+    }
     const elapsed = now - this.#at;
     if (elapsed > 0) {
       this.#tokens = Math.min(

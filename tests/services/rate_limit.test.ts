@@ -15,6 +15,12 @@ describe("TokenBucket", () => {
     assert.equal(bucket.take(50), false);
   });
 
+  it("with rate Infinity, always lets through and is always full", () => {
+    const bucket = new TokenBucket({ rate: Infinity, burst: Infinity }, 0);
+    for (let i = 0; i < 100; i++) assert.equal(bucket.take(0), true);
+    assert.equal(bucket.isFull(0), true);
+  });
+
   it("property: over any schedule, no more than burst + rate × time gets through", () => {
     fc.assert(
       fc.property(
