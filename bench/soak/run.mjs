@@ -32,7 +32,7 @@ async function udpPart({ runtimes, seconds, checkout }) {
   out.push(
     `Command: \`node bench/soak/run.mjs --part udp --seconds ${seconds}\` — ${machine()}.`,
     "",
-    "| runtime | honest lines | delivered | flood sent | flood relayed per member | forged /who | garbage | dropped by the kernel | victim bytes per forged byte | server CPU | RSS before / peak / after | log lines |",
+    "| runtime | honest lines | delivered | flood sent | flood relayed per member | forged /who | garbage | dropped by the kernel (server / members) | victim bytes per forged byte | server CPU | RSS before / peak / after | log lines |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
   );
   for (const r of chat) {
@@ -41,7 +41,7 @@ async function udpPart({ runtimes, seconds, checkout }) {
         fmt(r.flood ?? 0)
       } | ` +
         `${fmt(r.floodLinesPerMember)} | ${r.spoofing ? fmt(r.spoofed) : "— (not root)"} | ` +
-        `${fmt(r.garbage ?? 0)} | ${fmt(r.kernelDropped)} | ` +
+        `${fmt(r.garbage ?? 0)} | ${fmt(r.kernelDropped)} / ${fmt(r.memberKernelDropped)} | ` +
         `${r.amplification === undefined ? "—" : fmt(r.amplification, 2)} | ${
           fmt(r.cpuPercent, 0)
         } % | ` +

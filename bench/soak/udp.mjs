@@ -81,6 +81,16 @@ export function kernelDrops(port) {
   return NaN;
 }
 
+/** Datagrams the kernel dropped for the honest members' sockets (127.0.1.N): the harness's own. */
+export function memberKernelDrops() {
+  let drops = 0;
+  for (const line of readFileSync("/proc/net/udp", "utf8").split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (/^[0-9A-F]{2}01007F:/.test(fields[1] ?? "")) drops += Number(fields.at(-1));
+  }
+  return drops;
+}
+
 async function stop(child) {
   if (child.exitCode !== null) return;
   child.kill("SIGTERM");
@@ -140,6 +150,7 @@ export async function chatSoak(runtime, seconds, checkout) {
     await pause(1_000);
     const before = usage(server.child.pid);
     const dropsBefore = kernelDrops(server.port);
+    const memberDropsBefore = memberKernelDrops();
     const attack = spawn("python3", [
       join(root, "bench/soak/attack.py"),
       String(server.port),
@@ -175,6 +186,7 @@ export async function chatSoak(runtime, seconds, checkout) {
     await attackDone;
     const during = usage(server.child.pid);
     const dropped = kernelDrops(server.port) - dropsBefore;
+    const memberDropped = memberKernelDrops() - memberDropsBefore;
     await pause(5_000);
     const after = usage(server.child.pid);
     const sent = members.reduce((n, m) => n + m.sent, 0);
@@ -192,6 +204,7 @@ export async function chatSoak(runtime, seconds, checkout) {
       ...attacked,
       victimBytes,
       kernelDropped: dropped,
+      memberKernelDropped: memberDropped,
       amplification: attacked.spoofed ? victimBytes / (attacked.spoofed * 4) : undefined,
       logLines: server.stderr().split("\n").filter(Boolean).length,
       floodLinesPerMember: members.reduce((n, m) => n + m.flood, 0) / HONEST,

@@ -14,6 +14,12 @@ import { type ServerHandle, serverHandle } from "../handle.ts";
 import { type ChatDropReason, type ChatPacket, ChatRoom } from "./room.ts";
 import { timerDelay } from "../timeout.ts";
 
+/**
+ * Datagrams queued for sending before the room stops reading until they are out: four
+ * broadcasts to a full room, and a bound on the memory they hold.
+ */
+const MAX_SEND_BACKLOG = 4 * 1024;
+
 /** Options of {@linkcode serveChat}. */
 export interface ChatServerOptions extends AdapterChoice {
   /** Address to bind. @default {CHAT_DEFAULTS.hostname} */
@@ -98,8 +104,12 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
 
   // Sends go out one batch at a time, in order, so every peer sees the room's lines in one order.
   let sending: Promise<void> = Promise.resolve();
+  // Datagrams waiting to be sent: the receive loop goes on reading while they go out (a socket
+  // not read is one whose kernel buffer overflows under a burst), up to this backlog.
+  let backlog = 0;
   const send = (packets: ChatPacket[]): Promise<void> => {
     if (packets.length === 0) return sending;
+    backlog += packets.length;
     sending = sending.then(async () => {
       for (const { to, data } of packets) {
         try {
@@ -107,6 +117,7 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
         } catch (error) {
           onError?.(error instanceof Error ? error : new Error(String(error)), to);
         }
+        backlog--;
       }
     });
     return sending;
@@ -127,7 +138,8 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
     for await (const { data, remote } of socket) {
       // A dropped datagram (over a limit, forged) waits for nothing.
       const packets = room.receive(data, remote);
-      if (packets.length > 0) await send(packets);
+      const sent = send(packets);
+      if (backlog > MAX_SEND_BACKLOG) await sent;
       if (timer === undefined) arm();
     }
   })();
