@@ -16,6 +16,7 @@ import {
   ECHO_DEFAULTS,
   type EchoFraming,
   echoFraming,
+  escapeUnsafeText,
   LogLimiter,
   serveEcho,
   serveEchoUdp,
@@ -172,7 +173,9 @@ async function serveUdp(
   options: Parameters<typeof serveEchoUdp>[0] & object,
   rate: number | undefined,
 ): Promise<number> {
-  const log = new LogLimiter({ write: (line) => void writeStderr(line + "\n") });
+  const log = new LogLimiter({
+    write: (line) => void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n"),
+  });
   const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
   const server = await serveEchoUdp({
     ...options,
