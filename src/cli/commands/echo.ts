@@ -16,6 +16,8 @@ import {
   ECHO_DEFAULTS,
   type EchoFraming,
   echoFraming,
+  escapeUnsafeText,
+  LogLimiter,
   serveEcho,
   serveEchoUdp,
   TextOnFramedConnectionError,
@@ -95,7 +97,7 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N]",
+    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--rate N]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
@@ -104,7 +106,10 @@ const serve = defineCommand({
     "stays within about 2 × max-connections × max-frame (3× with --upper).",
     "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
     "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
-    "UDP: each datagram goes back to its sender.",
+    "UDP: each datagram goes back to its sender, at most --rate a second per source IP address",
+    "(twice that at once; more are dropped, and logged a few lines a second at most), and",
+    "never to the server's own address: forged sources cannot make two servers loop at full",
+    "speed, nor aim this one at a victim beyond that rate.",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most " +
@@ -128,11 +133,20 @@ const serve = defineCommand({
       min: 1,
       max: 1_000_000,
     },
+    rate: {
+      type: "integer",
+      help: "UDP: datagrams answered per second per source IP address (0: no limit)",
+      placeholder: "N",
+      defaultText: String(ECHO_DEFAULTS.udpRate),
+      min: 0,
+      max: 1_000_000_000,
+    },
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
     const framing = framingFlags(flags);
+    if (!flags.udp && flags.rate !== undefined) throw new UsageError("--rate is for --udp");
     const maxConnections = flags["max-connections"];
     if (flags.udp && maxConnections !== undefined) {
       throw new UsageError("--max-connections is for TCP, not --udp");
@@ -146,13 +160,37 @@ const serve = defineCommand({
       adapter: common.adapterName(flags.adapter),
       onError,
     };
-    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
+    if (flags.udp) return await serveUdp(options, flags.rate);
     return await serveUntilSignal(
       await serveEcho({ ...options, ...framing, maxConnections }),
       "tcp",
     );
   },
 });
+
+/** `echo serve --udp`: the server, its rate limit, and its log of what it drops. */
+async function serveUdp(
+  options: Parameters<typeof serveEchoUdp>[0] & object,
+  rate: number | undefined,
+): Promise<number> {
+  const log = new LogLimiter({
+    write: (line) => void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n"),
+  });
+  const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
+  const server = await serveEchoUdp({
+    ...options,
+    rate: rate === 0 ? Infinity : rate,
+    burst: rate === 0 ? undefined : rate === undefined ? undefined : 2 * rate,
+    onError: (error, peer) => log.log("echo serve: send failed", errorLine(error, peer).trimEnd()),
+    onDrop: (why, peer) =>
+      log.log(`echo serve: ${reason[why]}`, `echo serve: ${reason[why]}: ${formatAddress(peer)}`),
+  });
+  try {
+    return await serveUntilSignal(server, "udp");
+  } finally {
+    log.close();
+  }
+}
 
 const send = defineCommand({
   name: "send",
