@@ -236,7 +236,7 @@ const INTERNAL: Record<string, readonly string[]> = {
     "writeStderr",
     "writeStdout",
   ],
-  services: ["echoFraming", "MAX_TIMER_MS", "runDemo", "timerDelay", "withTimeout"],
+  services: ["echoFraming", "LogLimiter", "MAX_TIMER_MS", "runDemo", "timerDelay", "withTimeout"],
 };
 
 describe("project: public surface", () => {

@@ -1,43 +1,94 @@
 #!/usr/bin/env node
-// The bounded soak (`npm run soak`, not part of `npm test`): each part puts servers under honest
-// and hostile load for a fixed time per runtime and reports what honest clients saw and what
-// the servers held. Prints JSON lines (one per result) and the markdown tables of
-// docs/BENCHMARKS.md.
+// `npm run soak`: long runs of the servers under attack, outside `npm test`. Each part measures
+// one service in each runtime and prints the markdown of its section of docs/BENCHMARKS.md.
 //
-//   node bench/soak/run.mjs [tcp ...] [--runtime node,deno,bun] [--seconds 60] [--json]
+//   node bench/soak/run.mjs [--part udp] [--runtime node,deno,bun] [--seconds 60]
+//                           [--checkout DIR]   # another checkout's CLI (e.g. before a fix)
 //
-// Parts: tcp (echo and exec). Run it when the machine is otherwise quiet: it says what the load
-// was (loadavg) before it started.
-import { loadavg } from "node:os";
-import { compileForNode, flag, listOption, machine, option } from "../_driver.mjs";
+// Parts: `udp` (bench/soak/udp.mjs: the chat room and the UDP echo), `tcp` (bench/soak/tcp.mjs:
+// the TCP echo and exec servers under 1,000 connections of honest clients and hostile peers).
+// A part is a function from the options to the lines it prints; add one to PARTS.
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { bin, formatNumber as fmt, listOption, machine, option, root } from "../_driver.mjs";
+import { chatSoak, echoLoop } from "./udp.mjs";
+import { tcpSoak, tcpTable } from "./tcp.mjs";
 
-const PARTS = {
-  tcp: () => import("./tcp.mjs"),
-};
+/** Compiles `checkout` for Node into its .build/bench (type errors of an old checkout tolerated). */
+function compileForNode(checkout) {
+  const args = ["-p", "tsconfig.test.json", "--outDir", ".build/bench"];
+  const tsc = spawnSync(bin("tsc"), args, { cwd: checkout, stdio: "inherit" });
+  if (tsc.status !== 0 && checkout === root) throw new Error(`tsc ${args.join(" ")} failed`);
+}
 
-const argv = process.argv.slice(2);
-const named = argv.filter((a, i) =>
-  !a.startsWith("--") && !argv[i - 1]?.startsWith("--runtime") &&
-  !argv[i - 1]?.startsWith("--seconds")
-);
-const parts = named.length > 0 ? named : Object.keys(PARTS);
+async function udpPart({ runtimes, seconds, checkout }) {
+  const out = [];
+  const chat = [];
+  const loops = [];
+  for (const runtime of runtimes) {
+    process.stderr.write(`soak udp: chat, ${runtime}, ${seconds} s…\n`);
+    chat.push(await chatSoak(runtime, seconds, checkout));
+    process.stderr.write(`soak udp: echo loop, ${runtime}, 10 s…\n`);
+    loops.push(await echoLoop(runtime, 10, checkout));
+  }
+  out.push(
+    `Command: \`node bench/soak/run.mjs --part udp --seconds ${seconds}\` — ${machine()}.`,
+    "",
+    "| runtime | honest lines | delivered | flood sent | flood relayed per member | forged /who | garbage | dropped by the kernel (server / members) | victim bytes per forged byte | server CPU | RSS before / peak / after | log lines |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+  );
+  for (const r of chat) {
+    out.push(
+      `| ${r.runtime} | ${fmt(r.honestLines)} | ${fmt(100 * r.delivered, 2)} % | ${
+        fmt(r.flood ?? 0)
+      } | ` +
+        `${fmt(r.floodLinesPerMember)} | ${r.spoofing ? fmt(r.spoofed) : "— (not root)"} | ` +
+        `${fmt(r.garbage ?? 0)} | ${fmt(r.kernelDropped)} / ${fmt(r.memberKernelDropped)} | ` +
+        `${r.amplification === undefined ? "—" : fmt(r.amplification, 2)} | ${
+          fmt(r.cpuPercent, 0)
+        } % | ` +
+        `${fmt(r.rssBefore, 0)} / ${fmt(r.rssPeak, 0)} / ${fmt(r.rssAfter, 0)} MiB | ${
+          fmt(r.logLines)
+        } |`,
+    );
+  }
+  out.push(
+    "",
+    "| runtime | echo loop: CPU of server A | CPU of server B |",
+    "| --- | ---: | ---: |",
+  );
+  for (const r of loops) {
+    out.push(
+      r.skipped
+        ? `| ${r.runtime} | — (${r.skipped}) | — |`
+        : `| ${r.runtime} | ${fmt(r.cpuPercentA, 1)} % | ${fmt(r.cpuPercentB, 1)} % |`,
+    );
+  }
+  console.error(JSON.stringify({ chat, loops }));
+  return out;
+}
+
+async function tcpPart({ runtimes, seconds, checkout }) {
+  const results = await tcpSoak({ runtimes, durationMs: seconds * 1000, checkout });
+  console.error(JSON.stringify({ tcp: results }));
+  return [
+    `Command: \`node bench/soak/run.mjs --part tcp --seconds ${seconds}\` — ${machine()}; ` +
+    `load average before: ${results.loadBefore}, after: ${results.loadAfter}.`,
+    "",
+    tcpTable(results.rows),
+  ];
+}
+
+const PARTS = { udp: udpPart, tcp: tcpPart };
+
+const parts = listOption("part", Object.keys(PARTS));
+const runtimes = listOption("runtime");
+const seconds = Number(option("seconds", "60"));
+const checkout = resolve(option("checkout", root));
 for (const part of parts) {
   if (!(part in PARTS)) throw new Error(`unknown part ${part} (one of ${Object.keys(PARTS)})`);
 }
-const runtimes = listOption("runtime");
-const durationMs = Number(option("seconds", "60")) * 1000;
-
-compileForNode(runtimes);
-const load = loadavg().map((x) => x.toFixed(2)).join(", ");
-console.log(
-  `soak: ${parts.join(", ")}; ${runtimes.join(", ")}; ${
-    durationMs / 1000
-  } s each — ${machine()}; load average before: ${load}`,
-);
+if (runtimes.includes("node")) compileForNode(checkout);
 for (const part of parts) {
-  const module = await PARTS[part]();
-  const results = await module.run({ runtimes, durationMs });
-  if (flag("json")) { for (const r of results) console.log(JSON.stringify(r)); }
-  console.log(`\n${part}:\n\n${module.table(results)}\n`);
+  console.log((await PARTS[part]({ runtimes, seconds, checkout })).join("\n"));
 }
-console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(", ")}`);

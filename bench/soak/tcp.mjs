@@ -3,21 +3,26 @@
 // and hostile peers (bench/soak/tcp_load.mjs, a Node process of its own); the server's RSS before,
 // at its peak and after the load, its log volume, and what the honest clients saw.
 //
-// Plain JavaScript, run by bench/soak/run.mjs.
+// Plain JavaScript, run by bench/soak/run.mjs (`--part tcp`).
 // deno-lint-ignore-file explicit-module-boundary-types
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bin, root } from "../_driver.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The command that runs the CLI in `runtime` (Node: tsc's compiled copy in .build/bench). */
-function cli(runtime) {
-  if (runtime === "node") return [process.execPath, [join(root, ".build/bench/src/cli/main.js")]];
-  if (runtime === "deno") return [bin("deno"), ["run", "-A", join(root, "src/cli/main.ts")]];
-  return [bin("bun"), [join(root, "src/cli/main.ts")]];
+/**
+ * The command that runs the CLI of `checkout` in `runtime` (Node: tsc's compiled copy in its
+ * .build/bench).
+ */
+function cli(runtime, checkout) {
+  if (runtime === "node") {
+    return [process.execPath, [join(checkout, ".build/bench/src/cli/main.js")]];
+  }
+  if (runtime === "deno") return [bin("deno"), ["run", "-A", join(checkout, "src/cli/main.ts")]];
+  return [bin("bun"), [join(checkout, "src/cli/main.ts")]];
 }
 
 /** Resident set size of `pid`, in MiB (VmRSS), or NaN once it is gone. */
@@ -41,8 +46,8 @@ function cpuSeconds(pid) {
 }
 
 /** Starts a server command; resolves with its process, port and collected stderr. */
-function startServer(runtime, args) {
-  const [cmd, pre] = cli(runtime);
+function startServer(runtime, args, checkout) {
+  const [cmd, pre] = cli(runtime, checkout);
   const env = { ...process.env, NO_COLOR: "1" };
   delete env.UNSTUCK_TOKEN;
   const child = spawn(cmd, [...pre, ...args], {
@@ -118,7 +123,7 @@ function runLoad(options) {
 }
 
 /** One service under load: RSS before / peak / after, CPU, log volume, the load's result. */
-async function soakOne(runtime, service, durationMs, tokenFile) {
+async function soakOne(runtime, service, durationMs, tokenFile, checkout) {
   const args = service === "echo"
     // 1,000 connections need room (the default is 128), and idle attackers must not hold it for
     // the whole run (the defaults, 60 s and 30 s, are as long as the run).
@@ -135,7 +140,7 @@ async function soakOne(runtime, service, durationMs, tokenFile) {
       "5",
     ]
     : ["exec", "serve", "--port", "0", "--token-file", tokenFile];
-  const server = await startServer(runtime, args);
+  const server = await startServer(runtime, args, checkout);
   const pid = server.child.pid;
   await sleep(2_000);
   const before = rssMiB(pid);
@@ -176,30 +181,32 @@ async function soakOne(runtime, service, durationMs, tokenFile) {
   };
 }
 
-/** The tcp part: every runtime, echo then exec. */
-export async function run({ runtimes, durationMs }) {
+/** The tcp part: every runtime, echo then exec; the rows, and the load average around them. */
+export async function tcpSoak({ runtimes, durationMs, checkout = root }) {
   const dir = mkdtempSync(join(tmpdir(), "unstuck-soak-"));
   const tokenFile = join(dir, "token");
   writeFileSync(tokenFile, "soak-token", { mode: 0o600 });
-  const results = [];
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
+  const loadBefore = load();
+  const rows = [];
   try {
     for (const runtime of runtimes) {
       for (const service of ["echo", "exec"]) {
         process.stderr.write(`soak tcp: ${runtime} ${service}, ${durationMs / 1000} s…\n`);
-        results.push(await soakOne(runtime, service, durationMs, tokenFile));
+        rows.push(await soakOne(runtime, service, durationMs, tokenFile, checkout));
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return results;
+  return { rows, loadBefore, loadAfter: load() };
 }
 
 const mib = (x) => Number.isFinite(x) ? x.toFixed(0) : "?";
 const pct = (a, b) => b === 0 ? "-" : `${(100 * a / b).toFixed(2)}%`;
 
 /** The markdown table of the tcp part's results. */
-export function table(results) {
+export function tcpTable(results) {
   const rows = results.map((r) => {
     const h = r.load.honest;
     return `| ${r.runtime} | ${r.service} | ${r.load.loops} (${r.load.peakOpen}) | ` +

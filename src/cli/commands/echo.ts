@@ -17,6 +17,8 @@ import {
   ECHO_DEFAULTS,
   type EchoFraming,
   echoFraming,
+  escapeUnsafeText,
+  LogLimiter,
   serveEcho,
   serveEchoUdp,
   TextOnFramedConnectionError,
@@ -96,7 +98,7 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS]",
+    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--rate N]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
@@ -109,7 +111,10 @@ const serve = defineCommand({
     "Under attack stderr gets a few lines per second per cause, and a count of the rest.",
     "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
     "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
-    "UDP: each datagram goes back to its sender.",
+    "UDP: each datagram goes back to its sender, at most --rate a second per source IP address",
+    "(twice that at once; more are dropped, and logged a few lines a second at most), and",
+    "never to the server's own address: forged sources cannot make two servers loop at full",
+    "speed, nor aim this one at a victim beyond that rate.",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most " +
@@ -133,11 +138,20 @@ const serve = defineCommand({
       ECHO_DEFAULTS,
       "Close a TCP connection that completes no frame, or reads no reply, for this long (0: never)",
     ),
+    rate: {
+      type: "integer",
+      help: "UDP: datagrams answered per second per source IP address (0: no limit)",
+      placeholder: "N",
+      defaultText: String(ECHO_DEFAULTS.udpRate),
+      min: 0,
+      max: 1_000_000_000,
+    },
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
     const framing = framingFlags(flags);
+    if (!flags.udp && flags.rate !== undefined) throw new UsageError("--rate is for --udp");
     const maxConnections = flags["max-connections"];
     const tcpOnly =
       (["max-connections", "max-connections-per-ip", "idle-timeout", "frame-timeout"] as const)
@@ -154,7 +168,7 @@ const serve = defineCommand({
       adapter: common.adapterName(flags.adapter),
       onError,
     };
-    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
+    if (flags.udp) return await serveUdp(options, flags.rate);
     return await serveUntilSignal(
       await serveEcho({
         ...options,
@@ -166,6 +180,30 @@ const serve = defineCommand({
     );
   },
 });
+
+/** `echo serve --udp`: the server, its rate limit, and its log of what it drops. */
+async function serveUdp(
+  options: Parameters<typeof serveEchoUdp>[0] & object,
+  rate: number | undefined,
+): Promise<number> {
+  const log = new LogLimiter({
+    write: (line) => void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n"),
+  });
+  const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
+  const server = await serveEchoUdp({
+    ...options,
+    rate: rate === 0 ? Infinity : rate,
+    burst: rate === 0 ? undefined : rate === undefined ? undefined : 2 * rate,
+    onError: (error, peer) => log.log("echo serve: send failed", errorLine(error, peer).trimEnd()),
+    onDrop: (why, peer) =>
+      log.log(`echo serve: ${reason[why]}`, `echo serve: ${reason[why]}: ${formatAddress(peer)}`),
+  });
+  try {
+    return await serveUntilSignal(server, "udp");
+  } finally {
+    log.close();
+  }
+}
 
 const send = defineCommand({
   name: "send",

@@ -39,6 +39,14 @@ export interface EchoDefaults {
   readonly graceMs: number;
   /** How long a request waits for its reply, in ms (a UDP datagram may be lost). */
   readonly timeoutMs: number;
+  /**
+   * UDP: datagrams per second answered per source host (IP address). Far above what a person
+   * types, and what bounds a loop between two echo servers (or a reflection aimed at a victim)
+   * to this rate instead of all the CPU and bandwidth there is.
+   */
+  readonly udpRate: number;
+  /** UDP: datagrams a quiet source host may have answered at once. */
+  readonly udpBurst: number;
 }
 
 /**
@@ -62,4 +70,6 @@ export const ECHO_DEFAULTS: EchoDefaults = Object.freeze({
   frameTimeoutMs: 30_000,
   graceMs: 5_000,
   timeoutMs: 5_000,
+  udpRate: 100,
+  udpBurst: 200,
 });
