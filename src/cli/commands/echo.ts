@@ -83,6 +83,11 @@ function framingFlags(
   return framing;
 }
 
+/** Writes one line of the server's log, its controls escaped. */
+function writeLogLine(line: string): void {
+  void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n");
+}
+
 /** The server's line about a connection that ended in error. */
 function errorLine(error: Error, peer: { hostname: string; port: number }): string {
   const where = `echo serve: ${formatAddress(peer)}`;
@@ -169,15 +174,21 @@ const serve = defineCommand({
       onError,
     };
     if (flags.udp) return await serveUdp(options, flags.rate);
-    return await serveUntilSignal(
-      await serveEcho({
-        ...options,
-        ...framing,
-        maxConnections,
-        ...peerLimits(flags),
-      }),
-      "tcp",
-    );
+    // Under attack each kind of error gets a few lines a second, and a count of the rest.
+    const log = new LogLimiter({ write: writeLogLine });
+    const server = await serveEcho({
+      ...options,
+      ...framing,
+      maxConnections,
+      ...peerLimits(flags),
+      onError: (error, peer) =>
+        log.log(`echo serve: ${error.name}`, errorLine(error, peer).trimEnd()),
+    });
+    try {
+      return await serveUntilSignal(server, "tcp");
+    } finally {
+      log.close();
+    }
   },
 });
 
@@ -186,9 +197,7 @@ async function serveUdp(
   options: Parameters<typeof serveEchoUdp>[0] & object,
   rate: number | undefined,
 ): Promise<number> {
-  const log = new LogLimiter({
-    write: (line) => void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n"),
-  });
+  const log = new LogLimiter({ write: writeLogLine });
   const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
   const server = await serveEchoUdp({
     ...options,

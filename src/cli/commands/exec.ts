@@ -7,6 +7,7 @@ import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
+import { loggedValue } from "../log_values.ts";
 import {
   countFlag,
   MAX_TIMER_SECONDS,
@@ -24,6 +25,7 @@ import {
   writeStdout,
 } from "../../runtime/mod.ts";
 import {
+  escapeUnsafeText,
   EXEC_DEFAULTS,
   ExecClient,
   ExecCommandError,
@@ -33,6 +35,7 @@ import {
   ExecTokenFileError,
   type LoadedToken,
   loadToken,
+  LogLimiter,
   serveExec,
   TOKEN_ENV,
 } from "../../services/mod.ts";
@@ -66,20 +69,26 @@ async function token(file: string | undefined): Promise<LoadedToken> {
   }
 }
 
-/** One log line for a server event (JSON-quoted values, so no client text can forge a line). */
+/**
+ * One log line for a server event (JSON-quoted values, so no client text can forge a line, each
+ * cut to 200 characters).
+ */
 function logLine(event: ExecServerEvent): string {
   const peer = `peer=${formatAddress(event.peer)}`;
-  if (event.kind === "rejected") return `${peer} rejected=${JSON.stringify(event.reason)}`;
+  if (event.kind === "rejected") return `${peer} rejected=${loggedValue(event.reason)}`;
   const what = event.request.argv !== undefined
-    ? `argv=${JSON.stringify(event.request.argv)}`
-    : `shell=${JSON.stringify(event.request.shell)}`;
+    ? `argv=${loggedValue(event.request.argv)}`
+    : `shell=${loggedValue(event.request.shell)}`;
   const time = `duration=${event.durationMs}ms`;
   const o = event.outcome;
-  if (o === undefined) return `${peer} ${what} refused=${JSON.stringify(event.refused)} ${time}`;
+  if (o === undefined) return `${peer} ${what} refused=${loggedValue(event.refused)} ${time}`;
   const end = o.signal !== null ? `signal=${o.signal}` : `exit=${o.code}`;
   const flags = (o.timedOut ? " timed-out" : "") + (o.truncated ? " truncated" : "");
   return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
 }
+
+/** Command lines logged per second at most (their audit trail); the rest are counted. */
+const COMMAND_LINES_PER_SECOND = 20;
 
 const serve = defineCommand({
   name: "serve",
@@ -190,6 +199,14 @@ const serve = defineCommand({
           "server (see docs/SECURITY.md)\n",
       );
     }
+    // Under attack each cause of rejection gets a few lines a second, and a count of the rest;
+    // commands get more (they are the audit trail), but not without bound either. A closed log
+    // (stderr) must not stop the server.
+    const write = (line: string): void => {
+      writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n").catch(() => {});
+    };
+    const rejections = new LogLimiter({ write });
+    const commands = new LogLimiter({ write, perWindow: COMMAND_LINES_PER_SECOND });
     // Commands get the server's environment but not the token: what they print or start must
     // not be able to hand it on.
     const { [TOKEN_ENV]: _token, ...env } = environment();
@@ -208,12 +225,18 @@ const serve = defineCommand({
       penaltyMaxMs: common.millis(flags["penalty-max"]),
       cgroup,
       adapter,
-      // A closed log (stderr) must not stop the server.
       onEvent: (event) => {
-        writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`).catch(() => {});
+        const line = `${new Date().toISOString()} ${logLine(event)}`;
+        if (event.kind === "command") commands.log("exec serve: commands", line);
+        else rejections.log(`exec serve: rejected (${event.code})`, line);
       },
     });
-    return await serveUntilSignal(server, "tcp");
+    try {
+      return await serveUntilSignal(server, "tcp");
+    } finally {
+      rejections.close();
+      commands.close();
+    }
   },
 });
 

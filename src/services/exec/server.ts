@@ -222,7 +222,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     if (waitMs > 0) {
       const reason = `${limits.penaltyFailures} failed handshakes: ${peer.hostname} waits ` +
         `${waitMs} ms`;
-      onEvent({ kind: "rejected", peer, reason });
+      onEvent({ kind: "rejected", peer, code: "penalized", reason });
     }
   };
 
@@ -247,7 +247,7 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
   /** Serves `conn` once it has a place among the pending handshakes. */
   const serve = async (conn: TcpConnection, peer: NetAddress): Promise<void> => {
     if (!pendingPerIp.take(peer.hostname)) {
-      onEvent({ kind: "rejected", peer, reason: BUSY_FROM_ADDRESS });
+      onEvent({ kind: "rejected", peer, code: "busy-address", reason: BUSY_FROM_ADDRESS });
       failed(peer);
       return await refuseBusy(conn, BUSY_FROM_ADDRESS);
     }
@@ -264,11 +264,13 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
       if (victim === undefined) {
         handshaking = false;
         pendingPerIp.release(peer.hostname);
+        onEvent({ kind: "rejected", peer, code: "busy", reason: BUSY });
         return await refuseBusy(conn, BUSY);
       }
       const victimPeer = pending.get(victim)!.peer;
       pending.delete(victim);
-      onEvent({ kind: "rejected", peer: victimPeer, reason: "displaced while authenticating" });
+      const reason = "displaced while authenticating";
+      onEvent({ kind: "rejected", peer: victimPeer, code: "displaced", reason });
       victim.close();
     }
     const session: ExecSession = new ExecSession(conn, { ...base, onHandshakeEnd: handshakeEnded });
@@ -285,15 +287,12 @@ export async function serveExec(options: ExecServerOptions): Promise<ExecServer>
     const waitMs = penalties.waitFor(peer.hostname, performance.now());
     if (waitMs > 0) {
       // Closed at once, unanswered: a flood from a waiting address costs an accept and a close.
-      onEvent({
-        kind: "rejected",
-        peer,
-        reason: `waiting ${Math.ceil(waitMs)} ms after failed handshakes`,
-      });
+      const reason = `waiting ${Math.ceil(waitMs)} ms after failed handshakes`;
+      onEvent({ kind: "rejected", peer, code: "waiting", reason });
       return conn.close();
     }
     if (!connectionsPerIp.take(peer.hostname)) {
-      onEvent({ kind: "rejected", peer, reason: TOO_MANY_FROM_ADDRESS });
+      onEvent({ kind: "rejected", peer, code: "too-many-address", reason: TOO_MANY_FROM_ADDRESS });
       return conn.close();
     }
     try {

@@ -20,7 +20,12 @@ import { type ExecPolicy, refusalOf } from "./policy.ts";
 import { EXEC_MAX_FRAME_LENGTH, EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
 import { FrameWriter, keptQuiet, openFrames } from "./wire.ts";
 import { timerDelay } from "../timeout.ts";
-import { type Framed, FramedClosedError } from "../../framing/mod.ts";
+import {
+  type Framed,
+  FramedClosedError,
+  FrameTimeoutError,
+  IdleTimeoutError,
+} from "../../framing/mod.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */
 export interface ExecCommandEvent {
@@ -38,13 +43,38 @@ export interface ExecCommandEvent {
   durationMs: number;
 }
 
-/** A connection that failed to authenticate or broke the protocol, and was closed. */
+/**
+ * Why a connection was rejected, as a stable code a log can group by (`reason` is for humans):
+ * a wrong MAC, no `auth` within the handshake deadline, a broken protocol (a bad frame or
+ * message, data before `ready`), no frame for the idle timeout, a frame not complete within
+ * the frame timeout, a client that took no output, every pending place taken, its address's
+ * pending places taken, its address's connections taken, its address made to wait after failed
+ * handshakes (once per wait), a connection closed because its address waits, a pending
+ * handshake displaced by a newcomer.
+ */
+export type ExecRejection =
+  | "auth-failed"
+  | "handshake-timeout"
+  | "protocol"
+  | "idle-timeout"
+  | "frame-timeout"
+  | "not-reading"
+  | "busy"
+  | "busy-address"
+  | "too-many-address"
+  | "penalized"
+  | "waiting"
+  | "displaced";
+
+/** A connection that was refused, failed to authenticate or broke the protocol, and was closed. */
 export interface ExecRejectedEvent {
   /** Event kind. */
   kind: "rejected";
   /** The client's address. */
   peer: NetAddress;
-  /** Why. */
+  /** Why, for a log. */
+  code: ExecRejection;
+  /** Why, in words (from our messages; client text in it is quoted as JSON). */
   reason: string;
 }
 
@@ -96,6 +126,17 @@ class SessionEnd extends Error {
   override name = "SessionEnd";
 }
 
+/** No `auth` within the handshake deadline. */
+class HandshakeTimeout extends ExecProtocolError {}
+
+/** The code of a session's end in error. */
+function codeOf(err: unknown): ExecRejection {
+  if (err instanceof HandshakeTimeout) return "handshake-timeout";
+  if (err instanceof IdleTimeoutError) return "idle-timeout";
+  if (err instanceof FrameTimeoutError) return "frame-timeout";
+  return "protocol";
+}
+
 /** Serves one connection until it closes. */
 export class ExecSession {
   readonly #peer: NetAddress;
@@ -131,7 +172,7 @@ export class ExecSession {
       if (err instanceof NetworkError || err instanceof FramedClosedError) return;
       const reason = err instanceof Error ? err.message : String(err);
       if (!(err instanceof SessionEnd)) {
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: codeOf(err), reason });
       }
       this.#closing = true;
       this.#command?.kill();
@@ -162,7 +203,7 @@ export class ExecSession {
       const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
       await this.#writer.control(hello);
       const next = await this.#frames.receive({ signal: deadline.signal }).catch((err) => {
-        throw deadline.signal.aborted ? new ExecProtocolError("handshake timeout") : err;
+        throw deadline.signal.aborted ? new HandshakeTimeout("handshake timeout") : err;
       });
       if (next === undefined) return false;
       clearTimeout(timer);
@@ -175,7 +216,7 @@ export class ExecSession {
       quiet = keptQuiet(this.#frames, this.#ctx.readySettleMs, stopWaiting.signal);
       if (!(await verifyNonce(this.#ctx.key, nonce, frame.message.mac))) {
         const reason = "authentication failed";
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: "auth-failed", reason });
         await sleep(this.#ctx.authFailureDelayMs);
         throw new SessionEnd(reason);
       }
@@ -231,7 +272,7 @@ export class ExecSession {
     return setTimeout(() => {
       const reason = `the client did not take the command's output within ${idleMs} ms of its ` +
         "time limit";
-      this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
+      this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: "not-reading", reason });
       this.close();
     }, timerDelay(timeoutMs + idleMs));
   }
