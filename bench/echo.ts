@@ -119,7 +119,7 @@ function ours(adapter: AdapterName): Record<"tcp" | "udp", Opener> {
       ),
     udp: async () =>
       pair(
-        await serveEchoUdp({ port: 0, adapter }),
+        await serveEchoUdp({ port: 0, adapter, rate: Infinity }),
         (s) => connectEchoUdp({ port: s.addr.port, adapter, timeoutMs: UDP_TIMEOUT_MS }),
       ),
   };

@@ -238,6 +238,7 @@ const INTERNAL: Record<string, readonly string[]> = {
   ],
   services: [
     "echoFraming",
+    "LogLimiter",
     "MAX_TIMER_MS",
     "refusesPlaintext",
     "runDemo",

@@ -53,9 +53,8 @@ export type { FramedOptions, ReceiveOptions } from "./framed.ts";
 export type { IdleControl } from "./read_timers.ts";
 export { bytesCodec, jsonCodec, structCodec, textCodec } from "./message_codec.ts";
 export type { MessageCodec } from "./message_codec.ts";
-// Named by structCodec's type (the root mod.ts exports it with the struct layer).
-export type { StructValue } from "../struct/mod.ts";
 export { ByteReader } from "./byte_reader.ts";
 export type { ReadOptions } from "./byte_reader.ts";
 export { duplexPair } from "./duplex_pair.ts";
 export type { ByteDuplex, ByteTransport, WebStreamPair } from "./transport.ts";
+export type { StructValue } from "../struct/mod.ts"; // named by structCodec

@@ -2,49 +2,10 @@
 // (node:dgram) stand in for other clients where a test needs to control timing.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createSocket, type Socket } from "node:dgram";
 import { killAll, runCli, startCli, startServer } from "../_helpers/cli.ts";
+import { Peer } from "./chat_peer.ts";
 
 after(killAll);
-
-/** A raw UDP peer that keeps every line it receives. */
-class Peer {
-  readonly socket: Socket;
-  lines: string[] = [];
-  readonly port: number;
-
-  private constructor(socket: Socket, port: number) {
-    this.socket = socket;
-    this.port = port;
-    socket.on("message", (m) => this.lines.push(m.toString()));
-  }
-
-  static async open(): Promise<Peer> {
-    const socket = createSocket("udp4");
-    await new Promise<void>((r) => socket.bind(0, "127.0.0.1", () => r()));
-    return new Peer(socket, socket.address().port);
-  }
-
-  send(text: string | Uint8Array, port: number): void {
-    this.socket.send(text, port, "127.0.0.1");
-  }
-
-  async until(line: string | RegExp, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const hit = (): boolean =>
-      this.lines.some((l) => (typeof line === "string" ? l === line : line.test(l)));
-    while (!hit()) {
-      if (Date.now() > deadline) {
-        throw new Error(`peer ${this.port} never got ${line}; got ${JSON.stringify(this.lines)}`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  close(): void {
-    this.socket.close();
-  }
-}
 
 /** What `chat join` printed after the room's first line, which must be its join notice. */
 function afterJoinNotice(stdout: string): string[] {

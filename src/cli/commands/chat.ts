@@ -4,6 +4,7 @@
  * @module
  */
 import { defineCommand, type GroupCommand } from "../command.ts";
+import { UsageError } from "../args.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
 import { stdinLines } from "../stdin_lines.ts";
@@ -17,8 +18,11 @@ import {
 } from "../../runtime/mod.ts";
 import {
   CHAT_DEFAULTS,
+  type ChatDropReason,
+  escapeUnsafeText,
   isQuitCommand,
   joinChat,
+  LogLimiter,
   serveChat,
   timerDelay,
 } from "../../services/mod.ts";
@@ -32,10 +36,23 @@ const JOIN_TIMEOUT_MS = 5_000;
 const MAX_LINE = MAX_DATAGRAM_SIZE;
 const decoder = new TextDecoder();
 
+/** What the server's log says about each kind of dropped datagram. */
+const DROPPED: Record<ChatDropReason, string> = {
+  rate: "dropped, over the rate limit",
+  unverified: "not answered, unverified and too small for a join cookie",
+  "own-address": "dropped, forged source (the room's own address)",
+  "room-full": "refused, room full",
+  "host-full": "refused, too many members from one address",
+};
+
+/** Text from the network as the terminal may show it: controls as visible escapes. */
+const printable = (text: string): string => escapeUnsafeText(text, { newlines: true });
+
 const serve = defineCommand({
   name: "serve",
   summary: "Run a UDP chat room",
-  usage: "[--host H] [--port P] [--idle SECONDS] [--max-peers N]",
+  usage:
+    "[--host H] [--port P] [--idle SECONDS] [--max-peers N] [--max-peers-per-ip N] [--rate N] [--verify | --no-verify]",
   details: [
     "Any datagram joins the room (the newcomer gets '* you joined as HOST:PORT'); a peer is",
     "named HOST:PORT until '/nick NAME'. Text goes to everyone as 'NAME: TEXT'. Commands:",
@@ -43,6 +60,17 @@ const serve = defineCommand({
     "'server: TEXT'. Every line sent to the room is printed on stdout.",
     "Peers silent for --idle seconds are dropped: they get '* you left (idle)', the others",
     "'* NAME left (idle)'; their next datagram joins them again.",
+    "",
+    "Names: letters, digits, '_', '-', '.' (NFKC), unique and not 'server' or 'you' up to case",
+    "and lookalike letters (Latin, Greek, Cyrillic). Lines holding terminal controls (ESC, a",
+    "lone CR, BEL, C1, bidi controls) are refused with '* error: …'. Each address may send",
+    "--rate lines a second (twice that at once); more are dropped, with '* error: slow down'",
+    "at most once a second.",
+    "With --verify (the default unless --host is loopback), a new address joins only by",
+    "sending back the line '/join COOKIE' that the room answers its first datagram with;",
+    "until then the room answers it with at most 3x the bytes it sent, and relays nothing to",
+    "it: forged source addresses cannot turn the room on a victim. 'chat join' does this by",
+    "itself. Dropped datagrams are logged on stderr, a few lines a second per reason at most.",
     "",
     "Prints 'listening on udp://HOST:PORT' once ready; SIGINT or SIGTERM stops it (exit 0).",
     "",
@@ -64,27 +92,71 @@ const serve = defineCommand({
       min: 1,
       max: 1_000_000,
     },
+    "max-peers-per-ip": {
+      type: "integer",
+      help: "Most peers from one IP address at once",
+      placeholder: "N",
+      defaultText: String(CHAT_DEFAULTS.maxPeersPerHost),
+      min: 1,
+      max: 1_000_000,
+    },
+    rate: {
+      type: "integer",
+      help: "Lines (datagrams) per second each address may send; twice that at once",
+      placeholder: "N",
+      defaultText: String(CHAT_DEFAULTS.rate),
+      min: 1,
+      max: 1_000_000,
+    },
+    verify: {
+      type: "boolean",
+      help: "Enrol only addresses that send back the room's join cookie (default off loopback)",
+    },
+    "no-verify": { type: "boolean", help: "Enrol any address that sends a datagram" },
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
+    if (flags.verify && flags["no-verify"]) {
+      throw new UsageError("--verify and --no-verify exclude each other");
+    }
+    const log = new LogLimiter({ write: (line) => void writeStderr(printable(line) + "\n") });
     const server = await serveChat({
       ...common.addressOf(flags),
       idleMs: common.millis(flags.idle),
       maxPeers: flags["max-peers"],
+      maxPeersPerHost: flags["max-peers-per-ip"],
+      rate: flags.rate,
+      verify: flags.verify ? true : flags["no-verify"] ? false : undefined,
       adapter: common.adapterName(flags.adapter),
-      onLine: (line) => void writeStdout(line + "\n"),
+      onLine: (line) => void writeStdout(printable(line) + "\n"),
       onError: (error, peer) =>
-        void writeStderr(`chat serve: ${formatAddress(peer)}: ${error.name}: ${error.message}\n`),
+        log.log(
+          `chat serve: send failed (${error.name})`,
+          `chat serve: ${formatAddress(peer)}: ${error.name}: ${error.message}`,
+        ),
+      onDrop: (reason, peer) =>
+        log.log(
+          `chat serve: ${DROPPED[reason]}`,
+          `chat serve: ${DROPPED[reason]}: ${formatAddress(peer)}`,
+        ),
     });
     const announcing = (async () => {
       for await (const line of stdinLines(MAX_LINE)) {
         const text = decoder.decode(line);
-        if (text.trim() !== "") await server.announce(text);
+        if (text.trim() === "") continue;
+        // A line the room refuses (a control character, too long) is said so; the rest go on.
+        await server.announce(text).catch((error) =>
+          writeStderr(`chat serve: stdin: not sent: ${error.message}\n`)
+        );
       }
     })().catch((error) => writeStderr(`chat serve: stdin: ${error.message}\n`));
     void announcing;
-    return await serveUntilSignal(server, "udp");
+    try {
+      return await serveUntilSignal(server, "udp");
+    } finally {
+      log.close();
+    }
   },
 });
 
@@ -100,12 +172,14 @@ const join = defineCommand({
     "UDP says nothing when no room listens: if the room has not answered within --join-timeout",
     "seconds (0: wait forever), or the port is unreachable, it says so on stderr and exits 1.",
     "",
-    "After --keepalive seconds without a line it sends an empty datagram, so that the room does",
+    "After --keepalive seconds without a line it sends '/join' (a keepalive), so that the room does",
     "not drop a member who only listens: keep it below the room's --idle (0: never). If the room",
     "drops it anyway, it prints '* you left (idle)', joins again (at most once a second) and takes",
     "its name back; so it does when the room greets it as a newcomer (the room restarted; the",
     "line or keepalive that joined it went out under HOST:PORT).",
-    "Datagrams that do not come from the room are ignored.",
+    "Datagrams that do not come from the room are ignored. A room that verifies addresses",
+    "answers the first datagram with a join cookie, which this sends back by itself. Lines are",
+    "printed with terminal controls (ESC, CR, BEL, C1, bidi controls) as visible escapes.",
     "",
     "Example: unstuck chat join --port 8081 --name alice",
   ].join("\n"),
@@ -142,7 +216,7 @@ const join = defineCommand({
       for await (const line of client) {
         heard = true;
         hear();
-        await writeStdout(line + "\n");
+        await writeStdout(printable(line) + "\n");
       }
     })();
     let stop!: () => void;

@@ -8,6 +8,7 @@ import { UsageError } from "../args.ts";
 import { StructError } from "../../struct/mod.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
+import { countFlag, peerLimitFlags, peerLimits } from "../limit_flags.ts";
 import { stdinLines } from "../stdin_lines.ts";
 import { formatAddress, type NetworkError, writeStderr, writeStdout } from "../../runtime/mod.ts";
 import {
@@ -23,6 +24,8 @@ import {
   ECHO_DEFAULTS,
   type EchoFraming,
   echoFraming,
+  escapeUnsafeText,
+  LogLimiter,
   serveEcho,
   serveEchoUdp,
   TextOnFramedConnectionError,
@@ -93,6 +96,11 @@ function framingFlags(
   return framing;
 }
 
+/** Writes one line of the server's log, its controls escaped. */
+function writeLogLine(line: string): void {
+  void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n");
+}
+
 /** The server's line about a connection that ended in error. */
 function errorLine(error: Error, peer: { hostname: string; port: number }): string {
   const where = `echo serve: ${formatAddress(peer)}`;
@@ -113,18 +121,26 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--tls-cert F --tls-key F] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N]",
+    "[--udp] [--host H] [--port P] [--tls-cert F --tls-key F] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--rate N]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
     "with one line on stderr (which says so when the refused header reads as text: a client",
     "that sends lines); so does a connection beyond --max-connections. Memory held for frames",
-    "stays within about 2 × max-connections × max-frame (3× with --upper).",
+    "stays within about 2 × max-connections × max-frame (3× with --upper). One address may hold",
+    "--max-connections-per-ip of them. A connection on which no frame completes for",
+    "--idle-timeout, or whose peer does not read its replies for that long, is closed; so is one",
+    "whose frame, once begun, is not complete within --frame-timeout (0 turns either off).",
+    "Under attack stderr gets a few lines per second per cause, and a count of the rest.",
     "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
     "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
-    "UDP: each datagram goes back to its sender.",
+    "UDP: each datagram goes back to its sender, at most --rate a second per source IP address",
+    "(twice that at once; more are dropped, and logged a few lines a second at most), and",
+    "never to the server's own address: forged sources cannot make two servers loop at full",
+    "speed, nor aim this one at a victim beyond that rate.",
     "With --tls-cert and --tls-key, TCP is served over TLS (listening on tls://…); a client that",
-    "fails its TLS handshake (plaintext, or refusing the certificate) costs one line on stderr.",
+    "fails its TLS handshake (plaintext, or refusing the certificate) costs one line on stderr",
+    "(a few a second under attack, and a count of the rest).",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most " +
@@ -141,22 +157,34 @@ const serve = defineCommand({
     ...TLS_SERVER_FLAGS,
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
-    "max-connections": {
+    "max-connections": countFlag(
+      "TCP connections served at once; more are closed as they arrive",
+      ECHO_DEFAULTS.maxConnections,
+    ),
+    ...peerLimitFlags(
+      ECHO_DEFAULTS,
+      "Close a TCP connection that completes no frame, or reads no reply, for this long (0: never)",
+    ),
+    rate: {
       type: "integer",
-      help: "TCP connections served at once; more are closed as they arrive",
+      help: "UDP: datagrams answered per second per source IP address (0: no limit)",
       placeholder: "N",
-      defaultText: String(ECHO_DEFAULTS.maxConnections),
-      min: 1,
-      max: 1_000_000,
+      defaultText: String(ECHO_DEFAULTS.udpRate),
+      min: 0,
+      max: 1_000_000_000,
     },
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
     const framing = framingFlags(flags);
+    if (!flags.udp && flags.rate !== undefined) throw new UsageError("--rate is for --udp");
     const maxConnections = flags["max-connections"];
-    if (flags.udp && maxConnections !== undefined) {
-      throw new UsageError("--max-connections is for TCP, not --udp");
+    const tcpOnly =
+      (["max-connections", "max-connections-per-ip", "idle-timeout", "frame-timeout"] as const)
+        .find((name) => flags[name] !== undefined);
+    if (flags.udp && tcpOnly !== undefined) {
+      throw new UsageError(`--${tcpOnly} is for TCP, not --udp`);
     }
     if (flags.udp) noTlsOverUdp(flags, ["tls-cert", "tls-key"]);
     const tls = await serverTlsOf(flags);
@@ -169,14 +197,49 @@ const serve = defineCommand({
       adapter: common.adapterName(flags.adapter),
       onError,
     };
-    if (flags.udp) return await serveUntilSignal(await serveEchoUdp(options), "udp");
-    const onAcceptError = (error: NetworkError): void => void writeStderr(acceptErrorLine(error));
-    return await serveUntilSignal(
-      await serveEcho({ ...options, ...framing, maxConnections, tls, onAcceptError }),
-      tcpScheme(tls),
-    );
+    if (flags.udp) return await serveUdp(options, flags.rate);
+    // Under attack each kind of error gets a few lines a second, and a count of the rest.
+    const log = new LogLimiter({ write: writeLogLine });
+    const server = await serveEcho({
+      ...options,
+      ...framing,
+      maxConnections,
+      ...peerLimits(flags),
+      tls,
+      onError: (error, peer) =>
+        log.log(`echo serve: ${error.name}`, errorLine(error, peer).trimEnd()),
+      onAcceptError: (error: NetworkError) =>
+        log.log(`echo serve: accept ${error.name}`, acceptErrorLine(error).trimEnd()),
+    });
+    try {
+      return await serveUntilSignal(server, tcpScheme(tls));
+    } finally {
+      log.close();
+    }
   },
 });
+
+/** `echo serve --udp`: the server, its rate limit, and its log of what it drops. */
+async function serveUdp(
+  options: Parameters<typeof serveEchoUdp>[0] & object,
+  rate: number | undefined,
+): Promise<number> {
+  const log = new LogLimiter({ write: writeLogLine });
+  const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
+  const server = await serveEchoUdp({
+    ...options,
+    rate: rate === 0 ? Infinity : rate,
+    burst: rate === 0 ? undefined : rate === undefined ? undefined : 2 * rate,
+    onError: (error, peer) => log.log("echo serve: send failed", errorLine(error, peer).trimEnd()),
+    onDrop: (why, peer) =>
+      log.log(`echo serve: ${reason[why]}`, `echo serve: ${reason[why]}: ${formatAddress(peer)}`),
+  });
+  try {
+    return await serveUntilSignal(server, "udp");
+  } finally {
+    log.close();
+  }
+}
 
 const send = defineCommand({
   name: "send",

@@ -7,6 +7,14 @@ import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
+import { loggedValue } from "../log_values.ts";
+import {
+  countFlag,
+  MAX_TIMER_SECONDS,
+  peerLimitFlags,
+  peerLimits,
+  timeoutFlag,
+} from "../limit_flags.ts";
 import {
   containmentSupport,
   environment,
@@ -18,6 +26,7 @@ import {
   writeStdout,
 } from "../../runtime/mod.ts";
 import {
+  escapeUnsafeText,
   EXEC_DEFAULTS,
   ExecClient,
   ExecCommandError,
@@ -27,7 +36,7 @@ import {
   ExecTokenFileError,
   type LoadedToken,
   loadToken,
-  MAX_TIMER_MS,
+  LogLimiter,
   refusesPlaintext,
   serveExec,
   TOKEN_ENV,
@@ -69,18 +78,21 @@ async function token(file: string | undefined): Promise<LoadedToken> {
   }
 }
 
-/** One log line for a server event (JSON-quoted values, so no client text can forge a line). */
+/**
+ * One log line for a server event (JSON-quoted values, so no client text can forge a line, each
+ * cut to 200 characters).
+ */
 function logLine(event: ExecServerEvent): string {
   const peer = `peer=${formatAddress(event.peer)}`;
-  if (event.kind === "rejected") return `${peer} rejected=${JSON.stringify(event.reason)}`;
+  if (event.kind === "rejected") return `${peer} rejected=${loggedValue(event.reason)}`;
   const what = event.request.argv !== undefined
-    ? `argv=${JSON.stringify(event.request.argv)}`
-    : `shell=${JSON.stringify(event.request.shell)}`;
+    ? `argv=${loggedValue(event.request.argv)}`
+    : `shell=${loggedValue(event.request.shell)}`;
   const time = `duration=${event.durationMs}ms`;
   const bound = `binding=${event.binding}`;
   const o = event.outcome;
   if (o === undefined) {
-    return `${peer} ${what} refused=${JSON.stringify(event.refused)} ${time} ${bound}`;
+    return `${peer} ${what} refused=${loggedValue(event.refused)} ${time} ${bound}`;
   }
   const end = o.signal !== null ? `signal=${o.signal}` : `exit=${o.code}`;
   const flags = (o.timedOut ? " timed-out" : "") + (o.truncated ? " truncated" : "");
@@ -89,7 +101,7 @@ function logLine(event: ExecServerEvent): string {
 
 /** One log line for a connection that failed before the protocol (a TLS handshake, mostly). */
 function acceptErrorLine(error: NetworkError): string {
-  return `${error.name === "TlsError" ? "tls" : "accept"}-failed=${JSON.stringify(error.message)}`;
+  return `${error.name === "TlsError" ? "tls" : "accept"}-failed=${loggedValue(error.message)}`;
 }
 
 const INSECURE_PLAINTEXT_FLAG = {
@@ -106,11 +118,14 @@ function plaintextRefused(what: string, hostname: string, tlsFlags: string): Usa
   );
 }
 
+/** Command lines logged per second at most (their audit trail); the rest are counted. */
+const COMMAND_LINES_PER_SECOND = 20;
+
 const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
   usage:
-    "[--host H] [--port P] [--token-file F] [--tls-cert F --tls-key F | --insecure-plaintext] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
+    "[--host H] [--port P] [--token-file F] [--tls-cert F --tls-key F | --insecure-plaintext] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--max-connections-per-ip N] [--max-pending N] [--max-pending-per-ip N] [--penalty SECONDS] [--penalty-max SECONDS]",
   details: [
     `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
@@ -121,8 +136,22 @@ const serve = defineCommand({
     "whatever they left running when they end.",
     "With --tls-cert and --tls-key it speaks TLS, and the handshake's proofs are bound to each",
     "connection. Beyond loopback (--host) it refuses to start without TLS (exit 2) unless",
-    "--insecure-plaintext is given. Protocol: docs/PROTOCOL.md; containment and its limits:",
-    "docs/SECURITY.md.",
+    "--insecure-plaintext is given.",
+    "",
+    "Against hostile peers: a connection must authenticate within " +
+    `${EXEC_DEFAULTS.handshakeTimeoutMs / 1000} s; --max-pending connections`,
+    "may be authenticating at once, --max-pending-per-ip of them from one address, and one",
+    "address may hold --max-connections-per-ip in all. An address whose handshakes fail " +
+    `${EXEC_DEFAULTS.penaltyFailures} times`,
+    `within ${EXEC_DEFAULTS.penaltyWindowMs / 1000} s (a wrong token, a timeout, garbage, ` +
+    "a close before auth) waits",
+    "--penalty, then twice as long each time up to --penalty-max: its connections are closed",
+    "as they arrive; other addresses are not affected. stderr gets a few lines per second per",
+    "cause, and a count of the rest.",
+    "A connection that completes no frame for --idle-timeout while no command runs is closed",
+    "(never while one runs, however silent), and so is one whose frame is not complete within",
+    "--frame-timeout of its start. Protocol: docs/PROTOCOL.md; limits, containment and the",
+    "threat model: docs/SECURITY.md.",
     "",
     "Example: unstuck exec serve --host 0.0.0.0 --tls-cert server.pem --tls-key server.key \\",
     "           --token-file token --allow uptime --allow df",
@@ -142,7 +171,7 @@ const serve = defineCommand({
       "Kill a command (and its process group) after this long",
       EXEC_DEFAULTS.timeoutMs,
       1,
-      Math.floor(MAX_TIMER_MS / 1000),
+      MAX_TIMER_SECONDS,
     ),
     "max-output": {
       type: "integer",
@@ -158,6 +187,25 @@ const serve = defineCommand({
       placeholder: "MODE",
       defaultText: EXEC_DEFAULTS.cgroup,
     },
+    ...peerLimitFlags(
+      EXEC_DEFAULTS,
+      "Close a connection that completes no frame for this long while no command runs (0: never)",
+    ),
+    "max-pending": countFlag(
+      "Connections authenticating at once; a newcomer displaces the oldest after " +
+        `${EXEC_DEFAULTS.handshakeDisplaceAfterMs / 1000} s, else is refused`,
+      EXEC_DEFAULTS.maxPendingHandshakes,
+    ),
+    "max-pending-per-ip": countFlag(
+      "Connections authenticating at once from one address; more are refused",
+      EXEC_DEFAULTS.maxPendingHandshakesPerIp,
+    ),
+    penalty: timeoutFlag(
+      "First wait of an address whose handshakes keep failing; each further one doubles " +
+        "(0: no penalties)",
+      EXEC_DEFAULTS.penaltyMs,
+    ),
+    "penalty-max": timeoutFlag("Longest wait of such an address", EXEC_DEFAULTS.penaltyMaxMs),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -198,9 +246,14 @@ const serve = defineCommand({
           "server (see docs/SECURITY.md)\n",
       );
     }
-    const log = (line: string): void => {
-      writeStderr(`${new Date().toISOString()} ${line}\n`).catch(() => {});
+    // Under attack each cause of rejection gets a few lines a second, and a count of the rest;
+    // commands get more (they are the audit trail), but not without bound either. A closed log
+    // (stderr) must not stop the server.
+    const write = (line: string): void => {
+      writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n").catch(() => {});
     };
+    const rejections = new LogLimiter({ write });
+    const commands = new LogLimiter({ write, perWindow: COMMAND_LINES_PER_SECOND });
     // Commands get the server's environment but not the token: what they print or start must
     // not be able to hand it on.
     const { [TOKEN_ENV]: _token, ...env } = environment();
@@ -212,15 +265,31 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: common.millis(flags.timeout),
       maxOutputBytes: flags["max-output"],
+      ...peerLimits(flags),
+      maxPendingHandshakes: flags["max-pending"],
+      maxPendingHandshakesPerIp: flags["max-pending-per-ip"],
+      penaltyMs: common.millis(flags.penalty),
+      penaltyMaxMs: common.millis(flags["penalty-max"]),
       cgroup,
       adapter,
       tls,
       insecurePlaintext,
-      // A closed log (stderr) must not stop the server.
-      onEvent: (event) => log(logLine(event)),
-      onAcceptError: (error) => log(acceptErrorLine(error)),
+      onEvent: (event) => {
+        const line = `${new Date().toISOString()} ${logLine(event)}`;
+        if (event.kind === "command") commands.log("exec serve: commands", line);
+        else rejections.log(`exec serve: rejected (${event.code})`, line);
+      },
+      onAcceptError: (error) => {
+        const line = `${new Date().toISOString()} ${acceptErrorLine(error)}`;
+        rejections.log(`exec serve: ${error.name}`, line);
+      },
     });
-    return await serveUntilSignal(server, tcpScheme(tls));
+    try {
+      return await serveUntilSignal(server, tcpScheme(tls));
+    } finally {
+      rejections.close();
+      commands.close();
+    }
   },
 });
 
@@ -241,12 +310,13 @@ const run = defineCommand({
   name: "run",
   summary: "Run a command on an exec server",
   usage:
-    "[--host H] [--port P] [--token-file F] [--tls [--tls-ca F] [--tls-server-name N] | --insecure-plaintext] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
+    "[--host H] [--port P] [--token-file F] [--tls [--tls-ca F] [--tls-server-name N] | --insecure-plaintext] [--connect-timeout SECONDS] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
   details: [
     "Remote stdout and stderr go to ours as they arrive. With --shell the words are joined with",
     "spaces and run by the server's /bin/sh -c (the server must allow it). With --stdin our stdin",
     "is streamed to the command. --encoding (e.g. gbk) decodes the remote output from that",
-    "encoding and writes it as UTF-8.",
+    "encoding and writes it as UTF-8. A handshake the server refuses (busy, or our address must",
+    "wait after failed handshakes) is tried again, the pauses doubling, until --connect-timeout.",
     "With --tls (or --tls-ca, --tls-server-name) it speaks TLS; --tls-ca FILE trusts only the",
     "certificates in FILE (a CA bundle, or the server's self-signed certificate: pinning). The",
     "server must prove it holds the token, on this connection, before anything is sent. A host",
@@ -272,6 +342,12 @@ const run = defineCommand({
       help: "Transcode remote output from this encoding to UTF-8",
       placeholder: "LABEL",
     },
+    "connect-timeout": common.secondsFlag(
+      "Give up connecting and authenticating after this long, retries included",
+      EXEC_DEFAULTS.connectTimeoutMs,
+      1,
+      MAX_TIMER_SECONDS,
+    ),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -313,6 +389,7 @@ const run = defineCommand({
       client = await ExecClient.connect({
         token: secret,
         ...common.addressOf(flags),
+        timeoutMs: common.millis(flags["connect-timeout"]),
         adapter,
         tls,
         insecurePlaintext,

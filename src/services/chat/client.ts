@@ -13,7 +13,14 @@ import {
 import { openUdpClientSocket } from "../udp_client_socket.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { timerDelay } from "../timeout.ts";
-import { CHAT_IDLE_NOTICE, CHAT_JOINED_PREFIX, isQuitCommand, parseChatCommand } from "./room.ts";
+import {
+  CHAT_IDLE_NOTICE,
+  CHAT_JOIN_COMMAND,
+  CHAT_JOINED_PREFIX,
+  isQuitCommand,
+  parseChatCommand,
+  parseJoinChallenge,
+} from "./room.ts";
 
 /** Options of {@linkcode joinChat}. */
 export interface ChatClientOptions extends AdapterChoice {
@@ -24,8 +31,8 @@ export interface ChatClientOptions extends AdapterChoice {
   /** A name to take at once with `/nick`. @default {the address, as the room names it} */
   name?: string;
   /**
-   * Sends an empty datagram after this long without sending anything, so the room does not drop
-   * a member who only listens; 0 turns it off. Keep it below the room's idle limit (`idleMs` of
+   * Sends a keepalive (`/join`) after this long without sending anything, so the room does not
+   * drop a member who only listens (and a room that forgot it greets it again); 0 turns it off. Keep it below the room's idle limit (`idleMs` of
    * {@linkcode serveChat}). @default {CHAT_DEFAULTS.keepaliveMs}
    */
   keepaliveMs?: number;
@@ -34,6 +41,11 @@ export interface ChatClientOptions extends AdapterChoice {
 /**
  * A member of a chat room, from {@linkcode joinChat}. Iterate it for the room's lines; datagrams
  * that do not come from the room's address are dropped.
+ *
+ * It joins with `/join` (padded, so that a room that verifies addresses can afford to answer
+ * with a join cookie, within 3× what it got) and answers the room's cookie by itself
+ * (`/join COOKIE`), sending again what it sent before it was let in; the cookie line is not
+ * yielded.
  *
  * While it is iterated, it keeps its place: if the room drops it for silence anyway (the line
  * {@linkcode CHAT_IDLE_NOTICE}, which is yielded too), it joins again (at once, and at most once
@@ -84,10 +96,20 @@ const REFUSED = "* error: ";
 const REJOIN_INTERVAL_MS = 1_000;
 /** A `/nick` unanswered for this long, in ms, counts as lost (UDP). */
 const NICK_ANSWER_MS = 2_000;
-/** How the room's reply to `/who` starts. */
-const WHO_REPLY = "* in room: ";
+/**
+ * The first datagram, and the keepalive: `/join`, padded with spaces (which the room ignores) to
+ * 16 bytes, so that the cookie line of a room that verifies (35 bytes) fits in 3× its size.
+ */
+const HELLO = encoder.encode(CHAT_JOIN_COMMAND.padEnd(16, " "));
+/** Lines sent before the room let us in are kept (this many at most) to send again after. */
+const MAX_UNCONFIRMED = 64;
 
-/** Whether the room reads `text` as `/who`, which it answers with one {@linkcode WHO_REPLY} line. */
+/** Whether `line` ends the room's reply to a `/who`: its only line, or its last part. */
+function isWhoReplyEnd(line: string): boolean {
+  return line.startsWith("* in room: ") || /^\* in room \((\d+)\/\1, complete\): /.test(line);
+}
+
+/** Whether the room reads `text` as `/who`, which it answers with one list (maybe in parts). */
 function isWho(text: string): boolean {
   const command = parseChatCommand(text);
   return command?.word === "/who" && command.rest === "";
@@ -120,24 +142,40 @@ export async function joinChat(options: ChatClientOptions = {}): Promise<ChatCli
   const rearm = (): void => {
     clearTimeout(keepalive);
     if (keepaliveMs > 0 && !closed) {
-      keepalive = setTimeout(
-        () => void send(new Uint8Array(0)).catch(() => {}),
-        timerDelay(keepaliveMs),
-      );
+      keepalive = setTimeout(() => void send(HELLO).catch(() => {}), timerDelay(keepaliveMs));
     }
   };
+  // Until the room says anything but its cookie line, what we send may be dropped (a room that
+  // verifies): kept here, to be sent again once the cookie went back.
+  let joining = true;
+  let unconfirmed: Uint8Array[] = [];
+  let answered: { line: string; at: number } | undefined;
   // When the last `/nick` went out, until the room answers it: the room's join notice before
   // that answer needs none of ours, since the `/nick` settles the name.
   let nickSentAt: number | undefined;
-  const send = async (data: Uint8Array, isNick = false): Promise<void> => {
+  const send = async (data: Uint8Array, isNick = false, keep = false): Promise<void> => {
     if (closed) throw new ConnectionClosedError("the chat client has left the room");
     if (isNick) nickSentAt = performance.now();
+    if (keep && joining && unconfirmed.push(data) > MAX_UNCONFIRMED) unconfirmed.shift();
     await socket.send(data, room);
     rearm();
   };
+  // The room's cookie: send it back, then what it dropped (once per cookie line and second).
+  const answer = (line: string): void => {
+    const now = performance.now();
+    if (closed || (answered?.line === line && now - answered.at < REJOIN_INTERVAL_MS)) return;
+    answered = { line, at: now };
+    void (async () => {
+      await send(encoder.encode(line));
+      for (const data of unconfirmed) await send(data);
+    })().catch(() => {});
+  };
   const nickInFlight = (): boolean =>
     nickSentAt !== undefined && performance.now() - nickSentAt < NICK_ANSWER_MS;
-  if (options.name !== undefined) await send(encoder.encode(`/nick ${options.name}`), true);
+  await send(HELLO);
+  if (options.name !== undefined) {
+    await send(encoder.encode(`/nick ${options.name}`), true, true);
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -158,8 +196,11 @@ export async function joinChat(options: ChatClientOptions = {}): Promise<ChatCli
     rejoinTimer = undefined;
     if (closed) return;
     lastRejoin = performance.now();
-    if (name === undefined) void send(new Uint8Array(0)).catch(() => {});
-    else void send(encoder.encode(`/nick ${name}`), true).catch(() => {});
+    joining = true;
+    void (async () => {
+      await send(HELLO);
+      if (name !== undefined) await send(encoder.encode(`/nick ${name}`), true, true);
+    })().catch(() => {});
   };
   // At most once per interval, so a room with a tiny idle limit (or a flood of notices) cannot
   // make the client loop.
@@ -179,7 +220,7 @@ export async function joinChat(options: ChatClientOptions = {}): Promise<ChatCli
   const sendText = (text: string): Promise<void> => {
     if (isQuitCommand(text)) return close();
     if (isWho(text) && !closed) whoSent++;
-    return send(encoder.encode(text), parseChatCommand(text)?.word === "/nick");
+    return send(encoder.encode(text), parseChatCommand(text)?.word === "/nick", true);
   };
   let leaving: Promise<void> | undefined;
   const leave = (leaveOptions: ChatLeaveOptions = {}): Promise<void> =>
@@ -210,7 +251,14 @@ export async function joinChat(options: ChatClientOptions = {}): Promise<ChatCli
       for await (const { data, remote } of socket) {
         if (!fromRoom(remote)) continue;
         const line = decoder.decode(data);
-        if (line.startsWith(WHO_REPLY) && ++whoAnswered === marker?.count) {
+        const cookieLine = parseJoinChallenge(line);
+        if (cookieLine !== undefined) {
+          answer(cookieLine);
+          continue;
+        }
+        joining = false;
+        unconfirmed = [];
+        if (isWhoReplyEnd(line) && ++whoAnswered === marker?.count) {
           marker.heard();
           continue;
         }

@@ -16,6 +16,14 @@ export interface ChatDefaults {
   readonly idleMs: number;
   /** The most members in a room at once. */
   readonly maxPeers: number;
+  /** The most members from one host (IP address) at once: one host cannot fill the room. */
+  readonly maxPeersPerHost: number;
+  /**
+   * Datagrams (lines) per second each member, and each address that is no member, may send:
+   * well above typing, and what keeps one flooding member from drowning the others. The burst is
+   * twice this.
+   */
+  readonly rate: number;
   /** A member that sent nothing for this long sends an empty datagram, in ms (60 s). */
   readonly keepaliveMs: number;
   /** How long a member leaving waits for the replies to what it sent, in ms. */
@@ -37,6 +45,8 @@ export const CHAT_DEFAULTS: ChatDefaults = Object.freeze({
   port: 8081,
   idleMs: 300_000,
   maxPeers: 1024,
+  maxPeersPerHost: 16,
+  rate: 20,
   keepaliveMs: 60_000,
   leaveTimeoutMs: 2_000,
 });

@@ -5,14 +5,25 @@
  */
 export {
   CHAT_IDLE_NOTICE,
+  CHAT_JOIN_COMMAND,
   CHAT_JOINED_PREFIX,
+  type ChatDropReason,
   type ChatPacket,
   type ChatPeer,
   ChatRoom,
   type ChatRoomOptions,
   isQuitCommand,
   MAX_NICK_LENGTH,
+  parseJoinChallenge,
+  WHO_PART_BYTES,
 } from "./room.ts";
+export { type CheckedName, checkName, nameKeys, RESERVED_NAMES } from "./names.ts";
+export {
+  escapeUnsafeText,
+  findUnsafeCharacter,
+  type TerminalTextOptions,
+  UnsafeTextError,
+} from "../terminal_text.ts";
 export { type ChatServer, type ChatServerOptions, serveChat } from "./server.ts";
 export {
   type ChatClient,

@@ -3,11 +3,22 @@
  *
  * @module
  */
-import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
+import {
+  type AdapterChoice,
+  bindDatagram,
+  isLoopback,
+  type NetAddress,
+} from "../../runtime/mod.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
-import { type ChatPacket, ChatRoom } from "./room.ts";
+import { type ChatDropReason, type ChatPacket, ChatRoom } from "./room.ts";
 import { timerDelay } from "../timeout.ts";
+
+/**
+ * Datagrams queued for sending before the room stops reading until they are out: four
+ * broadcasts to a full room, and a bound on the memory they hold.
+ */
+const MAX_SEND_BACKLOG = 4 * 1024;
 
 /** Options of {@linkcode serveChat}. */
 export interface ChatServerOptions extends AdapterChoice {
@@ -19,6 +30,22 @@ export interface ChatServerOptions extends AdapterChoice {
   idleMs?: number;
   /** The most peers at once. @default {CHAT_DEFAULTS.maxPeers} */
   maxPeers?: number;
+  /** The most peers from one host at once. @default {CHAT_DEFAULTS.maxPeersPerHost} */
+  maxPeersPerHost?: number;
+  /** Datagrams per second each address may send; more are dropped. @default {CHAT_DEFAULTS.rate} */
+  rate?: number;
+  /** Datagrams an address may send at once. @default {2 × rate} */
+  burst?: number;
+  /**
+   * Enrol only addresses that prove they receive the room's datagrams (a join cookie round
+   * trip; see {@linkcode ChatRoom}). On by default when the room binds an address others can
+   * reach, where forged sources can make the room flood a victim; off on loopback, where only
+   * this machine's users can reach it and the tutorial's client joins by just talking.
+   * @default {true unless `hostname` is loopback}
+   */
+  verify?: boolean;
+  /** Called for each datagram the room drops without acting on it. @default {nothing} */
+  onDrop?: (reason: ChatDropReason, peer: NetAddress) => void;
   /** Called with every line that goes to the whole room (a transcript). */
   onLine?: (line: string) => void;
   /** Told when a datagram cannot be sent; the room goes on. @default {nothing} */
@@ -31,7 +58,10 @@ export interface ChatServerOptions extends AdapterChoice {
 export interface ChatServer extends ServerHandle {
   /** The room's state (read it; feed it only through the server). */
   readonly room: ChatRoom;
-  /** Sends `server: T` to everyone in the room. */
+  /**
+   * Sends `server: T` to everyone in the room; rejects with `UnsafeTextError` for text holding a
+   * control character, and `RangeError` for text too long for one datagram.
+   */
   announce(text: string): Promise<void>;
 }
 
@@ -48,21 +78,38 @@ export interface ChatServer extends ServerHandle {
  */
 export async function serveChat(options: ChatServerOptions = {}): Promise<ChatServer> {
   const { onError } = options;
-  const room = new ChatRoom({
-    idleMs: options.idleMs,
-    maxPeers: options.maxPeers,
-    onLine: options.onLine,
-  });
+  const hostname = options.hostname ?? CHAT_DEFAULTS.hostname;
   const socket = await bindDatagram({
-    hostname: options.hostname ?? CHAT_DEFAULTS.hostname,
+    hostname,
     port: options.port ?? CHAT_DEFAULTS.port,
     adapter: options.adapter,
   });
+  let room: ChatRoom;
+  try {
+    room = new ChatRoom({
+      idleMs: options.idleMs,
+      maxPeers: options.maxPeers,
+      maxPeersPerHost: options.maxPeersPerHost,
+      rate: options.rate,
+      burst: options.burst,
+      verify: options.verify ?? !isLoopback(hostname),
+      self: socket.addr,
+      onLine: options.onLine,
+      onDrop: options.onDrop,
+    });
+  } catch (error) {
+    socket.close();
+    throw error;
+  }
 
   // Sends go out one batch at a time, in order, so every peer sees the room's lines in one order.
   let sending: Promise<void> = Promise.resolve();
+  // Datagrams waiting to be sent: the receive loop goes on reading while they go out (a socket
+  // not read is one whose kernel buffer overflows under a burst), up to this backlog.
+  let backlog = 0;
   const send = (packets: ChatPacket[]): Promise<void> => {
     if (packets.length === 0) return sending;
+    backlog += packets.length;
     sending = sending.then(async () => {
       for (const { to, data } of packets) {
         try {
@@ -70,6 +117,7 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
         } catch (error) {
           onError?.(error instanceof Error ? error : new Error(String(error)), to);
         }
+        backlog--;
       }
     });
     return sending;
@@ -88,7 +136,10 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
 
   const loop = (async () => {
     for await (const { data, remote } of socket) {
-      await send(room.receive(data, remote));
+      // A dropped datagram (over a limit, forged) waits for nothing.
+      const packets = room.receive(data, remote);
+      const sent = send(packets);
+      if (backlog > MAX_SEND_BACKLOG) await sent;
       if (timer === undefined) arm();
     }
   })();
@@ -102,6 +153,6 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
   }, options.signal);
   return Object.assign(handle, {
     room,
-    announce: (text: string): Promise<void> => send(room.announce(text)),
+    announce: async (text: string): Promise<void> => await send(room.announce(text)),
   });
 }

@@ -20,12 +20,17 @@ import {
 } from "../../framing/mod.ts";
 import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
-import { TooManyConnectionsError } from "../errors.ts";
+import {
+  TooManyConnectionsError,
+  TooManyConnectionsFromAddressError,
+  WriteTimeoutError,
+} from "../errors.ts";
+import { PerAddress } from "../per_address.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 import { explainRefusedFrame } from "./text_peer.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { isDisconnect } from "../disconnect.ts";
-import { timerDelay } from "../timeout.ts";
+import { MAX_TIMER_MS, timerDelay, withTimeout } from "../timeout.ts";
 
 /** Options of {@linkcode serveEcho}. */
 export interface EchoServerOptions extends AdapterChoice, EchoFraming {
@@ -43,6 +48,25 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
    * @default {ECHO_DEFAULTS.maxConnections}
    */
   maxConnections?: number;
+  /**
+   * Connections served at once from one peer address; one more from it is closed as it arrives
+   * (and `onError` is told), while other addresses are served.
+   * @default {ECHO_DEFAULTS.maxConnectionsPerIp}
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * Closes a connection on which no frame completes for this many ms of waiting (an
+   * `IdleTimeoutError` for `onError`), or whose peer has not taken a reply after this long (a
+   * `WriteTimeoutError`): a peer that holds a place and does nothing. 0: never.
+   * @default {ECHO_DEFAULTS.idleTimeoutMs}
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Closes a connection whose frame, once its first bytes arrived, is not complete this many ms
+   * later (a `FrameTimeoutError`): a peer sending a frame a byte at a time. 0: no limit.
+   * @default {ECHO_DEFAULTS.frameTimeoutMs}
+   */
+  frameTimeoutMs?: number;
   /**
    * How long {@linkcode EchoServer.close} waits for frames in flight, in ms.
    * @default {ECHO_DEFAULTS.graceMs}
@@ -126,6 +150,29 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     ECHO_DEFAULTS.maxConnections,
     1,
   );
+  const perIp = new PerAddress(integerOption(
+    "maxConnectionsPerIp",
+    options.maxConnectionsPerIp,
+    ECHO_DEFAULTS.maxConnectionsPerIp,
+    1,
+  ));
+  const timeouts = {
+    idleTimeoutMs: integerOption(
+      "idleTimeoutMs",
+      options.idleTimeoutMs,
+      ECHO_DEFAULTS.idleTimeoutMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+    frameTimeoutMs: integerOption(
+      "frameTimeoutMs",
+      options.frameTimeoutMs,
+      ECHO_DEFAULTS.frameTimeoutMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+  };
+  const writeTimeoutMs = timeouts.idleTimeoutMs;
   const states = new Set<ConnectionState>();
 
   const handle = async (state: ConnectionState, peer: NetAddress): Promise<void> => {
@@ -135,7 +182,11 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       // that read fails the next step, once their replies are out.
       for await (const batch of frames.batches()) {
         state.idle = false;
-        await frames.sendMany(upper ? batch.map(asciiUpper) : batch);
+        const sent = frames.sendMany(upper ? batch.map(asciiUpper) : batch);
+        // A peer that sends and never reads would hold its place forever, the send waiting.
+        await (writeTimeoutMs > 0
+          ? withTimeout(sent, writeTimeoutMs, () => new WriteTimeoutError(writeTimeoutMs))
+          : sent);
         if (state.draining && frames.bufferedBytes === 0) break;
         state.idle = true;
       }
@@ -159,20 +210,27 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       onAcceptError: options.onAcceptError,
     },
     (conn: TcpConnection) => {
+      const peer = conn.remoteAddr;
       if (states.size >= maxConnections) {
-        onError?.(new TooManyConnectionsError(maxConnections), conn.remoteAddr);
+        onError?.(new TooManyConnectionsError(maxConnections), peer);
+        conn.close();
+        return;
+      }
+      if (!perIp.take(peer.hostname)) {
+        onError?.(new TooManyConnectionsFromAddressError(peer.hostname, perIp.limit), peer);
         conn.close();
         return;
       }
       let settle!: () => void;
       const state: ConnectionState = {
-        frames: framed(conn, { framing: decoding, sendFraming }),
+        frames: framed(conn, { framing: decoding, sendFraming, ...timeouts }),
         idle: true,
         draining: false,
         done: new Promise((resolve) => (settle = resolve)),
       };
       states.add(state);
-      return handle(state, conn.remoteAddr).finally(() => {
+      return handle(state, peer).finally(() => {
+        perIp.release(peer.hostname);
         states.delete(state);
         settle();
       });

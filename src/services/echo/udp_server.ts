@@ -8,6 +8,14 @@ import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { serverHandle } from "../handle.ts";
 import type { EchoServer } from "./server.ts";
+import { SourceLimiter } from "../rate_limit.ts";
+import { isOwnAddress } from "../own_address.ts";
+
+/**
+ * Why the UDP echo server dropped a datagram: `rate` (its source host is over the rate limit)
+ * or `own-address` (a forged source: the server itself, a reply would loop).
+ */
+export type EchoUdpDropReason = "rate" | "own-address";
 
 /** Options of {@linkcode serveEchoUdp}. */
 export interface EchoUdpServerOptions extends AdapterChoice {
@@ -17,6 +25,15 @@ export interface EchoUdpServerOptions extends AdapterChoice {
   port?: number;
   /** Send datagrams back ASCII-uppercased. @default {false} */
   upper?: boolean;
+  /**
+   * Datagrams per second answered per source host; more are dropped. `Infinity`: no limit
+   * (for benchmarks on loopback). @default {ECHO_DEFAULTS.udpRate}
+   */
+  rate?: number;
+  /** Datagrams a quiet source host may have answered at once. @default {ECHO_DEFAULTS.udpBurst} */
+  burst?: number;
+  /** Called for each datagram dropped unanswered, with the reason. @default {nothing} */
+  onDrop?: (reason: EchoUdpDropReason, peer: NetAddress) => void;
   /** Told when a reply cannot be sent; the server goes on. @default {nothing} */
   onError?: (error: Error, peer: NetAddress) => void;
   /** Aborting closes the server, as `close()` does. */
@@ -26,6 +43,10 @@ export interface EchoUdpServerOptions extends AdapterChoice {
 /**
  * Starts a UDP echo server: every datagram received is sent back to where it came from
  * (ASCII-uppercased with `upper`). UDP keeps message boundaries, so no framing is needed.
+ * Each source host gets at most `rate` replies a second (`burst` at once), and a datagram that
+ * claims to come from the server's own address gets none: a forged source cannot make two echo
+ * servers (or one, with itself) loop at full speed, nor turn the server on a victim beyond that
+ * rate.
  *
  * @example
  * ```ts
@@ -38,7 +59,9 @@ export interface EchoUdpServerOptions extends AdapterChoice {
  * ```
  */
 export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<EchoServer> {
-  const { upper = false, onError } = options;
+  const { upper = false, onError, onDrop } = options;
+  const rate = options.rate ?? ECHO_DEFAULTS.udpRate;
+  const limiter = new SourceLimiter({ rate, burst: options.burst ?? ECHO_DEFAULTS.udpBurst });
   const socket = await bindDatagram({
     hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
     port: options.port ?? ECHO_DEFAULTS.port,
@@ -50,6 +73,14 @@ export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<
   const loop = (async () => {
     try {
       for await (const { data, remote } of socket) {
+        if (isOwnAddress(remote, socket.addr)) {
+          onDrop?.("own-address", remote);
+          continue;
+        }
+        if (!limiter.take(remote.hostname.toLowerCase())) {
+          onDrop?.("rate", remote);
+          continue;
+        }
         busy = true;
         try {
           await socket.send(upper ? asciiUpper(data) : data, remote);

@@ -7,6 +7,7 @@
  */
 import {
   type AdapterChoice,
+  ConnectionClosedError,
   getAdapter,
   type TcpConnection,
   type TlsClientOptions,
@@ -38,6 +39,33 @@ import { MAX_TIMER_MS } from "../timeout.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";
 
 const HANDSHAKE = "the handshake";
+/** The first pause before trying a refused handshake again, and the longest, in ms. */
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 1_000;
+
+/**
+ * The server refused the handshake without judging our token: an `error` before its `hello`
+ * (busy), or a close during the handshake (busy, or our address must wait). Worth another try.
+ */
+class HandshakeRefused extends ExecAuthError {}
+
+/** Whether `err`, met once connected, is a refusal worth trying again after a pause. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof HandshakeRefused || err instanceof ConnectionClosedError;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (no timer is left behind). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 const COMMAND = "a command";
 
 /** Options of {@linkcode ExecClient.connect}. */
@@ -49,7 +77,10 @@ export interface ExecClientOptions extends AdapterChoice {
   /** Server port. @default {EXEC_DEFAULTS.port} */
   port?: number;
   /**
-   * Give up when connecting and authenticating take longer, in milliseconds.
+   * Give up when connecting and authenticating take longer, in milliseconds. A handshake the
+   * server refuses (busy, or our address must wait after failed handshakes) is tried again
+   * after a pause that doubles (50 ms to 1 s, with jitter) until then; a wrong token, another
+   * protocol or a refused connection (nothing listens) is not.
    * @default {EXEC_DEFAULTS.connectTimeoutMs}
    */
   timeoutMs?: number;
@@ -122,7 +153,8 @@ export class ExecClient implements AsyncDisposable {
    * Connects and authenticates.
    *
    * @throws {ExecAuthError} when the server refuses the token, its own proof is wrong (it does
-   * not hold the token, or the connection is relayed), or the handshake fails
+   * not hold the token, or the connection is relayed), the handshake fails, or the server
+   * refused every handshake until `timeoutMs` (the message gives the last refusal)
    * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/2`, or the two ends
    * do not see the same kind of connection (TLS or not)
    * @throws {TypeError} for plaintext to a host beyond loopback without `insecurePlaintext`
@@ -139,29 +171,42 @@ export class ExecClient implements AsyncDisposable {
     if (refusesPlaintext(hostname, options)) throw plaintextRefusal("connect to", hostname);
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
-    const abort = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const port = options.port ?? EXEC_DEFAULTS.port;
+    // One deadline for every attempt and every pause between them.
+    const expired = new AbortController();
+    let refusal = "";
+    const timer = setTimeout(() => expired.abort(), ms);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
+      expired.signal.addEventListener("abort", () => {
+        const last = refusal && ` (last refusal: ${refusal})`;
         // A TLS server waits, silent, for a ClientHello that a plaintext client never sends.
-        const hint = options.tls === undefined ? " (is it a TLS server? then connect with tls)" : "";
-        reject(new ExecAuthError(`no connection and handshake within ${ms} ms${hint}`));
-      }, ms);
+        const hint = refusal === "" && options.tls === undefined
+          ? " (is it a TLS server? then connect with tls)"
+          : "";
+        reject(new ExecAuthError(`no connection and handshake within ${ms} ms${last}${hint}`));
+      });
     });
-    let conn: TcpConnection | undefined;
+    timeout.catch(() => {});
     try {
-      const port = options.port ?? EXEC_DEFAULTS.port;
-      conn = await Promise.race([
-        adapter.connect({ hostname, port, signal: abort.signal, tls: options.tls }),
-        timeout,
-      ]);
-      const client = new ExecClient(conn);
-      await Promise.race([client.#handshake(key), timeout]);
-      return client;
-    } catch (err) {
-      conn?.close();
-      throw err;
+      for (let delay = FIRST_RETRY_MS;; delay = Math.min(2 * delay, MAX_RETRY_MS)) {
+        let conn: TcpConnection | undefined;
+        try {
+          conn = await Promise.race([
+            adapter.connect({ hostname, port, signal: expired.signal, tls: options.tls }),
+            timeout,
+          ]);
+          const client = new ExecClient(conn);
+          await Promise.race([client.#handshake(key), timeout]);
+          return client;
+        } catch (err) {
+          conn?.close();
+          if (expired.signal.aborted || !(conn !== undefined && isRefusal(err))) throw err;
+          refusal = (err as Error).message;
+        }
+        // A refused handshake (a busy server, or one that makes our address wait) is tried
+        // again, after a pause that doubles, with jitter, until the deadline.
+        await Promise.race([pause(delay * (0.5 + Math.random() / 2), expired.signal), timeout]);
+      }
     } finally {
       clearTimeout(timer);
     }
@@ -184,7 +229,7 @@ export class ExecClient implements AsyncDisposable {
     this.#binding = auth.binding as ChannelBinding;
   }
 
-  /** The handshake message `type` from `frame`; an `error` there is an auth error. */
+  /** The handshake message `type` from `frame`; an `error` there is an auth error or a refusal. */
   #serverMessage<T extends "hello" | "bindings" | "ready">(
     frame: ServerFrame,
     type: T,
@@ -193,7 +238,9 @@ export class ExecClient implements AsyncDisposable {
       return frame.message as Extract<ServerControlMessage, { type: T }>;
     }
     if (frame.kind === "control" && frame.message.type === "error") {
-      throw new ExecAuthError(frame.message.message);
+      // An error in place of hello is a refusal (busy, or our address waits): tried again.
+      const Err = type === "hello" ? HandshakeRefused : ExecAuthError;
+      throw new Err(frame.message.message);
     }
     throw new ExecProtocolError(`expected a ${type} message from the server`);
   }
@@ -207,7 +254,7 @@ export class ExecClient implements AsyncDisposable {
   async #next(during: typeof HANDSHAKE | typeof COMMAND): Promise<ServerFrame> {
     const next = await this.#frames.receive();
     if (next === undefined) {
-      const Err = during === HANDSHAKE ? ExecAuthError : ExecProtocolError;
+      const Err = during === HANDSHAKE ? HandshakeRefused : ExecProtocolError;
       throw new Err(`the server closed the connection during ${during}`);
     }
     return parseServerFrame(next);

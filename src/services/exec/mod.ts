@@ -28,7 +28,12 @@ export type {
 export { type LoadedToken, loadToken, type LoadTokenOptions, TOKEN_ENV } from "./token.ts";
 export { type ExecPolicy, refusalOf } from "./policy.ts";
 export { type ExecServer, type ExecServerOptions, serveExec } from "./server.ts";
-export type { ExecCommandEvent, ExecRejectedEvent, ExecServerEvent } from "./session.ts";
+export type {
+  ExecCommandEvent,
+  ExecRejectedEvent,
+  ExecRejection,
+  ExecServerEvent,
+} from "./session.ts";
 export type { CommandOutcome } from "./command.ts";
 export {
   ExecClient,

@@ -19,7 +19,13 @@ import { parseClientFrame } from "./protocol/mod.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
 import { EXEC_MAX_FRAME_LENGTH, type RunMessage } from "./protocol/mod.ts";
 import { FrameWriter, keptQuiet, openFrames } from "./wire.ts";
-import { type Framed, FramedClosedError } from "../../framing/mod.ts";
+import { timerDelay } from "../timeout.ts";
+import {
+  type Framed,
+  FramedClosedError,
+  FrameTimeoutError,
+  IdleTimeoutError,
+} from "../../framing/mod.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */
 export interface ExecCommandEvent {
@@ -39,13 +45,38 @@ export interface ExecCommandEvent {
   binding: ChannelBinding;
 }
 
-/** A connection that failed to authenticate or broke the protocol, and was closed. */
+/**
+ * Why a connection was rejected, as a stable code a log can group by (`reason` is for humans):
+ * a wrong MAC, no `auth` within the handshake deadline, a broken protocol (a bad frame or
+ * message, data before `ready`), no frame for the idle timeout, a frame not complete within
+ * the frame timeout, a client that took no output, every pending place taken, its address's
+ * pending places taken, its address's connections taken, its address made to wait after failed
+ * handshakes (once per wait), a connection closed because its address waits, a pending
+ * handshake displaced by a newcomer.
+ */
+export type ExecRejection =
+  | "auth-failed"
+  | "handshake-timeout"
+  | "protocol"
+  | "idle-timeout"
+  | "frame-timeout"
+  | "not-reading"
+  | "busy"
+  | "busy-address"
+  | "too-many-address"
+  | "penalized"
+  | "waiting"
+  | "displaced";
+
+/** A connection that was refused, failed to authenticate or broke the protocol, and was closed. */
 export interface ExecRejectedEvent {
   /** Event kind. */
   kind: "rejected";
   /** The client's address. */
   peer: NetAddress;
-  /** Why. */
+  /** Why, for a log. */
+  code: ExecRejection;
+  /** Why, in words (from our messages; client text in it is quoted as JSON). */
   reason: string;
 }
 
@@ -68,10 +99,18 @@ export interface SessionContext {
   readySettleMs: number;
   /** How long to wait before answering a wrong MAC, in milliseconds. */
   authFailureDelayMs: number;
+  /**
+   * A connection on which no frame completes for this long while no command runs is closed, in
+   * milliseconds (0: never); a client that does not take a command's output holds the connection
+   * at most this long after the command's time limit.
+   */
+  idleTimeoutMs: number;
+  /** A frame begun must be complete this long after, in milliseconds (0: no limit). */
+  frameTimeoutMs: number;
   /** Starts commands. */
   spawn: SpawnFunction;
-  /** Called once when the handshake has ended, successfully or not. */
-  onHandshakeEnd(): void;
+  /** Called once when the handshake has ended: whether the client authenticated. */
+  onHandshakeEnd(authenticated: boolean): void;
   /** Log sink. */
   onEvent(event: ExecServerEvent): void;
 }
@@ -87,6 +126,17 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** Ends the session with this message, without logging it as a protocol error. */
 class SessionEnd extends Error {
   override name = "SessionEnd";
+}
+
+/** No `auth` within the handshake deadline. */
+class HandshakeTimeout extends ExecProtocolError {}
+
+/** The code of a session's end in error. */
+function codeOf(err: unknown): ExecRejection {
+  if (err instanceof HandshakeTimeout) return "handshake-timeout";
+  if (err instanceof IdleTimeoutError) return "idle-timeout";
+  if (err instanceof FrameTimeoutError) return "frame-timeout";
+  return "protocol";
 }
 
 /** Serves one connection until it closes. */
@@ -113,6 +163,8 @@ export class ExecSession {
     this.#frames = openFrames(conn, {
       maxFrameLength: HANDSHAKE_MAX_FRAME_LENGTH,
       closeOnError: false,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      frameTimeoutMs: ctx.frameTimeoutMs,
     });
     this.#writer = new FrameWriter(this.#frames);
   }
@@ -126,7 +178,7 @@ export class ExecSession {
       if (err instanceof NetworkError || err instanceof FramedClosedError) return;
       const reason = err instanceof Error ? err.message : String(err);
       if (!(err instanceof SessionEnd)) {
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: codeOf(err), reason });
       }
       this.#closing = true;
       this.#command?.kill();
@@ -151,12 +203,13 @@ export class ExecSession {
     const timer = setTimeout(() => deadline.abort(), this.#ctx.handshakeTimeoutMs);
     const stopWaiting = new AbortController();
     let quiet: Promise<boolean> | undefined;
+    let authenticated = false;
     try {
       const greeting = createGreeting(this.#channel.ability);
       await this.#writer.control(greeting.hello);
       await this.#writer.control(greeting.bindings);
       const next = await this.#frames.receive({ signal: deadline.signal }).catch((err) => {
-        throw deadline.signal.aborted ? new ExecProtocolError("handshake timeout") : err;
+        throw deadline.signal.aborted ? new HandshakeTimeout("handshake timeout") : err;
       });
       if (next === undefined) return false;
       clearTimeout(timer);
@@ -175,7 +228,7 @@ export class ExecSession {
       );
       if (ready === undefined) {
         const reason = "authentication failed";
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: "auth-failed", reason });
         await sleep(this.#ctx.authFailureDelayMs);
         throw new SessionEnd(reason);
       }
@@ -185,12 +238,13 @@ export class ExecSession {
       this.#frames.maxFrameLength = EXEC_MAX_FRAME_LENGTH;
       this.#binding = frame.message.binding as ChannelBinding;
       await this.#writer.control(ready);
+      authenticated = true;
       return true;
     } finally {
       clearTimeout(timer);
       stopWaiting.abort();
       await quiet; // its receive must be over before the next one
-      this.#ctx.onHandshakeEnd();
+      this.#ctx.onHandshakeEnd(authenticated);
     }
   }
 
@@ -220,6 +274,22 @@ export class ExecSession {
     }
   }
 
+  /**
+   * A client that takes none of a command's output blocks its sends: the command is killed at
+   * its time limit, but the session would wait for the client forever. Past the time limit and
+   * the idle timeout, the connection is closed.
+   */
+  #watchOutput(timeoutMs: number): ReturnType<typeof setTimeout> | undefined {
+    const idleMs = this.#ctx.idleTimeoutMs;
+    if (idleMs === 0) return undefined;
+    return setTimeout(() => {
+      const reason = `the client did not take the command's output within ${idleMs} ms of its ` +
+        "time limit";
+      this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: "not-reading", reason });
+      this.close();
+    }, timerDelay(timeoutMs + idleMs));
+  }
+
   async #start(run: RunMessage): Promise<void> {
     const started = Date.now();
     const peer = this.#peer;
@@ -247,6 +317,9 @@ export class ExecSession {
       return await refuse(`cannot run ${describe(run)}: ${spawnFailure(err)}`);
     }
     this.#command = command;
+    // The client waits for us, silent, however long the command runs: no idle timeout meanwhile.
+    this.#frames.idle.pause();
+    const stalled = this.#watchOutput(timeoutMs);
     this.#commandEnded = command.done.then(async (outcome) => {
       // Ready again before the exit goes out, so an immediate next `run` is in order.
       this.#command = undefined;
@@ -261,7 +334,11 @@ export class ExecSession {
       if (this.#closing) return;
       const { code, signal, timedOut, truncated } = outcome;
       await this.#writer.control({ type: "exit", code, signal, timedOut, truncated });
-    }).catch(() => {}); // a failed write means the client is gone; serve() is closing already
+    }).catch(() => {}) // a failed write means the client is gone; serve() is closing already
+      .finally(() => {
+        clearTimeout(stalled);
+        this.#frames.idle.resume();
+      });
   }
 }
 

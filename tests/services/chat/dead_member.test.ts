@@ -8,54 +8,11 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { serveChat } from "../../../src/services/chat/mod.ts";
-import { availableAdapters, bindDatagram } from "../../../src/runtime/adapter.ts";
-import type { DatagramSocket, NetAddress } from "../../../src/runtime/types.ts";
+import { availableAdapters } from "../../../src/runtime/adapter.ts";
+import type { NetAddress } from "../../../src/runtime/types.ts";
+import { Member } from "./member.ts";
 
 const LINES = 20;
-const encoder = new TextEncoder();
-
-/** A member played by a socket of this process: what it has heard, and a way to wait for it. */
-class Member implements AsyncDisposable {
-  readonly heard: string[] = [];
-  readonly #receiving: Promise<void>;
-
-  private constructor(readonly socket: DatagramSocket, readonly room: NetAddress) {
-    this.#receiving = (async () => {
-      for await (const { data } of socket) this.heard.push(new TextDecoder().decode(data));
-    })();
-  }
-
-  /** Joins the room as `name` and waits until the room has confirmed it. */
-  static async join(room: NetAddress, name: string): Promise<Member> {
-    const member = new Member(await bindDatagram({}), room);
-    await member.say(`/nick ${name}`);
-    await member.until([`* you are now ${name}`]);
-    return member;
-  }
-
-  say(text: string): Promise<void> {
-    return this.socket.send(encoder.encode(text), this.room);
-  }
-
-  /** Waits (bounded) until every one of `lines` has been heard. */
-  async until(lines: readonly string[]): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const missing = lines.filter((l) => !this.heard.includes(l));
-      if (missing.length === 0) return;
-      if (Date.now() > deadline) {
-        assert.fail(`${this.socket.addr.port} never heard ${JSON.stringify(missing)}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.socket.close();
-    await this.#receiving;
-  }
-}
-
 /**
  * A member in a Python process of its own: it joins as `name`, prints what the room sends, and
  * never leaves by itself (no /quit: only a kill ends it).

@@ -33,9 +33,21 @@ export { concat, eventually, isRunning, pseudoRandom, within } from "../../runti
 
 export const TOKEN = "exec-test-token";
 
-/** A server on 127.0.0.1 and an OS-chosen port, with the test token. */
+/**
+ * A server on 127.0.0.1 and an OS-chosen port, with the test token. Without penalties or limits
+ * per address unless asked for: these tests make one bad handshake after another, and keep
+ * connections open, all from 127.0.0.1, on purpose (the limits per address have tests of their
+ * own, in tests/services/adversarial/).
+ */
 export function startServer(options: Partial<ExecServerOptions> = {}): Promise<ExecServer> {
-  return serveExec({ token: TOKEN, port: 0, ...options });
+  return serveExec({
+    token: TOKEN,
+    port: 0,
+    penaltyMs: 0,
+    maxConnectionsPerIp: 1_000,
+    maxPendingHandshakesPerIp: 1_000,
+    ...options,
+  });
 }
 
 /** A client of `server`, authenticated with the test token. */
