@@ -110,12 +110,40 @@ const INSECURE_PLAINTEXT_FLAG = {
     "can relay a handshake to run commands of its own",
 } as const;
 
-/** The usage error for plaintext beyond loopback without --insecure-plaintext. */
-function plaintextRefused(what: string, hostname: string, tlsFlags: string): UsageError {
-  return new UsageError(
-    `refusing to ${what} ${hostname} without TLS: give ${tlsFlags}, or --insecure-plaintext ` +
-      "(anyone on the path would read commands and output, and could run commands of its own)",
-  );
+/** How each command asks for TLS, for its usage errors. */
+const TLS_WAYS = {
+  "listen on": { flag: "--tls-cert", give: "--tls-cert and --tls-key", doing: "serving" },
+  "connect to": {
+    flag: "--tls",
+    give: "--tls (and --tls-ca to pin its certificate)",
+    doing: "connecting",
+  },
+} as const;
+
+/**
+ * The host and `--insecure-plaintext` as given, once checked: not with TLS, and needed for
+ * plaintext beyond loopback (a usage error otherwise).
+ */
+function plaintextChoice(
+  what: keyof typeof TLS_WAYS,
+  flags: { host?: string; "insecure-plaintext"?: boolean },
+  tls: object | undefined,
+): { hostname: string; insecurePlaintext: boolean | undefined } {
+  const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
+  const insecurePlaintext = flags["insecure-plaintext"];
+  const way = TLS_WAYS[what];
+  if (tls !== undefined && insecurePlaintext) {
+    throw new UsageError(
+      `--insecure-plaintext is for ${way.doing} without TLS, not with ${way.flag}`,
+    );
+  }
+  if (refusesPlaintext(hostname, { tls, insecurePlaintext })) {
+    throw new UsageError(
+      `refusing to ${what} ${hostname} without TLS: give ${way.give}, or --insecure-plaintext ` +
+        "(anyone on the path would read commands and output, and could run commands of its own)",
+    );
+  }
+  return { hostname, insecurePlaintext };
 }
 
 /** Command lines logged per second at most (their audit trail); the rest are counted. */
@@ -222,14 +250,7 @@ const serve = defineCommand({
     }
     const adapter = common.adapterName(flags.adapter);
     const tls = await serverTlsOf(flags);
-    const insecurePlaintext = flags["insecure-plaintext"];
-    if (tls && insecurePlaintext) {
-      throw new UsageError("--insecure-plaintext is for serving without TLS, not with --tls-cert");
-    }
-    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
-    if (refusesPlaintext(hostname, { tls, insecurePlaintext })) {
-      throw plaintextRefused("listen on", hostname, "--tls-cert and --tls-key");
-    }
+    const { hostname, insecurePlaintext } = plaintextChoice("listen on", flags, tls);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
     if (!tls && !isLoopback(hostname)) {
@@ -362,14 +383,7 @@ const run = defineCommand({
     const errText = transcoder(flags.encoding);
     const adapter = common.adapterName(flags.adapter);
     const tls = await clientTlsOf(flags);
-    const insecurePlaintext = flags["insecure-plaintext"];
-    if (tls && insecurePlaintext) {
-      throw new UsageError("--insecure-plaintext is for connecting without TLS, not with --tls");
-    }
-    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
-    if (refusesPlaintext(hostname, { tls, insecurePlaintext })) {
-      throw plaintextRefused("connect to", hostname, "--tls (and --tls-ca to pin its certificate)");
-    }
+    const { hostname, insecurePlaintext } = plaintextChoice("connect to", flags, tls);
     const { token: secret, warning } = await token(flags["token-file"]);
     if (warning) await writeStderr(`unstuck exec run: warning: ${warning}\n`);
     const url = `${tcpScheme(tls)}://${
