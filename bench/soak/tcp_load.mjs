@@ -215,9 +215,10 @@ const HOSTILE = {
   churn: (conn) => conn.destroy(),
   // Answers the exec hello with a wrong MAC.
   async wrongMac(conn) {
-    const hello = await conn.frame(10_000);
-    if (hello === null) return;
-    conn.write(control({ type: "auth", mac: randomBytes(32).toString("base64") }));
+    const greeting = await readGreeting(conn, Date.now() + 10_000);
+    if (greeting === null) return;
+    const random = () => randomBytes(32).toString("base64");
+    conn.write(control({ type: "auth", nonce: random(), binding: "none", mac: random() }));
     await conn.whenClosed(10_000);
   },
   // Opens more connections from one address than the server allows one address (16).
@@ -254,22 +255,72 @@ async function honestEcho(localAddress) {
   }
 }
 
-/** Connects and authenticates as docs/PROTOCOL.md says, trying a refusal again (as `exec run`). */
+/** A control message of a frame, or undefined (a data frame, or not JSON). */
+function controlOf(payload) {
+  if (payload === null || payload[0] !== 0) return undefined;
+  try {
+    return JSON.parse(payload.subarray(1).toString());
+  } catch {
+    return undefined;
+  }
+}
+
+/** The server's hello and bindings, or null; an error in place of hello is returned as it is. */
+async function readGreeting(conn, until) {
+  const hello = controlOf(await conn.frame(until - Date.now()));
+  if (hello?.type !== "hello") return hello ?? null;
+  const bindings = controlOf(await conn.frame(until - Date.now()));
+  return bindings?.type === "bindings" ? { hello, bindings } : null;
+}
+
+/** An unstuck-exec/2 proof (docs/PROTOCOL.md, "The proofs"), base64. */
+function proof(label, serverNonce, clientNonce, offer, binding) {
+  const field = (bytes) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return Buffer.concat([length, bytes]);
+  };
+  const text = (t) => Buffer.from(t, "utf8");
+  const input = [text(label), serverNonce, clientNonce, text(offer.join(",")), text(binding)];
+  const hmac = createHmac("sha256", Buffer.from(token));
+  for (const part of input) hmac.update(field(part));
+  return hmac.update(field(Buffer.alloc(0))).digest("base64"); // binding "none": no value
+}
+
+/**
+ * Connects and authenticates as docs/PROTOCOL.md says (unstuck-exec/2 over plaintext: binding
+ * `none`, the server's proof checked), trying a refusal again (as `exec run`).
+ */
 async function execHandshake(localAddress) {
   const until = Date.now() + 10_000;
   for (let pause = 50; Date.now() < until; pause = Math.min(2 * pause, 1_000)) {
     const conn = await Conn.open(localAddress);
     if (conn !== null) {
-      const hello = await conn.frame(until - Date.now());
-      const message = hello && JSON.parse(hello.subarray(1).toString());
-      if (message?.type === "hello") {
-        const nonce = Buffer.from(message.nonce, "base64");
-        const mac = createHmac("sha256", Buffer.from(token)).update(nonce).digest("base64");
-        conn.write(control({ type: "auth", mac }));
-        const answer = await conn.frame(until - Date.now());
-        if (answer && JSON.parse(answer.subarray(1).toString()).type === "ready") return conn;
+      const greeting = await readGreeting(conn, until);
+      if (greeting?.hello !== undefined) {
+        const { hello, bindings } = greeting;
+        const serverNonce = Buffer.from(hello.nonce, "base64");
+        const clientNonce = randomBytes(32);
+        const mac = proof(
+          "unstuck-exec/2 client",
+          serverNonce,
+          clientNonce,
+          bindings.offer,
+          "none",
+        );
+        const nonce = clientNonce.toString("base64");
+        conn.write(control({ type: "auth", nonce, binding: "none", mac }));
+        const ready = controlOf(await conn.frame(until - Date.now()));
+        const expected = proof(
+          "unstuck-exec/2 server",
+          serverNonce,
+          clientNonce,
+          bindings.offer,
+          "none",
+        );
+        if (ready?.type === "ready" && ready.mac === expected) return conn;
         honest.refusedBy.afterAuth++;
-      } else if (message?.type === "error") honest.refusedBy.busy++;
+      } else if (greeting?.type === "error") honest.refusedBy.busy++;
       else honest.refusedBy.closedBeforeHello++;
       conn.destroy();
     } else honest.failedConnects++;
