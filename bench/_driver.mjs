@@ -117,3 +117,34 @@ export function makeCertificate() {
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
   return { cert, key };
 }
+
+/**
+ * Runs bench/`name`.ts with the TLS certificate `cert` (see makeCertificate) in `rounds` rounds,
+ * every runtime in turn in each (so that all meet the same machine load), and keeps each row's
+ * best: `{ best, order, last }`, where `best[runtime][keyOf(row)]` is the row with the highest
+ * `rateOf(row)`, `order[runtime]` the keys in the order first seen, `last[runtime]` the last
+ * result (its version and metadata).
+ */
+export function bestOfTlsRounds(name, { runtimes, rounds, quick, cert, timeoutMs, keyOf, rateOf }) {
+  const best = {};
+  const order = {};
+  const last = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const runtime of runtimes) {
+      const args = ["--cert", cert.cert, "--key", cert.key, "--rounds", "1", "--json"];
+      if (quick) args.push("--quick");
+      const result = runBench(runtime, name, args, {
+        timeoutMs,
+        label: `round ${round}/${rounds}: ${runtime}`,
+      });
+      last[runtime] = result;
+      for (const row of result.rows) {
+        const k = keyOf(row);
+        (order[runtime] ??= []).includes(k) || order[runtime].push(k);
+        const slot = (best[runtime] ??= {});
+        if (!slot[k] || rateOf(row) > rateOf(slot[k])) slot[k] = row;
+      }
+    }
+  }
+  return { best, order, last };
+}

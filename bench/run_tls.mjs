@@ -9,6 +9,7 @@
 //
 //   node bench/run_tls.mjs [--quick] [--rounds N] [--runtime node,deno,bun]
 import {
+  bestOfTlsRounds,
   compileForNode,
   flag,
   formatNumber as fmt,
@@ -16,39 +17,23 @@ import {
   machine,
   makeCertificate,
   option,
-  runBench,
 } from "./_driver.mjs";
 
 const quick = flag("quick");
 const rounds = Number(option("rounds", quick ? "1" : "3"));
 const runtimes = listOption("runtime");
 
-const { cert, key } = makeCertificate();
-
 compileForNode(runtimes);
-
-// best[runtime][rowKey] = the row with the highest payload rate over the rounds
-const best = {};
-const versions = {};
-const order = {};
-for (let round = 1; round <= rounds; round++) {
-  for (const runtime of runtimes) {
-    const args = ["--cert", cert, "--key", key, "--rounds", "1", "--json"];
-    if (quick) args.push("--quick");
-    const result = runBench(runtime, "tls", args, {
-      timeoutMs: 20 * 60_000,
-      label: `round ${round}/${rounds}: ${runtime}`,
-    });
-    versions[runtime] = result.version;
-    for (const row of result.rows) {
-      const k = `${row.workload}/${row.impl}/${row.transport}/${row.receive}`;
-      (order[runtime] ??= []).includes(k) || order[runtime].push(k);
-      const slot = (best[runtime] ??= {});
-      const old = slot[k];
-      if (!old || row.payloadBytes / row.seconds > old.payloadBytes / old.seconds) slot[k] = row;
-    }
-  }
-}
+const { best, order, last } = bestOfTlsRounds("tls", {
+  runtimes,
+  rounds,
+  quick,
+  cert: makeCertificate(),
+  timeoutMs: 20 * 60_000,
+  keyOf: (row) => `${row.workload}/${row.impl}/${row.transport}/${row.receive}`,
+  rateOf: (row) => row.payloadBytes / row.seconds,
+});
+const versions = Object.fromEntries(runtimes.map((r) => [r, last[r].version]));
 
 const mbps = (row) => row.payloadBytes / row.seconds / 1e6;
 const RECEIVE = {

@@ -8,6 +8,7 @@
 //
 //   node bench/run_tls_services.mjs [--quick] [--rounds N] [--runtime node,deno,bun]
 import {
+  bestOfTlsRounds,
   compileForNode,
   flag,
   formatNumber as fmt,
@@ -15,34 +16,21 @@ import {
   machine,
   makeCertificate,
   option,
-  runBench,
 } from "./_driver.mjs";
 
 const quick = flag("quick");
 const rounds = Number(option("rounds", quick ? "1" : "3"));
 const runtimes = listOption("runtime");
-const { cert, key } = makeCertificate();
 compileForNode(runtimes);
-
-// best[runtime][key] = the row with the highest rate over the rounds
-const best = {};
-const meta = {};
-for (let round = 1; round <= rounds; round++) {
-  for (const runtime of runtimes) {
-    const args = ["--cert", cert, "--key", key, "--rounds", "1", "--json"];
-    if (quick) args.push("--quick");
-    const result = runBench(runtime, "tls_services", args, {
-      timeoutMs: 30 * 60_000,
-      label: `round ${round}/${rounds}: ${runtime}`,
-    });
-    meta[runtime] = result;
-    for (const row of result.rows) {
-      const k = `${row.section}/${row.workload}/${row.impl}/${row.transport}`;
-      const slot = (best[runtime] ??= {});
-      if (!slot[k] || row.rate > slot[k].rate) slot[k] = row;
-    }
-  }
-}
+const { best, last: meta } = bestOfTlsRounds("tls_services", {
+  runtimes,
+  rounds,
+  quick,
+  cert: makeCertificate(),
+  timeoutMs: 30 * 60_000,
+  keyOf: (row) => `${row.section}/${row.workload}/${row.impl}/${row.transport}`,
+  rateOf: (row) => row.rate,
+});
 
 const rowsOf = (runtime, section, workload) =>
   Object.values(best[runtime]).filter((r) => r.section === section && r.workload === workload);
