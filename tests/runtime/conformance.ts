@@ -4,10 +4,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Adapter, TcpConnection } from "../../src/runtime/types.ts";
+import type { Adapter, DatagramSocket, TcpConnection } from "../../src/runtime/types.ts";
+import { detectRuntime } from "../../src/runtime/adapter.ts";
 import { MAX_DATAGRAM_SIZE } from "../../src/runtime/types.ts";
 import {
   AddressInUseError,
@@ -50,6 +51,19 @@ async function echoHandler(conn: TcpConnection): Promise<void> {
 
 async function streamText(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder().decode(await readAll(stream as unknown as AsyncIterable<Uint8Array>));
+}
+
+/**
+ * The receive buffer the kernel gives the UDP socket bound at 127.0.0.1:`port` (`rb` in
+ * `ss -m`), whatever the runtime says; with port 0, whether `ss` can tell at all.
+ */
+function kernelReceiveBuffer(port: number): number | undefined {
+  if (process.platform !== "linux") return undefined;
+  const ss = spawnSync("ss", ["-uanmH", `sport = :${port}`], { encoding: "utf8" });
+  if (ss.status !== 0) return undefined;
+  if (port === 0) return 0;
+  const rb = /\brb(\d+)/.exec(ss.stdout);
+  return rb === null ? undefined : Number(rb[1]);
 }
 
 /**
@@ -136,6 +150,32 @@ export function describeConformance(adapter: Adapter): void {
       assert.ok(inUse instanceof AddressInUseError, String(inUse));
       assert.equal(inUse.code, "EADDRINUSE");
       assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
+    });
+
+    it("applies receiveBufferSize where the runtime can, and reports what the kernel has", {
+      skip: kernelReceiveBuffer(0) === undefined
+        ? "needs Linux and iproute2's ss to read a socket's buffer"
+        : false,
+    }, async () => {
+      // Linux grants at most net.core.rmem_max (root too: SO_RCVBUF) and reports twice that.
+      const max = Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8"));
+      const asked = Math.min(MiB, max);
+      await using plain = await a.bindDatagram({});
+      await using sized = await a.bindDatagram({ receiveBufferSize: asked });
+      await using capped = await a.bindDatagram({ receiveBufferSize: 4 * max });
+      const kernel = (s: DatagramSocket): number | undefined => kernelReceiveBuffer(s.addr.port);
+      if (detectRuntime() === "deno") {
+        // Deno has no way to set it (its node:dgram only pretends): not applied, not reported.
+        assert.equal(sized.receiveBufferSize, undefined);
+        assert.equal(kernel(sized), kernel(plain));
+      } else {
+        assert.equal(kernel(sized), 2 * asked);
+        assert.equal(kernel(capped), 2 * max);
+        for (const s of [plain, sized, capped]) assert.equal(s.receiveBufferSize, kernel(s));
+      }
+      for (const bad of [0, -1, 1.5, 2 ** 31, Number.NaN]) {
+        await assert.rejects(a.bindDatagram({ receiveBufferSize: bad }), RangeError, String(bad));
+      }
     });
 
     it("refuses an oversize datagram and stays usable", async () => {
