@@ -8,6 +8,7 @@ import {
   bindDatagram,
   isLoopback,
   type NetAddress,
+  SERVER_RECEIVE_BUFFER_SIZE,
 } from "../../runtime/mod.ts";
 import { CHAT_DEFAULTS } from "./defaults.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
@@ -83,6 +84,7 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
     hostname,
     port: options.port ?? CHAT_DEFAULTS.port,
     adapter: options.adapter,
+    receiveBufferSize: SERVER_RECEIVE_BUFFER_SIZE,
   });
   let room: ChatRoom;
   try {

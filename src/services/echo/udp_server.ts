@@ -3,7 +3,12 @@
  *
  * @module
  */
-import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
+import {
+  type AdapterChoice,
+  bindDatagram,
+  type NetAddress,
+  SERVER_RECEIVE_BUFFER_SIZE,
+} from "../../runtime/mod.ts";
 import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { serverHandle } from "../handle.ts";
@@ -66,6 +71,7 @@ export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<
     hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
     port: options.port ?? ECHO_DEFAULTS.port,
     adapter: options.adapter,
+    receiveBufferSize: SERVER_RECEIVE_BUFFER_SIZE,
   });
   // Closing waits for a reply being sent, so no datagram already taken in is left unanswered.
   let stopping = false;
