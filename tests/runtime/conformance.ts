@@ -4,12 +4,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Adapter, DatagramSocket, TcpConnection } from "../../src/runtime/types.ts";
 import { detectRuntime } from "../../src/runtime/adapter.ts";
 import { MAX_DATAGRAM_SIZE } from "../../src/runtime/types.ts";
+import { kernelReceiveBuffer, receiveBufferMax } from "../_helpers/kernel_udp.ts";
 import {
   AddressInUseError,
   ConnectionClosedError,
@@ -51,19 +52,6 @@ async function echoHandler(conn: TcpConnection): Promise<void> {
 
 async function streamText(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new TextDecoder().decode(await readAll(stream as unknown as AsyncIterable<Uint8Array>));
-}
-
-/**
- * The receive buffer the kernel gives the UDP socket bound at 127.0.0.1:`port` (`rb` in
- * `ss -m`), whatever the runtime says; with port 0, whether `ss` can tell at all.
- */
-function kernelReceiveBuffer(port: number): number | undefined {
-  if (process.platform !== "linux") return undefined;
-  const ss = spawnSync("ss", ["-uanmH", `sport = :${port}`], { encoding: "utf8" });
-  if (ss.status !== 0) return undefined;
-  if (port === 0) return 0;
-  const rb = /\brb(\d+)/.exec(ss.stdout);
-  return rb === null ? undefined : Number(rb[1]);
 }
 
 /**
@@ -158,7 +146,7 @@ export function describeConformance(adapter: Adapter): void {
         : false,
     }, async () => {
       // Linux grants at most net.core.rmem_max (root too: SO_RCVBUF) and reports twice that.
-      const max = Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8"));
+      const max = receiveBufferMax();
       const asked = Math.min(MiB, max);
       await using plain = await a.bindDatagram({});
       await using sized = await a.bindDatagram({ receiveBufferSize: asked });
@@ -276,6 +264,25 @@ function describeStream(a: Adapter, transport: "TCP" | "TCP over TLS"): void {
         offset += part.length;
       }
       assert.equal(got.length, offset);
+    });
+
+    it("writes every writev byte for byte, whatever the parts' sizes", async () => {
+      await using server = await a.listen({}, echoHandler);
+      await using conn = await a.connect({ port: server.addr.port });
+      // Sizes around the adapters' thresholds (16 KiB parts, 64 KiB runs, 256 KiB stages):
+      // parts that fill a stage, cross it, and one that is larger than a stage after small ones.
+      const calls = [
+        [4, 16_383, 16_384, 1, 65_536, 262_143, 3, 262_144, 262_145, 0, 5],
+        [7, 300_000, 2, 100_000, 200_000, 1, 250_000, 40_000],
+        Array.from({ length: 5000 }, (_, i) => (i * 37) % 200),
+      ].map((sizes, c) => sizes.map((n, i) => pseudoRandom(n, 100 * c + i + 1)));
+      const reading = within(readAll(conn), 20_000, "read");
+      for (const parts of calls) await within(conn.writev(parts), 20_000, "writev");
+      await conn.closeWrite();
+      const got = await reading;
+      const expected = concat(calls.flat());
+      assert.equal(got.length, expected.length);
+      assert.equal(fnv1a(got), fnv1a(expected));
     });
 
     it("reads with a BYOB reader into a reused buffer, then with a default reader", async () => {
