@@ -6,7 +6,8 @@
 // Plain JavaScript, since Node runs the drivers as they are: its exports carry no types.
 // deno-lint-ignore-file explicit-module-boundary-types
 import { spawnSync } from "node:child_process";
-import { cpus } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -78,3 +79,72 @@ export function machine() {
 /** A number with thousands separators and exactly `digits` decimals. */
 export const formatNumber = (x, digits = 0) =>
   x.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * A P-256 self-signed certificate for localhost and 127.0.0.1 (CA:FALSE, two days), made with
+ * openssl in a temporary directory removed at exit, as the tests make theirs: `{ cert, key }`,
+ * the paths of its PEM files.
+ */
+export function makeCertificate() {
+  const dir = mkdtempSync(join(tmpdir(), "unstuck-bench-tls-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "req.cnf"), "[req]\ndistinguished_name = dn\n[dn]\n");
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  const made = spawnSync("openssl", [
+    "req",
+    "-config",
+    join(dir, "req.cnf"),
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-days",
+    "2",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-subj",
+    "/CN=localhost",
+    "-addext",
+    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+  ], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  return { cert, key };
+}
+
+/**
+ * Runs bench/`name`.ts with the TLS certificate `cert` (see makeCertificate) in `rounds` rounds,
+ * every runtime in turn in each (so that all meet the same machine load), and keeps each row's
+ * best: `{ best, order, last }`, where `best[runtime][keyOf(row)]` is the row with the highest
+ * `rateOf(row)`, `order[runtime]` the keys in the order first seen, `last[runtime]` the last
+ * result (its version and metadata).
+ */
+export function bestOfTlsRounds(name, { runtimes, rounds, quick, cert, timeoutMs, keyOf, rateOf }) {
+  const best = {};
+  const order = {};
+  const last = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const runtime of runtimes) {
+      const args = ["--cert", cert.cert, "--key", cert.key, "--rounds", "1", "--json"];
+      if (quick) args.push("--quick");
+      const result = runBench(runtime, name, args, {
+        timeoutMs,
+        label: `round ${round}/${rounds}: ${runtime}`,
+      });
+      last[runtime] = result;
+      for (const row of result.rows) {
+        const k = keyOf(row);
+        (order[runtime] ??= []).includes(k) || order[runtime].push(k);
+        const slot = (best[runtime] ??= {});
+        if (!slot[k] || rateOf(row) > rateOf(slot[k])) slot[k] = row;
+      }
+    }
+  }
+  return { best, order, last };
+}

@@ -11,13 +11,12 @@
 // of docs/BENCHMARKS.md.
 //
 //   deno run -A bench/exec.ts [--quick] [--json]
-import { spawn as spawnChild } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { detectRuntime, ExecClient, getAdapter, spawn } from "../mod.ts";
+import { runtimeVersion, startExecServer } from "./exec_server.ts";
 
 const quick = process.argv.includes("--quick");
 const json = process.argv.includes("--json");
@@ -26,39 +25,6 @@ const BYTES = (quick ? 32 : 256) * 1024 * 1024;
 const ROUNDS = quick ? 1 : 3;
 
 const runtime = detectRuntime();
-const here = fileURLToPath(new URL(".", import.meta.url));
-// From bench/ (Deno, Bun) or .build/bench/bench/ (Node, compiled): the project root has deno.json.
-const root = runtime === "node" ? resolve(here, "../../..") : resolve(here, "..");
-
-function cliArgv(): string[] {
-  if (runtime === "deno") return [process.execPath, "run", "-A", join(root, "src/cli/main.ts")];
-  if (runtime === "bun") return [process.execPath, join(root, "src/cli/main.ts")];
-  return [process.execPath, join(root, ".build/bench/src/cli/main.js")];
-}
-
-/** Starts `unstuck exec serve` on a free port; resolves with the port and a stop function. */
-function startServer(tokenFile: string): Promise<{ port: number; stop: () => void }> {
-  const [cmd, ...args] = cliArgv();
-  const child = spawnChild(cmd, [
-    ...args,
-    ...["exec", "serve", "--port", "0", "--token-file", tokenFile],
-    ...["--timeout", "600", "--max-output", String(4 * BYTES)],
-  ], { stdio: ["ignore", "pipe", "ignore"], detached: true });
-  const stop = (): void => {
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch { /* gone */ }
-  };
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (b: Uint8Array) => {
-      out += new TextDecoder().decode(b);
-      const m = /listening on tcp:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), stop });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
 
 async function localTrue(): Promise<void> {
   const proc = await spawn({ argv: ["true"] });
@@ -112,7 +78,9 @@ async function megabytesPerSecond(once: () => Promise<number>): Promise<number> 
 const dir = mkdtempSync(join(tmpdir(), "unstuck-bench-exec-"));
 const tokenFile = join(dir, "token");
 writeFileSync(tokenFile, "bench-token\n", { mode: 0o600 });
-const server = await startServer(tokenFile);
+const server = await startExecServer(tokenFile, [
+  ...["--timeout", "600", "--max-output", String(4 * BYTES)],
+]);
 try {
   const client = await ExecClient.connect({ token: "bench-token", port: server.port });
   const rows = {
@@ -122,11 +90,7 @@ try {
     remoteMBps: await megabytesPerSecond(() => remoteBytes(client)),
   };
   client.close();
-  const version = runtime === "node"
-    ? `node ${process.version}`
-    : runtime === "deno"
-    ? `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`
-    : `bun ${process.versions.bun}`;
+  const version = runtimeVersion();
   const adapter = (await getAdapter()).name;
   const result = {
     runtime,

@@ -5,81 +5,35 @@
 // runtime's own TLS loop and beside plaintext, measured in the same process, with the target of
 // issue 13 (the native adapter, 64 KiB frames, at least 0.90× the raw TLS loop).
 //
-// The certificate is made here, with openssl, as the tests make theirs.
+// The certificate is made with openssl, as the tests make theirs (makeCertificate).
 //
 //   node bench/run_tls.mjs [--quick] [--rounds N] [--runtime node,deno,bun]
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
+  bestOfTlsRounds,
   compileForNode,
   flag,
   formatNumber as fmt,
   listOption,
   machine,
+  makeCertificate,
   option,
-  runBench,
 } from "./_driver.mjs";
 
 const quick = flag("quick");
 const rounds = Number(option("rounds", quick ? "1" : "3"));
 const runtimes = listOption("runtime");
 
-const dir = mkdtempSync(join(tmpdir(), "unstuck-bench-tls-"));
-process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-writeFileSync(join(dir, "req.cnf"), "[req]\ndistinguished_name = dn\n[dn]\n");
-const cert = join(dir, "cert.pem");
-const key = join(dir, "key.pem");
-const made = spawnSync("openssl", [
-  "req",
-  "-config",
-  join(dir, "req.cnf"),
-  "-x509",
-  "-newkey",
-  "ec",
-  "-pkeyopt",
-  "ec_paramgen_curve:P-256",
-  "-nodes",
-  "-days",
-  "2",
-  "-keyout",
-  key,
-  "-out",
-  cert,
-  "-subj",
-  "/CN=localhost",
-  "-addext",
-  "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  "-addext",
-  "basicConstraints=critical,CA:FALSE",
-], { encoding: "utf8" });
-if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-
 compileForNode(runtimes);
-
-// best[runtime][rowKey] = the row with the highest payload rate over the rounds
-const best = {};
-const versions = {};
-const order = {};
-for (let round = 1; round <= rounds; round++) {
-  for (const runtime of runtimes) {
-    const args = ["--cert", cert, "--key", key, "--rounds", "1", "--json"];
-    if (quick) args.push("--quick");
-    const result = runBench(runtime, "tls", args, {
-      timeoutMs: 20 * 60_000,
-      label: `round ${round}/${rounds}: ${runtime}`,
-    });
-    versions[runtime] = result.version;
-    for (const row of result.rows) {
-      const k = `${row.workload}/${row.impl}/${row.transport}/${row.receive}`;
-      (order[runtime] ??= []).includes(k) || order[runtime].push(k);
-      const slot = (best[runtime] ??= {});
-      const old = slot[k];
-      if (!old || row.payloadBytes / row.seconds > old.payloadBytes / old.seconds) slot[k] = row;
-    }
-  }
-}
+const { best, order, last } = bestOfTlsRounds("tls", {
+  runtimes,
+  rounds,
+  quick,
+  cert: makeCertificate(),
+  timeoutMs: 20 * 60_000,
+  keyOf: (row) => `${row.workload}/${row.impl}/${row.transport}/${row.receive}`,
+  rateOf: (row) => row.payloadBytes / row.seconds,
+});
+const versions = Object.fromEntries(runtimes.map((r) => [r, last[r].version]));
 
 const mbps = (row) => row.payloadBytes / row.seconds / 1e6;
 const RECEIVE = {

@@ -59,8 +59,15 @@ async function nodeTlsPair({ cert, key }: Credentials): Promise<RawPair> {
   };
 }
 
-/** Deno.listenTls / Deno.connectTls: a read() loop into one buffer, a write() loop. */
-async function denoTlsPair({ cert, key }: Credentials): Promise<RawPair> {
+/** A connected Deno.connectTls client and the Deno.listenTls connection it reached. */
+export interface DenoTlsPair {
+  client: DenoTlsConn;
+  conn: DenoTlsConn;
+  close(): void;
+}
+
+/** Connects a Deno.connectTls client (trusting `cert` only) to a Deno.listenTls server. */
+export async function denoTlsConnections({ cert, key }: Credentials): Promise<DenoTlsPair> {
   const deno = denoApi() as unknown as {
     listenTls(o: { hostname: string; port: number; cert: string; key: string }): {
       addr: { port: number };
@@ -78,6 +85,20 @@ async function denoTlsPair({ cert, key }: Credentials): Promise<RawPair> {
   });
   await client.handshake();
   const conn = await accepted;
+  return {
+    client,
+    conn,
+    close: () => {
+      client.close();
+      conn.close();
+      listener.close();
+    },
+  };
+}
+
+/** Deno.listenTls / Deno.connectTls: a read() loop into one buffer, a write() loop. */
+async function denoTlsPair(credentials: Credentials): Promise<RawPair> {
+  const { client, conn, close } = await denoTlsConnections(credentials);
   const received = (async () => {
     const counter = new FrameCounter();
     const buffer = new Uint8Array(256 * 1024);
@@ -99,15 +120,12 @@ async function denoTlsPair({ cert, key }: Credentials): Promise<RawPair> {
       }
       await client.closeWrite();
     },
-    close: () => {
-      client.close();
-      conn.close();
-      listener.close();
-    },
+    close,
   };
 }
 
-interface DenoTlsConn {
+/** What the benchmarks use of a Deno TLS connection. */
+export interface DenoTlsConn {
   handshake(): Promise<unknown>;
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;

@@ -45,6 +45,16 @@ describe("project", () => {
     }
     assert.deepEqual(offenders, []);
   });
+
+  it("services read frames through framed(), never a decoder of their own", () => {
+    const offenders: string[] = [];
+    for (const file of walk(projectPath("src/services"))) {
+      const text = code(readFileSync(file, "utf8"));
+      const bad = /\b(?:createFrameDecoder|decodeFrames|createDecoderCore)\b/.exec(text);
+      if (bad) offenders.push(`${relative(ROOT, file).replaceAll("\\", "/")}: ${bad[0]}`);
+    }
+    assert.deepEqual(offenders, []);
+  });
 });
 
 // The layers, lowest first. A file may import its own layer's files freely; another layer only
@@ -239,7 +249,15 @@ const INTERNAL: Record<string, readonly string[]> = {
     "writeStderr",
     "writeStdout",
   ],
-  services: ["echoFraming", "LogLimiter", "MAX_TIMER_MS", "runDemo", "timerDelay", "withTimeout"],
+  services: [
+    "echoFraming",
+    "LogLimiter",
+    "MAX_TIMER_MS",
+    "refusesPlaintext",
+    "runDemo",
+    "timerDelay",
+    "withTimeout",
+  ],
 };
 
 describe("project: public surface", () => {
@@ -264,7 +282,7 @@ describe("project: public surface", () => {
 
   it("mod.ts exports nothing of the exec wire protocol but its errors (that is ./exec/protocol)", async () => {
     const protocol = Object.keys(await import("../src/services/exec/protocol/mod.ts"));
-    assert.ok(protocol.includes("encodeControl") && protocol.includes("signNonce"));
+    assert.ok(protocol.includes("encodeControl") && protocol.includes("signProof"));
     const leaked = protocol.filter((name) => name in root && !name.endsWith("Error"));
     assert.deepEqual(leaked, []);
   });

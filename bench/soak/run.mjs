@@ -6,12 +6,14 @@
 //                           [--receive-buffer BYTES]   # chat serve's (default: its own, 4 MiB)
 //                           [--checkout DIR]   # another checkout's CLI (e.g. before a fix)
 //
-// Parts: `udp` (bench/soak/udp.mjs: the chat room and the UDP echo). A part is a function from
-// the options to the lines it prints; add one to PARTS.
+// Parts: `udp` (bench/soak/udp.mjs: the chat room and the UDP echo), `tcp` (bench/soak/tcp.mjs:
+// the TCP echo and exec servers under 1,000 connections of honest clients and hostile peers).
+// A part is a function from the options to the lines it prints; add one to PARTS.
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { bin, formatNumber as fmt, listOption, machine, option, root } from "../_driver.mjs";
 import { chatSoak, echoLoop } from "./udp.mjs";
+import { tcpSoak, tcpTable } from "./tcp.mjs";
 
 /** Compiles `checkout` for Node into its .build/bench (type errors of an old checkout tolerated). */
 function compileForNode(checkout) {
@@ -70,7 +72,18 @@ async function udpPart({ runtimes, seconds, checkout, receiveBuffer }) {
   return out;
 }
 
-const PARTS = { udp: udpPart };
+async function tcpPart({ runtimes, seconds, checkout }) {
+  const results = await tcpSoak({ runtimes, durationMs: seconds * 1000, checkout });
+  console.error(JSON.stringify({ tcp: results }));
+  return [
+    `Command: \`node bench/soak/run.mjs --part tcp --seconds ${seconds}\` — ${machine()}; ` +
+    `load average before: ${results.loadBefore}, after: ${results.loadAfter}.`,
+    "",
+    tcpTable(results.rows),
+  ];
+}
+
+const PARTS = { udp: udpPart, tcp: tcpPart };
 
 const parts = listOption("part", Object.keys(PARTS));
 const runtimes = listOption("runtime");

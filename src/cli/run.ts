@@ -118,7 +118,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     }
     // A reader that went away (`unstuck demo | head`) is not an error of ours.
     if ((err as { code?: unknown } | null)?.code === "EPIPE") return 0;
-    const message = err instanceof Error ? err.message : String(err);
+    // One line, whatever the runtime put in its message (Node's TLS errors end in a newline).
+    const message = (err instanceof Error ? err.message : String(err)).trim()
+      .replace(/\s*\n\s*/g, " ");
     await writeStderr(`${path.join(" ")}: error: ${message}\n`);
     return 1;
   }

@@ -24,7 +24,7 @@ import { formatAddress, onShutdownSignal, writeStdout } from "../runtime/mod.ts"
  */
 export async function serveUntilSignal(
   server: ServerHandle,
-  scheme: "tcp" | "udp",
+  scheme: "tcp" | "tls" | "udp",
 ): Promise<number> {
   let signals = 0;
   let forced!: () => void;

@@ -7,6 +7,7 @@
  */
 
 import type { FrameEncoder } from "./frame_encoder.ts";
+import { LengthPrefixedEncoder } from "./length_encoder.ts";
 import type { Link } from "./transport.ts";
 
 /** Payloads smaller than this are encoded into one buffer with their header; larger ones are
@@ -27,6 +28,18 @@ function newBatch(): Batch {
     batch.reject = reject;
   });
   return batch;
+}
+
+/** `parts` joined into one buffer of `length` bytes. */
+function joined(parts: readonly Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /**
@@ -87,6 +100,25 @@ export class FrameWriter {
     const parts: Uint8Array[] = [];
     for (const payload of payloads) this.#encode(payload, parts);
     for (const part of parts) this.#parts.push(part);
+  }
+
+  /**
+   * Encodes one frame whose payload is `payloadParts` joined, and queues it. With a length field
+   * before the payload the parts are written as they are, after the header, unless the frame is
+   * small; otherwise (a delimiter, say, which must be checked across them) they are joined.
+   *
+   * @throws {FramingError} If the payload cannot be framed.
+   */
+  addParts(payloadParts: readonly Uint8Array[]): void {
+    let length = 0;
+    for (const part of payloadParts) length += part.length;
+    const encoder = this.#encoder;
+    const header = length >= COALESCE_BELOW && encoder instanceof LengthPrefixedEncoder
+      ? encoder.encodeHeader(length)
+      : null;
+    if (header === null) return this.add(joined(payloadParts, length));
+    this.#parts.push(header);
+    for (const part of payloadParts) this.#parts.push(part);
   }
 
   #encode(payload: Uint8Array, parts: Uint8Array[]): void {

@@ -45,6 +45,21 @@ export interface FramedOptions<T> {
    * time). Pausing the idle timeout does not pause this one. 0: none. @default {0}
    */
   frameTimeoutMs?: number;
+  /**
+   * The framing of the frames sent, when it differs from that of the frames received (`framing`
+   * by default): a line protocol that reads `"\r\n"` or `"\n"` (`crlf: true`) and writes `"\n"`
+   * alone, or a limit on what we send other than the one on what we accept.
+   * @default {framing}
+   */
+  sendFraming?: FramingOptions;
+  /**
+   * Whether a framing error (a frame over the limit, a truncated frame, a timeout, the
+   * transport's read error) closes the connection. With `false` it ends receiving only: every
+   * later receive throws it, and sending goes on, so that a server can tell its peer why (an
+   * error message) before it closes; close the connection yourself then (`closeGracefully()`).
+   * @default {true}
+   */
+  closeOnError?: boolean;
 }
 
 /** Options of a receive. */
@@ -105,12 +120,17 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly #codec: MessageCodec<T>;
   readonly #writer: FrameWriter;
   readonly #timers: ReadTimers | null;
+  readonly #closeOnError: boolean;
   /** Frames inside a chunk are copied (`framing.copy`: the transport reuses its chunks). */
   readonly #copy: boolean;
   /** The message is the frame (`bytesCodec`): no decoding. */
   readonly #identity: boolean;
   #busy = false;
   #closed = false;
+  /** Receiving is over: `close()` or `closeGracefully()` was called. */
+  #stopped = false;
+  /** The transport is closed (or being closed) and sends fail. */
+  #shutDown = false;
   #failed = false;
   #failure: unknown = undefined;
   #writeEnded = false;
@@ -143,7 +163,8 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
     const frameMs = integerOption("frameTimeoutMs", options.frameTimeoutMs, 0, 0, 2 ** 31 - 1);
     this.#link = openLink(io);
     this.#inbound = new Inbound(this.#link.read);
-    this.#writer = new FrameWriter(createFrameEncoder(framing), this.#link);
+    this.#writer = new FrameWriter(createFrameEncoder(options.sendFraming ?? framing), this.#link);
+    this.#closeOnError = options.closeOnError ?? true;
     const timers = new ReadTimers(
       idleMs,
       frameMs,
@@ -259,7 +280,8 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
    * The fast path: every message that one read completed, as an array, until the end of the
    * input (one promise per read instead of one per message). Leaving the loop early closes the
    * connection. A frame its codec cannot decode ends the batch before it; the next step throws
-   * its `MessageDecodeError`.
+   * its `MessageDecodeError`. So does a bad frame (over the limit, say): the frames before it in
+   * the same read come as a batch, with the connection still open, and the next step throws.
    *
    * @param options An abort signal, for every step.
    * @returns An async iterable of non-empty arrays of messages.
@@ -343,6 +365,34 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /**
+   * Sends one frame whose bytes are `parts` joined, without joining them where the framing
+   * allows it: with a length field before the payload, large frames go out as the header and the
+   * parts, one write (a type byte and a 64 KiB body, say, with no copy of the body). The message
+   * codec does not apply: the parts are the frame's bytes. Ordered with `send()`.
+   *
+   * @param parts The frame's bytes, in order.
+   * @returns Resolves once the transport has taken them.
+   * @throws {FramingError} (as a rejection) If the frame cannot be framed; nothing is sent then.
+   *
+   * @example A type byte, then the body
+   * ```ts
+   * import { duplexPair, framed } from "@unstuck/unstuck";
+   * const [a, b] = duplexPair();
+   * await framed(a).sendParts([new Uint8Array([1]), new Uint8Array([104, 105])]);
+   * console.log(await framed(b).receive()); // Uint8Array(3) [ 1, 104, 105 ]
+   * ```
+   */
+  sendParts(parts: readonly Uint8Array[]): Promise<void> {
+    try {
+      this.#checkWritable();
+      this.#writer.addParts(parts);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#writer.flush();
+  }
+
+  /**
    * Ends our sending side once every queued message is written: the peer reads the end of the
    * input. Receiving goes on.
    *
@@ -375,9 +425,60 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   close(): void {
-    if (this.#closed || this.#failed) return;
+    if (this.#closed) return;
     this.#closed = true;
+    this.#stopped = true;
     this.#shutdown(new FramedClosedError());
+  }
+
+  /**
+   * Ends the connection without losing what we sent last: waits for the queued sends, ends our
+   * side, then reads and drops whatever the peer still sends until its end of input, and closes.
+   * Closing while the peer's bytes sit unread would make our side send a reset, which can destroy
+   * our last message (an error telling the peer why) before the peer reads it. Receiving stops at
+   * once (a pending receive resolves `undefined`); the whole takes at most `lingerMs`, then the
+   * connection is closed whatever the peer does.
+   *
+   * @param lingerMs The most time to wait for the sends and the peer's end, in milliseconds.
+   * @throws {RangeError} For a `lingerMs` that is not an integer from 0 to 2^31 − 1.
+   *
+   * @example A server refusing a peer with a reason
+   * ```ts
+   * import { duplexPair, framed, textCodec } from "@unstuck/unstuck";
+   * const [a, b] = duplexPair();
+   * const server = framed(a, { message: textCodec });
+   * const client = framed(b, { message: textCodec });
+   * await client.send("let me in");
+   * await server.send("busy: try later");
+   * const closing = server.closeGracefully(1_000);
+   * console.log(await client.receive()); // "busy: try later"
+   * await client.closeWrite();
+   * await closing;
+   * ```
+   */
+  async closeGracefully(lingerMs: number): Promise<void> {
+    integerOption("lingerMs", lingerMs, 0, 0, 2 ** 31 - 1);
+    if (this.#closed) return;
+    this.#stopped = true;
+    this.#timers?.clear();
+    this.#interrupt();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const linger = new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)));
+    const finish = async (): Promise<void> => {
+      if (!this.#writeEnded && !this.#shutDown) {
+        this.#writeEnded = true;
+        await this.#writer.drain();
+        await this.#link.closeWrite();
+      }
+      const inbound = this.#inbound;
+      while (!inbound.ended) {
+        inbound.pos = inbound.chunk.length;
+        await inbound.fill();
+      }
+    };
+    await Promise.race([finish().catch(noop), linger]);
+    clearTimeout(timer);
+    this.close();
   }
 
   /** Closes the connection (for `await using`). */
@@ -387,7 +488,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #checkWritable(): void {
-    if (this.#failed) {
+    if (this.#failed && this.#shutDown) {
       throw new FramedClosedError("connection closed by an error", { cause: this.#failure });
     }
     if (this.#closed) throw new FramedClosedError();
@@ -396,17 +497,25 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** Fails the connection: every later receive throws `error`; the transport is closed. */
   #fail(error: unknown): void {
-    if (this.#closed || this.#failed) return;
+    if (this.#stopped || this.#failed) return;
     this.#failed = true;
     this.#failure = error;
-    this.#shutdown(new FramedClosedError("connection closed by an error", { cause: error }));
+    if (this.#closeOnError) {
+      this.#shutdown(new FramedClosedError("connection closed by an error", { cause: error }));
+    } else {
+      // Receiving only: sending goes on until the application closes.
+      this.#timers?.clear();
+      this.#interrupt();
+    }
   }
 
   #shutdown(writeError: FramedClosedError): void {
     this.#timers?.clear();
+    this.#interrupt();
+    if (this.#shutDown) return;
+    this.#shutDown = true;
     this.#writer.fail(writeError);
     this.#link.close();
-    this.#interrupt();
   }
 
   /** Resolves when the connection closes or fails. */
@@ -429,7 +538,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
 
   /** Decodes the next frame from the bytes at hand, if they hold one; else `NO_FRAME`. */
   #decodeOne(): Uint8Array | null {
-    if (this.#failed || this.#closed) return NO_FRAME;
+    if (this.#failed || this.#stopped) return NO_FRAME;
     const inbound = this.#inbound;
     const chunk = inbound.chunk;
     if (inbound.pos === chunk.length) return NO_FRAME;
@@ -503,7 +612,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
       this.#throwDecodeError();
       for (;;) {
         if (this.#failed) throw this.#failure;
-        if (this.#closed) return undefined;
+        if (this.#stopped) return undefined;
         const batch = this.#decodeBatch();
         if (batch.length > 0) return batch;
         if (this.#decodeError !== undefined) this.#throwDecodeError();
@@ -539,6 +648,9 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
     try {
       inbound.pos = this.#decoder.decodeFrom(inbound.chunk, inbound.pos, this.#takeAll, false);
     } catch (error) {
+      // The frames before a bad one are delivered; the failed decoder throws its error again
+      // on the next step, which fails the connection then.
+      if (batch.length > 0) return batch;
       this.#fail(error);
       throw error;
     }
@@ -550,7 +662,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
   async #nextFrame(signal: AbortSignal | undefined): Promise<Uint8Array | undefined> {
     for (;;) {
       if (this.#failed) throw this.#failure;
-      if (this.#closed) return undefined;
+      if (this.#stopped) return undefined;
       const frame = this.#decodeOne();
       if (frame !== NO_FRAME) return frame;
       if (this.#inbound.ended) return this.#atEnd().shift();

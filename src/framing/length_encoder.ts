@@ -36,7 +36,7 @@ export class LengthPrefixedEncoder implements FrameEncoder {
 
   encode(payload: Uint8Array): Uint8Array {
     const off = this.#config.lengthFieldOffset;
-    const [value, size] = this.#length(payload);
+    const [value, size] = this.#length(payload.length);
     const out = new Uint8Array(payload.length + size);
     this.#writeHeader(value, out, off);
     out.set(payload.subarray(0, off));
@@ -46,7 +46,7 @@ export class LengthPrefixedEncoder implements FrameEncoder {
 
   encodeParts(payload: Uint8Array): Uint8Array[] {
     const off = this.#config.lengthFieldOffset;
-    const [value, size] = this.#length(payload);
+    const [value, size] = this.#length(payload.length);
     const header = new Uint8Array(size);
     this.#writeHeader(value, header, 0);
     return off === 0 ? [header, payload] : [
@@ -56,6 +56,19 @@ export class LengthPrefixedEncoder implements FrameEncoder {
     ];
   }
 
+  /**
+   * The length field alone, for a payload of `payloadLength` bytes written after it (in parts,
+   * unjoined); `null` when payloads have bytes that go before the length field
+   * (`lengthFieldOffset`). Checked as `encode` checks a payload.
+   */
+  encodeHeader(payloadLength: number): Uint8Array | null {
+    if (this.#config.lengthFieldOffset !== 0) return null;
+    const [value, size] = this.#length(payloadLength);
+    const header = new Uint8Array(size);
+    this.#writeHeader(value, header, 0);
+    return header;
+  }
+
   #writeHeader(value: number, out: Uint8Array, pos: number): void {
     const { header } = this.#config;
     if (header === null) writeVarint(value, out, pos);
@@ -63,13 +76,13 @@ export class LengthPrefixedEncoder implements FrameEncoder {
   }
 
   /** Returns the length field's value and size for a payload, or throws if it cannot be sent. */
-  #length(payload: Uint8Array): [number, number] {
+  #length(payloadLength: number): [number, number] {
     const c = this.#config;
     const off = c.lengthFieldOffset;
-    const body = payload.length - off;
+    const body = payloadLength - off;
     if (body < 0) {
       throw new RangeError(
-        `payload of ${payload.length} bytes is shorter than lengthFieldOffset ${off}`,
+        `payload of ${payloadLength} bytes is shorter than lengthFieldOffset ${off}`,
       );
     }
     if (body > c.maxFrameLength) throw new FrameTooLargeError(body, c.maxFrameLength);
@@ -83,7 +96,7 @@ export class LengthPrefixedEncoder implements FrameEncoder {
     const value = valueFor(size);
     if (value < 0) {
       throw new RangeError(
-        `payload of ${payload.length} bytes gives a negative length field (${value}) ` +
+        `payload of ${payloadLength} bytes gives a negative length field (${value}) ` +
           `with lengthAdjustment ${c.lengthAdjustment}`,
       );
     }

@@ -10,7 +10,7 @@ import {
   listen,
   type TcpConnection,
 } from "../runtime/mod.ts";
-import { createFrameDecoder, createFrameEncoder } from "../framing/mod.ts";
+import { type ByteTransport, framed, type FramingOptions } from "../framing/mod.ts";
 import { pyBytesRepr } from "../struct/mod.ts";
 
 /** Options of {@linkcode runDemo}. */
@@ -38,29 +38,56 @@ const decoder = new TextDecoder();
 /** Raw part: tries until the two writes arrive in one read, as they nearly always do at once. */
 const RAW_ATTEMPTS = 5;
 
+/** What the one-shot server read: every chunk, and the messages decoded from them if framed. */
+interface Received {
+  reads: Uint8Array[];
+  messages: Uint8Array[];
+}
+
+/** The connection, with a copy of every chunk read from it kept in `reads` (to show them). */
+function recording(conn: TcpConnection, reads: Uint8Array[]): ByteTransport {
+  return {
+    async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+      for await (const chunk of conn) {
+        reads.push(chunk.slice());
+        yield chunk;
+      }
+    },
+    write: (bytes) => conn.write(bytes),
+    writev: (chunks) => conn.writev(chunks),
+    closeWrite: () => conn.closeWrite(),
+    close: () => conn.close(),
+  };
+}
+
 /**
  * Connects to a one-shot server on loopback, lets `send` write, closes our side, and returns
- * every chunk the server read, in order. With `readLate`, the server starts reading only once
- * the client has written everything, as a busy server would (only for writes that fit in the
- * socket buffers).
+ * every chunk the server read, in order, and with `framing` the messages it decoded from them
+ * (through `framed()`). With `readLate`, the server starts reading only once the client has
+ * written everything, as a busy server would (only for writes that fit in the socket buffers).
  */
 async function exchange(
   options: AdapterChoice,
   readLate: boolean,
   send: (conn: TcpConnection) => Promise<void>,
-): Promise<Uint8Array[]> {
+  framing?: FramingOptions,
+): Promise<Received> {
   let sent!: () => void;
   const written = new Promise<void>((resolve) => (sent = resolve));
-  let received!: (chunks: Uint8Array[]) => void;
-  const chunks = new Promise<Uint8Array[]>((resolve) => (received = resolve));
+  let received!: (outcome: Received | { error: unknown }) => void;
+  const outcome = new Promise<Received | { error: unknown }>((resolve) => (received = resolve));
   await using server = await listen({ port: 0, adapter: options.adapter }, async (conn) => {
     if (readLate) await written;
-    const got: Uint8Array[] = [];
+    const got: Received = { reads: [], messages: [] };
     try {
-      for await (const chunk of conn) got.push(chunk.slice());
+      const source = recording(conn, got.reads);
+      if (framing === undefined) { for await (const _ of source); }
+      else for await (const message of framed(source, { framing })) got.messages.push(message);
+      received(got);
+    } catch (error) {
+      received({ error });
     } finally {
       conn.close();
-      received(got);
     }
   });
   const conn = await connect({ port: server.addr.port, adapter: options.adapter });
@@ -70,8 +97,9 @@ async function exchange(
   } finally {
     sent();
   }
-  const result = await chunks;
+  const result = await outcome;
   conn.close();
+  if ("error" in result) throw result.error;
   return result;
 }
 
@@ -101,9 +129,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await print('1. Raw TCP. The client calls write("hello"), then write("world").');
   let rawReads: Uint8Array[] = [];
   for (let attempt = 0; attempt < RAW_ATTEMPTS; attempt++) {
-    rawReads = await exchange(options, true, async (conn) => {
+    ({ reads: rawReads } = await exchange(options, true, async (conn) => {
       await Promise.all(messages.map((m) => conn.write(m)));
-    });
+    }));
     if (rawReads.length === 1) break;
   }
   for (const [i, chunk] of rawReads.entries()) {
@@ -117,18 +145,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await print("");
 
   const framing = { codec: "length", header: "!I" } as const;
-  const frames = createFrameEncoder(framing);
   await print('2. Framed. Each message goes out behind a 4-byte length header (struct "!I").');
-  const framedReads = await exchange(options, true, async (conn) => {
-    await Promise.all(messages.map((m) => conn.writev(frames.encodeParts(m))));
-  });
-  const unframe = createFrameDecoder(framing);
-  const framedMessages: string[] = [];
-  for (const [i, chunk] of framedReads.entries()) {
+  const framedRun = await exchange(options, true, async (conn) => {
+    const sender = framed(conn, { framing });
+    await Promise.all(messages.map((m) => sender.send(m)));
+  }, framing);
+  for (const [i, chunk] of framedRun.reads.entries()) {
     await print(`   server read ${i + 1}: ${chunk.length} bytes: ${show(chunk)}`);
-    for (const frame of unframe.push(chunk)) framedMessages.push(decoder.decode(frame));
   }
-  unframe.end();
+  const framedMessages = framedRun.messages.map((m) => decoder.decode(m));
   await print(`   decoded messages: ${framedMessages.map((m) => JSON.stringify(m)).join(", ")}`);
   await print("   Two messages out, as they were sent: the header says where each one ends.");
   await print("");
@@ -136,14 +161,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await print(`3. One large message: ${largeSize} bytes, framed, sent in one write.`);
   const large = new Uint8Array(largeSize);
   for (let i = 0; i < large.length; i++) large[i] = (i * 31 + 7) & 0xff;
-  const largeChunks = await exchange(
+  const largeRun = await exchange(
     options,
     false,
-    (conn) => conn.writev(frames.encodeParts(large)),
+    (conn) => framed(conn, { framing }).send(large),
+    { ...framing, maxFrameLength: largeSize },
   );
-  const reassemble = createFrameDecoder({ ...framing, maxFrameLength: largeSize });
-  const whole = largeChunks.flatMap((chunk) => reassemble.push(chunk));
-  reassemble.end();
+  const whole = largeRun.messages;
+  const largeChunks = largeRun.reads;
   const largeIntact = whole.length === 1 && whole[0].length === large.length &&
     whole[0].every((b, i) => b === large[i]);
   const sizes = largeChunks.map((c) => c.length);

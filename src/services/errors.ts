@@ -57,3 +57,62 @@ export class TooManyConnectionsError extends Error {
     this.limit = limit;
   }
 }
+
+/**
+ * A connection was refused because its peer's address holds as many connections as one address
+ * may (`maxConnectionsPerIp`); other addresses are still served.
+ *
+ * @example
+ * ```ts
+ * import { TooManyConnectionsError, TooManyConnectionsFromAddressError } from "@unstuck/unstuck";
+ * const error = new TooManyConnectionsFromAddressError("127.0.0.2", 16);
+ * console.log(error instanceof TooManyConnectionsError, error.message);
+ * // true connection refused: 127.0.0.2 has 16 connections already (the limit per address)
+ * ```
+ */
+export class TooManyConnectionsFromAddressError extends TooManyConnectionsError {
+  /** Always `"TooManyConnectionsFromAddressError"`. */
+  override name = "TooManyConnectionsFromAddressError";
+  /** The peer's address. */
+  readonly address: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param address The peer's address.
+   * @param limit The limit per address.
+   */
+  constructor(address: string, limit: number) {
+    super(limit);
+    this.address = address;
+    this.message =
+      `connection refused: ${address} has ${limit} connections already (the limit per address)`;
+  }
+}
+
+/**
+ * What we sent was not taken in time: the peer does not read (Netty's `WriteTimeoutException`).
+ * The connection is closed.
+ *
+ * @example
+ * ```ts
+ * import { WriteTimeoutError } from "@unstuck/unstuck";
+ * console.log(new WriteTimeoutError(60_000).message); // the peer did not read what we sent within 60000 ms
+ * ```
+ */
+export class WriteTimeoutError extends Error {
+  /** Always `"WriteTimeoutError"`. */
+  override name = "WriteTimeoutError";
+  /** How long we waited, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param timeoutMs How long we waited, in milliseconds.
+   */
+  constructor(timeoutMs: number) {
+    super(`the peer did not read what we sent within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}

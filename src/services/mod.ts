@@ -12,4 +12,5 @@ export * from "./exec/mod.ts";
 export { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
 export { echoFraming } from "./echo/framing_options.ts";
 export { MAX_TIMER_MS, timerDelay, withTimeout } from "./timeout.ts";
+export { refusesPlaintext } from "./exec/exposure.ts";
 export { LogLimiter, type LogLimiterOptions } from "./log_limiter.ts";

@@ -31,7 +31,8 @@ export function timerDelay(ms: number): number {
 }
 
 /**
- * Resolves as `promise` does, or rejects with {@linkcode ReplyTimeoutError} after `ms`.
+ * Resolves as `promise` does, or rejects after `ms` with the error `expired` makes
+ * ({@linkcode ReplyTimeoutError} by default).
  *
  * @example
  * ```ts
@@ -39,10 +40,14 @@ export function timerDelay(ms: number): number {
  * console.log(await withTimeout(Promise.resolve(1), 100)); // 1
  * ```
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  expired: () => Error = () => new ReplyTimeoutError(ms),
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ReplyTimeoutError(ms)), timerDelay(ms));
+    timer = setTimeout(() => reject(expired()), timerDelay(ms));
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -214,7 +214,7 @@ export interface StartedServer {
   url: string;
 }
 
-const LISTENING = /^listening on (tcp|udp):\/\/127\.0\.0\.1:(\d+)$/;
+const LISTENING = /^listening on (tcp|tls|udp):\/\/127\.0\.0\.1:(\d+)$/;
 
 /**
  * Starts a server command with `--port 0` added and waits for its first stdout line, which must

@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""A client for `unstuck exec serve`, written from docs/PROTOCOL.md alone (standard library only).
+"""A client for `unstuck exec serve` (protocol unstuck-exec/2), written from docs/PROTOCOL.md alone
+(standard library only: socket, ssl, hmac, hashlib).
 
-    python3 exec_client.py [--host H] [--port P] [--token-file F] [--stdin] [--shell] -- CMD [ARG...]
+    python3 exec_client.py [--host H] [--port P] [--token-file F] [--stdin] [--shell]
+                           [--tls] [--tls-ca F] [--tls-server-name N] [--show-binding] -- CMD [ARG...]
+
+--tls-ca and --tls-server-name imply --tls. Python's ssl module has no TLS exporter, so over TLS
+this client binds its proofs to the server's certificate (tls-server-cert); over plaintext to
+nothing (none). --show-binding prints the binding used to stderr ("binding: NAME").
 
 Exit status as `unstuck exec run`: the remote code, 128+N for signal N, 124 on timeout, 127 when
-the command was refused, 255 when the connection or authentication failed, 2 for bad usage.
+the command was refused, 255 when the connection, TLS or authentication (either side's) failed,
+2 for bad usage.
 """
 import argparse
 import base64
@@ -13,6 +20,7 @@ import hmac
 import json
 import os
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -22,6 +30,11 @@ CHUNK = 64 * 1024
 SIGNALS = {"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6,
            "SIGBUS": 7, "SIGFPE": 8, "SIGKILL": 9, "SIGUSR1": 10, "SIGSEGV": 11, "SIGUSR2": 12,
            "SIGPIPE": 13, "SIGALRM": 14, "SIGTERM": 15}
+
+
+PROTOCOL = "unstuck-exec/2"
+CLIENT_LABEL = b"unstuck-exec/2 client"
+SERVER_LABEL = b"unstuck-exec/2 server"
 
 
 class ProtocolError(Exception):
@@ -86,18 +99,73 @@ def load_token(path):
     return token
 
 
-def handshake(sock, lock, token):
-    hello = read_control(sock)
-    if hello.get("type") != "hello" or hello.get("protocol") != "unstuck-exec/1":
-        raise ProtocolError(f"unexpected greeting {hello!r}")
-    nonce = base64.b64decode(hello["nonce"], validate=True)
+def decode_nonce(text):
+    nonce = base64.b64decode(text, validate=True)
     if len(nonce) != 32:
-        raise ProtocolError("nonce is not 32 bytes")
-    mac = hmac.new(token.encode("utf-8"), nonce, hashlib.sha256).digest()
-    send_control(sock, lock, {"type": "auth", "mac": base64.b64encode(mac).decode("ascii")})
+        raise ProtocolError("a nonce is not 32 bytes")
+    return nonce
+
+
+def field(data):
+    return struct.pack("!I", len(data)) + data
+
+
+def proof(token, label, server_nonce, client_nonce, offer, binding, value):
+    message = (field(label) + field(server_nonce) + field(client_nonce)
+               + field(",".join(offer).encode("utf-8")) + field(binding.encode("utf-8"))
+               + field(value))
+    return hmac.new(token.encode("utf-8"), message, hashlib.sha256).digest()
+
+
+def choose_binding(offer, tls):
+    """The first offered binding we can compute: over TLS the certificate (no exporter here)."""
+    usable = ["tls-server-cert"] if tls else ["none"]
+    for name in offer:
+        if name in usable:
+            return name
+    raise ProtocolError(f"no usable channel binding in the server's offer {offer!r}")
+
+
+def binding_value(sock, binding):
+    if binding == "none":
+        return b""
+    return hashlib.sha256(sock.getpeercert(binary_form=True)).digest()
+
+
+def handshake(sock, lock, token, tls):
+    hello = read_control(sock)
+    if hello.get("type") != "hello":
+        raise ProtocolError(hello.get("message", f"unexpected greeting {hello!r}"))
+    if hello.get("protocol") != PROTOCOL:
+        raise ProtocolError(f"the server speaks {hello.get('protocol')!r}, not {PROTOCOL}")
+    server_nonce = decode_nonce(hello["nonce"])
+    bindings = read_control(sock)
+    if bindings.get("type") != "bindings" or not isinstance(bindings.get("offer"), list):
+        raise ProtocolError(f"expected the binding offer, got {bindings!r}")
+    offer = bindings["offer"]
+    binding = choose_binding(offer, tls)
+    value = binding_value(sock, binding)
+    client_nonce = os.urandom(32)
+    mac = proof(token, CLIENT_LABEL, server_nonce, client_nonce, offer, binding, value)
+    send_control(sock, lock, {
+        "type": "auth",
+        "nonce": base64.b64encode(client_nonce).decode("ascii"),
+        "binding": binding,
+        "mac": base64.b64encode(mac).decode("ascii"),
+    })
     answer = read_control(sock)
     if answer.get("type") != "ready":
         raise ProtocolError(answer.get("message", f"unexpected answer {answer!r}"))
+    expected = proof(token, SERVER_LABEL, server_nonce, client_nonce, offer, binding, value)
+    try:
+        got = base64.b64decode(answer.get("mac", ""), validate=True)
+    except ValueError:
+        got = b""
+    # Nothing more is sent to a server that has not proved it holds the token.
+    if not hmac.compare_digest(got, expected):
+        raise ProtocolError("the server's proof is wrong: it does not hold the token, or the "
+                            "connection is relayed")
+    return binding
 
 
 def pump_stdin(sock, lock, done):
@@ -142,15 +210,25 @@ def main():
     parser.add_argument("--token-file")
     parser.add_argument("--stdin", action="store_true")
     parser.add_argument("--shell", action="store_true")
+    parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--tls-ca")
+    parser.add_argument("--tls-server-name")
+    parser.add_argument("--show-binding", action="store_true")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args()
     token = load_token(args.token_file)
 
+    tls = args.tls or args.tls_ca is not None or args.tls_server_name is not None
     try:
         sock = socket.create_connection((args.host, args.port), timeout=10)
+        if tls:
+            context = ssl.create_default_context(cafile=args.tls_ca)
+            sock = context.wrap_socket(sock, server_hostname=args.tls_server_name or args.host)
         sock.settimeout(None)
         lock = threading.Lock()
-        handshake(sock, lock, token)
+        binding = handshake(sock, lock, token, tls)
+        if args.show_binding:
+            print(f"binding: {binding}", file=sys.stderr)
     except (OSError, ProtocolError, ValueError) as e:
         print(f"exec_client: {e}", file=sys.stderr)
         return 255

@@ -8,8 +8,16 @@ import { UsageError } from "../args.ts";
 import { StructError } from "../../struct/mod.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
+import { countFlag, peerLimitFlags, peerLimits } from "../limit_flags.ts";
 import { stdinLines } from "../stdin_lines.ts";
-import { formatAddress, writeStderr, writeStdout } from "../../runtime/mod.ts";
+import { formatAddress, type NetworkError, writeStderr, writeStdout } from "../../runtime/mod.ts";
+import {
+  clientTlsOf,
+  serverTlsOf,
+  tcpScheme,
+  TLS_CLIENT_FLAGS,
+  TLS_SERVER_FLAGS,
+} from "../tls_flags.ts";
 import {
   connectEcho,
   connectEchoUdp,
@@ -44,6 +52,12 @@ const FRAMING_FLAGS = {
     max: Number.MAX_SAFE_INTEGER,
   },
 } as const;
+
+/** Refuses the TLS flags with `--udp` (TLS is for TCP). */
+function noTlsOverUdp(flags: Record<string, unknown>, names: readonly string[]): void {
+  const given = names.find((name) => flags[name] !== undefined && flags[name] !== false);
+  if (given !== undefined) throw new UsageError(`--${given} is for TCP, not --udp`);
+}
 
 /** Checks `--lines`/`--header`/`--max-frame` (TCP only) and returns them as framing options. */
 function framingFlags(
@@ -82,6 +96,11 @@ function framingFlags(
   return framing;
 }
 
+/** Writes one line of the server's log, its controls escaped. */
+function writeLogLine(line: string): void {
+  void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n");
+}
+
 /** The server's line about a connection that ended in error. */
 function errorLine(error: Error, peer: { hostname: string; port: number }): string {
   const where = `echo serve: ${formatAddress(peer)}`;
@@ -93,17 +112,26 @@ function errorLine(error: Error, peer: { hostname: string; port: number }): stri
   return `${where}: ${error.name}: ${error.message}\n`;
 }
 
+/** The server's line about a connection that failed before it was served (a TLS handshake). */
+function acceptErrorLine(error: NetworkError): string {
+  return `echo serve: ${error.name}: ${error.message}\n`;
+}
+
 const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--rate N] [--receive-buffer BYTES]",
+    "[--udp] [--host H] [--port P] [--tls-cert F --tls-key F] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--rate N] [--receive-buffer BYTES]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
     "with one line on stderr (which says so when the refused header reads as text: a client",
     "that sends lines); so does a connection beyond --max-connections. Memory held for frames",
-    "stays within about 2 × max-connections × max-frame (3× with --upper).",
+    "stays within about 2 × max-connections × max-frame (3× with --upper). One address may hold",
+    "--max-connections-per-ip of them. A connection on which no frame completes for",
+    "--idle-timeout, or whose peer does not read its replies for that long, is closed; so is one",
+    "whose frame, once begun, is not complete within --frame-timeout (0 turns either off).",
+    "Under attack stderr gets a few lines per second per cause, and a count of the rest.",
     "TCP with --lines: each line (ending in LF or CRLF, at most --max-frame bytes) goes back",
     "as a line ending in LF, for nc, ncat or telnet; a longer line closes that connection only.",
     "UDP: each datagram goes back to its sender, at most --rate a second per source IP address",
@@ -113,6 +141,9 @@ const serve = defineCommand({
     "wait in the socket's kernel buffer (--receive-buffer); once it is full the kernel drops",
     "them. When the buffer is smaller than asked (the system's cap; Deno cannot set it),",
     "stderr says so.",
+    "With --tls-cert and --tls-key, TCP is served over TLS (listening on tls://…); a client that",
+    "fails its TLS handshake (plaintext, or refusing the certificate) costs one line on stderr",
+    "(a few a second under attack, and a count of the rest).",
     "",
     "Prints 'listening on tcp://HOST:PORT' (or udp://) once ready. SIGINT or SIGTERM stops it",
     "once the frames in flight are answered, waiting at most " +
@@ -126,16 +157,17 @@ const serve = defineCommand({
   flags: {
     udp: { type: "boolean", help: "Serve UDP datagrams instead of TCP frames" },
     ...common.addressFlags("server", ECHO_DEFAULTS),
+    ...TLS_SERVER_FLAGS,
     upper: { type: "boolean", help: "Send replies ASCII-uppercased" },
     ...FRAMING_FLAGS,
-    "max-connections": {
-      type: "integer",
-      help: "TCP connections served at once; more are closed as they arrive",
-      placeholder: "N",
-      defaultText: String(ECHO_DEFAULTS.maxConnections),
-      min: 1,
-      max: 1_000_000,
-    },
+    "max-connections": countFlag(
+      "TCP connections served at once; more are closed as they arrive",
+      ECHO_DEFAULTS.maxConnections,
+    ),
+    ...peerLimitFlags(
+      ECHO_DEFAULTS,
+      "Close a TCP connection that completes no frame, or reads no reply, for this long (0: never)",
+    ),
     rate: {
       type: "integer",
       help: "UDP: datagrams answered per second per source IP address (0: no limit)",
@@ -156,9 +188,14 @@ const serve = defineCommand({
       }
     }
     const maxConnections = flags["max-connections"];
-    if (flags.udp && maxConnections !== undefined) {
-      throw new UsageError("--max-connections is for TCP, not --udp");
+    const tcpOnly =
+      (["max-connections", "max-connections-per-ip", "idle-timeout", "frame-timeout"] as const)
+        .find((name) => flags[name] !== undefined);
+    if (flags.udp && tcpOnly !== undefined) {
+      throw new UsageError(`--${tcpOnly} is for TCP, not --udp`);
     }
+    if (flags.udp) noTlsOverUdp(flags, ["tls-cert", "tls-key"]);
+    const tls = await serverTlsOf(flags);
     const onError = (error: Error, peer: { hostname: string; port: number }): void => {
       void writeStderr(errorLine(error, peer));
     };
@@ -169,10 +206,24 @@ const serve = defineCommand({
       onError,
     };
     if (flags.udp) return await serveUdp(options, flags.rate, flags["receive-buffer"]);
-    return await serveUntilSignal(
-      await serveEcho({ ...options, ...framing, maxConnections }),
-      "tcp",
-    );
+    // Under attack each kind of error gets a few lines a second, and a count of the rest.
+    const log = new LogLimiter({ write: writeLogLine });
+    const server = await serveEcho({
+      ...options,
+      ...framing,
+      maxConnections,
+      ...peerLimits(flags),
+      tls,
+      onError: (error, peer) =>
+        log.log(`echo serve: ${error.name}`, errorLine(error, peer).trimEnd()),
+      onAcceptError: (error: NetworkError) =>
+        log.log(`echo serve: accept ${error.name}`, acceptErrorLine(error).trimEnd()),
+    });
+    try {
+      return await serveUntilSignal(server, tcpScheme(tls));
+    } finally {
+      log.close();
+    }
   },
 });
 
@@ -182,9 +233,7 @@ async function serveUdp(
   rate: number | undefined,
   receiveBufferSize: number | undefined,
 ): Promise<number> {
-  const log = new LogLimiter({
-    write: (line) => void writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n"),
-  });
+  const log = new LogLimiter({ write: writeLogLine });
   const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
   const server = await serveEchoUdp({
     ...options,
@@ -211,17 +260,20 @@ async function serveUdp(
 const send = defineCommand({
   name: "send",
   summary: "Send messages to an echo server and print the replies",
-  usage: "[--udp] [--host H] [--port P] [--lines | --header FMT] [MESSAGE...]",
+  usage:
+    "[--udp] [--host H] [--port P] [--tls [--tls-ca F] [--tls-server-name N]] [--lines | --header FMT] [MESSAGE...]",
   details: [
     "Sends each MESSAGE (as a frame over TCP, a line with --lines, or a datagram with --udp)",
     "and prints each reply on its own line. With no MESSAGE, sends one message per line of",
-    "stdin until EOF.",
+    "stdin until EOF. With --tls (or --tls-ca FILE, which trusts only the certificates in FILE:",
+    "a CA bundle, or the server's self-signed certificate) it speaks TLS.",
     "",
     "Example: unstuck echo send --port 8080 hello world",
   ].join("\n"),
   flags: {
     udp: { type: "boolean", help: "Send UDP datagrams instead of TCP frames" },
     ...common.addressFlags("client", ECHO_DEFAULTS),
+    ...TLS_CLIENT_FLAGS,
     ...FRAMING_FLAGS,
     timeout: common.secondsFlag(
       "Seconds to wait for each reply",
@@ -233,6 +285,8 @@ const send = defineCommand({
   },
   async run({ flags, positionals }): Promise<number> {
     const framing = framingFlags(flags);
+    if (flags.udp) noTlsOverUdp(flags, ["tls", "tls-ca", "tls-server-name"]);
+    const tls = await clientTlsOf(flags);
     const target = {
       ...common.addressOf(flags),
       adapter: common.adapterName(flags.adapter),
@@ -245,7 +299,7 @@ const send = defineCommand({
       : stdinLines(framing.maxFrameLength ?? ECHO_DEFAULTS.maxFrameLength);
     await using client = flags.udp
       ? await connectEchoUdp({ ...target, timeoutMs })
-      : await connectEcho({ ...target, ...framing });
+      : await connectEcho({ ...target, ...framing, tls });
     for await (const message of messages) {
       const reply = await withTimeout(client.request(message), timeoutMs);
       await writeStdout(concat(reply, NEWLINE));

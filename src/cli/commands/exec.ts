@@ -7,16 +7,26 @@ import { UsageError } from "../args.ts";
 import { defineCommand, type GroupCommand } from "../command.ts";
 import * as common from "../common_flags.ts";
 import { serveUntilSignal } from "../serve.ts";
+import { loggedValue } from "../log_values.ts";
+import {
+  countFlag,
+  MAX_TIMER_SECONDS,
+  peerLimitFlags,
+  peerLimits,
+  timeoutFlag,
+} from "../limit_flags.ts";
 import {
   containmentSupport,
   environment,
   formatAddress,
   isLoopback,
+  type NetworkError,
   readStdin,
   writeStderr,
   writeStdout,
 } from "../../runtime/mod.ts";
 import {
+  escapeUnsafeText,
   EXEC_DEFAULTS,
   ExecClient,
   ExecCommandError,
@@ -26,10 +36,18 @@ import {
   ExecTokenFileError,
   type LoadedToken,
   loadToken,
-  MAX_TIMER_MS,
+  LogLimiter,
+  refusesPlaintext,
   serveExec,
   TOKEN_ENV,
 } from "../../services/mod.ts";
+import {
+  clientTlsOf,
+  serverTlsOf,
+  tcpScheme,
+  TLS_CLIENT_FLAGS,
+  TLS_SERVER_FLAGS,
+} from "../tls_flags.ts";
 import {
   EXIT_CONNECTION_FAILED,
   EXIT_NOT_STARTED,
@@ -60,40 +78,117 @@ async function token(file: string | undefined): Promise<LoadedToken> {
   }
 }
 
-/** One log line for a server event (JSON-quoted values, so no client text can forge a line). */
+/**
+ * One log line for a server event (JSON-quoted values, so no client text can forge a line, each
+ * cut to 200 characters).
+ */
 function logLine(event: ExecServerEvent): string {
   const peer = `peer=${formatAddress(event.peer)}`;
-  if (event.kind === "rejected") return `${peer} rejected=${JSON.stringify(event.reason)}`;
+  if (event.kind === "rejected") return `${peer} rejected=${loggedValue(event.reason)}`;
   const what = event.request.argv !== undefined
-    ? `argv=${JSON.stringify(event.request.argv)}`
-    : `shell=${JSON.stringify(event.request.shell)}`;
+    ? `argv=${loggedValue(event.request.argv)}`
+    : `shell=${loggedValue(event.request.shell)}`;
   const time = `duration=${event.durationMs}ms`;
+  const bound = `binding=${event.binding}`;
   const o = event.outcome;
-  if (o === undefined) return `${peer} ${what} refused=${JSON.stringify(event.refused)} ${time}`;
+  if (o === undefined) {
+    return `${peer} ${what} refused=${loggedValue(event.refused)} ${time} ${bound}`;
+  }
   const end = o.signal !== null ? `signal=${o.signal}` : `exit=${o.code}`;
   const flags = (o.timedOut ? " timed-out" : "") + (o.truncated ? " truncated" : "");
-  return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B`;
+  return `${peer} ${what} ${end}${flags} ${time} output=${o.outputBytes}B ${bound}`;
 }
+
+/** One log line for a connection that failed before the protocol (a TLS handshake, mostly). */
+function acceptErrorLine(error: NetworkError): string {
+  return `${error.name === "TlsError" ? "tls" : "accept"}-failed=${loggedValue(error.message)}`;
+}
+
+const INSECURE_PLAINTEXT_FLAG = {
+  type: "boolean",
+  help: "Allow plaintext beyond loopback: anyone on the path reads commands and output, and " +
+    "can relay a handshake to run commands of its own",
+} as const;
+
+/** How each command asks for TLS, for its usage errors. */
+const TLS_WAYS = {
+  "listen on": { flag: "--tls-cert", give: "--tls-cert and --tls-key", doing: "serving" },
+  "connect to": {
+    flag: "--tls",
+    give: "--tls (and --tls-ca to pin its certificate)",
+    doing: "connecting",
+  },
+} as const;
+
+/**
+ * The host and `--insecure-plaintext` as given, once checked: not with TLS, and needed for
+ * plaintext beyond loopback (a usage error otherwise).
+ */
+function plaintextChoice(
+  what: keyof typeof TLS_WAYS,
+  flags: { host?: string; "insecure-plaintext"?: boolean },
+  tls: object | undefined,
+): { hostname: string; insecurePlaintext: boolean | undefined } {
+  const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
+  const insecurePlaintext = flags["insecure-plaintext"];
+  const way = TLS_WAYS[what];
+  if (tls !== undefined && insecurePlaintext) {
+    throw new UsageError(
+      `--insecure-plaintext is for ${way.doing} without TLS, not with ${way.flag}`,
+    );
+  }
+  if (refusesPlaintext(hostname, { tls, insecurePlaintext })) {
+    throw new UsageError(
+      `refusing to ${what} ${hostname} without TLS: give ${way.give}, or --insecure-plaintext ` +
+        "(anyone on the path would read commands and output, and could run commands of its own)",
+    );
+  }
+  return { hostname, insecurePlaintext };
+}
+
+/** Command lines logged per second at most (their audit trail); the rest are counted. */
+const COMMAND_LINES_PER_SECOND = 20;
 
 const serve = defineCommand({
   name: "serve",
   summary: "Run commands for clients that prove they hold the token",
   usage:
-    "[--host H] [--port P] [--token-file F] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE]",
+    "[--host H] [--port P] [--token-file F] [--tls-cert F --tls-key F | --insecure-plaintext] [--allow CMD]... [--shell] [--timeout SECONDS] [--max-output BYTES] [--cgroup MODE] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--max-connections-per-ip N] [--max-pending N] [--max-pending-per-ip N] [--penalty SECONDS] [--penalty-max SECONDS]",
   details: [
     `The token comes from --token-file (trailing line breaks removed) or ${TOKEN_ENV}; without one`,
     "the server does not start. Commands run without a shell unless --shell is given; --allow",
     "limits argv[0] to the names given and refuses shell commands. The first line on stdout is",
-    "'listening on tcp://HOST:PORT'; stderr gets one line per command. SIGINT or SIGTERM stops",
-    "the server and kills running commands (exit 0). Commands die with the server, even when it",
-    "is killed (SIGKILL), and so does whatever they left running when they end. Protocol:",
-    "docs/PROTOCOL.md; containment and its limits: docs/SECURITY.md.",
+    "'listening on tcp://HOST:PORT' (tls:// with --tls-cert); stderr gets one line per command",
+    "and per refused connection. SIGINT or SIGTERM stops the server and kills running commands",
+    "(exit 0). Commands die with the server, even when it is killed (SIGKILL), and so does",
+    "whatever they left running when they end.",
+    "With --tls-cert and --tls-key it speaks TLS, and the handshake's proofs are bound to each",
+    "connection. Beyond loopback (--host) it refuses to start without TLS (exit 2) unless",
+    "--insecure-plaintext is given.",
     "",
-    "Example: unstuck exec serve --token-file token --allow uptime --allow df",
+    "Against hostile peers: a connection must authenticate within " +
+    `${EXEC_DEFAULTS.handshakeTimeoutMs / 1000} s; --max-pending connections`,
+    "may be authenticating at once, --max-pending-per-ip of them from one address, and one",
+    "address may hold --max-connections-per-ip in all. An address whose handshakes fail " +
+    `${EXEC_DEFAULTS.penaltyFailures} times`,
+    `within ${EXEC_DEFAULTS.penaltyWindowMs / 1000} s (a wrong token, a timeout, garbage, ` +
+    "a close before auth) waits",
+    "--penalty, then twice as long each time up to --penalty-max: its connections are closed",
+    "as they arrive; other addresses are not affected. stderr gets a few lines per second per",
+    "cause, and a count of the rest.",
+    "A connection that completes no frame for --idle-timeout while no command runs is closed",
+    "(never while one runs, however silent), and so is one whose frame is not complete within",
+    "--frame-timeout of its start. Protocol: docs/PROTOCOL.md; limits, containment and the",
+    "threat model: docs/SECURITY.md.",
+    "",
+    "Example: unstuck exec serve --host 0.0.0.0 --tls-cert server.pem --tls-key server.key \\",
+    "           --token-file token --allow uptime --allow df",
   ].join("\n"),
   flags: {
     ...common.addressFlags("server", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
+    ...TLS_SERVER_FLAGS,
+    "insecure-plaintext": INSECURE_PLAINTEXT_FLAG,
     allow: {
       type: "list",
       help: "Run only this program (argv[0], compared exactly); refuses shell commands",
@@ -104,7 +199,7 @@ const serve = defineCommand({
       "Kill a command (and its process group) after this long",
       EXEC_DEFAULTS.timeoutMs,
       1,
-      Math.floor(MAX_TIMER_MS / 1000),
+      MAX_TIMER_SECONDS,
     ),
     "max-output": {
       type: "integer",
@@ -120,6 +215,25 @@ const serve = defineCommand({
       placeholder: "MODE",
       defaultText: EXEC_DEFAULTS.cgroup,
     },
+    ...peerLimitFlags(
+      EXEC_DEFAULTS,
+      "Close a connection that completes no frame for this long while no command runs (0: never)",
+    ),
+    "max-pending": countFlag(
+      "Connections authenticating at once; a newcomer displaces the oldest after " +
+        `${EXEC_DEFAULTS.handshakeDisplaceAfterMs / 1000} s, else is refused`,
+      EXEC_DEFAULTS.maxPendingHandshakes,
+    ),
+    "max-pending-per-ip": countFlag(
+      "Connections authenticating at once from one address; more are refused",
+      EXEC_DEFAULTS.maxPendingHandshakesPerIp,
+    ),
+    penalty: timeoutFlag(
+      "First wait of an address whose handshakes keep failing; each further one doubles " +
+        "(0: no penalties)",
+      EXEC_DEFAULTS.penaltyMs,
+    ),
+    "penalty-max": timeoutFlag("Longest wait of such an address", EXEC_DEFAULTS.penaltyMaxMs),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -135,13 +249,15 @@ const serve = defineCommand({
       throw new UsageError("--allow needs a program name, got ''");
     }
     const adapter = common.adapterName(flags.adapter);
+    const tls = await serverTlsOf(flags);
+    const { hostname, insecurePlaintext } = plaintextChoice("listen on", flags, tls);
     const loaded = await token(flags["token-file"]);
     if (loaded.warning) await writeStderr(`unstuck exec serve: warning: ${loaded.warning}\n`);
-    const hostname = flags.host ?? EXEC_DEFAULTS.hostname;
-    if (!isLoopback(hostname)) {
+    if (!tls && !isLoopback(hostname)) {
       await writeStderr(
-        `unstuck exec serve: warning: listening on ${hostname}, beyond this machine; the ` +
-          "protocol does not encrypt (see docs/PROTOCOL.md, Security notes)\n",
+        `unstuck exec serve: warning: listening on ${hostname} beyond this machine without ` +
+          "TLS (--insecure-plaintext): anyone on the path reads commands and output, and can " +
+          "run commands of its own (see docs/PROTOCOL.md, Security notes)\n",
       );
     }
     if (cgroup === "auto" && containmentSupport().cgroupParent === null) {
@@ -151,6 +267,14 @@ const serve = defineCommand({
           "server (see docs/SECURITY.md)\n",
       );
     }
+    // Under attack each cause of rejection gets a few lines a second, and a count of the rest;
+    // commands get more (they are the audit trail), but not without bound either. A closed log
+    // (stderr) must not stop the server.
+    const write = (line: string): void => {
+      writeStderr(escapeUnsafeText(line, { newlines: true }) + "\n").catch(() => {});
+    };
+    const rejections = new LogLimiter({ write });
+    const commands = new LogLimiter({ write, perWindow: COMMAND_LINES_PER_SECOND });
     // Commands get the server's environment but not the token: what they print or start must
     // not be able to hand it on.
     const { [TOKEN_ENV]: _token, ...env } = environment();
@@ -162,14 +286,31 @@ const serve = defineCommand({
       shell: flags.shell,
       timeoutMs: common.millis(flags.timeout),
       maxOutputBytes: flags["max-output"],
+      ...peerLimits(flags),
+      maxPendingHandshakes: flags["max-pending"],
+      maxPendingHandshakesPerIp: flags["max-pending-per-ip"],
+      penaltyMs: common.millis(flags.penalty),
+      penaltyMaxMs: common.millis(flags["penalty-max"]),
       cgroup,
       adapter,
-      // A closed log (stderr) must not stop the server.
+      tls,
+      insecurePlaintext,
       onEvent: (event) => {
-        writeStderr(`${new Date().toISOString()} ${logLine(event)}\n`).catch(() => {});
+        const line = `${new Date().toISOString()} ${logLine(event)}`;
+        if (event.kind === "command") commands.log("exec serve: commands", line);
+        else rejections.log(`exec serve: rejected (${event.code})`, line);
+      },
+      onAcceptError: (error) => {
+        const line = `${new Date().toISOString()} ${acceptErrorLine(error)}`;
+        rejections.log(`exec serve: ${error.name}`, line);
       },
     });
-    return await serveUntilSignal(server, "tcp");
+    try {
+      return await serveUntilSignal(server, tcpScheme(tls));
+    } finally {
+      rejections.close();
+      commands.close();
+    }
   },
 });
 
@@ -190,23 +331,31 @@ const run = defineCommand({
   name: "run",
   summary: "Run a command on an exec server",
   usage:
-    "[--host H] [--port P] [--token-file F] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
+    "[--host H] [--port P] [--token-file F] [--tls [--tls-ca F] [--tls-server-name N] | --insecure-plaintext] [--connect-timeout SECONDS] [--shell] [--stdin] [--encoding LABEL] -- CMD [ARG...]",
   details: [
     "Remote stdout and stderr go to ours as they arrive. With --shell the words are joined with",
     "spaces and run by the server's /bin/sh -c (the server must allow it). With --stdin our stdin",
     "is streamed to the command. --encoding (e.g. gbk) decodes the remote output from that",
-    "encoding and writes it as UTF-8.",
+    "encoding and writes it as UTF-8. A handshake the server refuses (busy, or our address must",
+    "wait after failed handshakes) is tried again, the pauses doubling, until --connect-timeout.",
+    "With --tls (or --tls-ca, --tls-server-name) it speaks TLS; --tls-ca FILE trusts only the",
+    "certificates in FILE (a CA bundle, or the server's self-signed certificate: pinning). The",
+    "server must prove it holds the token, on this connection, before anything is sent. A host",
+    "beyond loopback without TLS is refused (exit 2) unless --insecure-plaintext is given.",
     "",
     "Exit status: the remote command's; 128+N when signal N ended it; 124 when it timed out; 127",
-    "when the server refused or could not start it; 255 when the connection or authentication",
-    "failed; 141 when our own stdout closed (| head); 2 for bad usage. A command that the",
-    "server's --timeout or --max-output ended gets one line on stderr saying so.",
+    "when the server refused or could not start it; 255 when the connection, TLS or",
+    "authentication (either side's) failed; 141 when our own stdout closed (| head); 2 for bad",
+    "usage. A command that the server's --timeout or --max-output ended gets one line on stderr",
+    "saying so.",
     "",
-    "Example: unstuck exec run --token-file token -- df -h /",
+    "Example: unstuck exec run --host myhost --tls-ca server.pem --token-file token -- df -h /",
   ].join("\n"),
   flags: {
     ...common.addressFlags("client", EXEC_DEFAULTS),
     "token-file": TOKEN_FILE_FLAG,
+    ...TLS_CLIENT_FLAGS,
+    "insecure-plaintext": INSECURE_PLAINTEXT_FLAG,
     shell: { type: "boolean", help: "Run the words as one shell command line" },
     stdin: { type: "boolean", help: "Stream our stdin to the command" },
     encoding: {
@@ -214,6 +363,12 @@ const run = defineCommand({
       help: "Transcode remote output from this encoding to UTF-8",
       placeholder: "LABEL",
     },
+    "connect-timeout": common.secondsFlag(
+      "Give up connecting and authenticating after this long, retries included",
+      EXEC_DEFAULTS.connectTimeoutMs,
+      1,
+      MAX_TIMER_SECONDS,
+    ),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
@@ -227,16 +382,19 @@ const run = defineCommand({
     const outText = transcoder(flags.encoding);
     const errText = transcoder(flags.encoding);
     const adapter = common.adapterName(flags.adapter);
+    const tls = await clientTlsOf(flags);
+    const { hostname, insecurePlaintext } = plaintextChoice("connect to", flags, tls);
     const { token: secret, warning } = await token(flags["token-file"]);
     if (warning) await writeStderr(`unstuck exec run: warning: ${warning}\n`);
-    const url = `tcp://${
-      formatAddress({
-        hostname: flags.host ?? EXEC_DEFAULTS.hostname,
-        port: flags.port ?? EXEC_DEFAULTS.port,
-      })
+    const url = `${tcpScheme(tls)}://${
+      formatAddress({ hostname, port: flags.port ?? EXEC_DEFAULTS.port })
     }`;
     const fail = async (what: string, err: unknown): Promise<number> => {
-      const why = err instanceof Error ? err.message : String(err);
+      // One line, whatever the runtime put in its message (Node's TLS errors end in a newline).
+      const why = (err instanceof Error ? err.message : String(err)).trim().replace(
+        /\s*\n\s*/g,
+        " ",
+      );
       await writeStderr(`unstuck exec run: ${what}: ${why}\n`);
       return EXIT_CONNECTION_FAILED;
     };
@@ -245,7 +403,10 @@ const run = defineCommand({
       client = await ExecClient.connect({
         token: secret,
         ...common.addressOf(flags),
+        timeoutMs: common.millis(flags["connect-timeout"]),
         adapter,
+        tls,
+        insecurePlaintext,
       });
     } catch (err) {
       return await fail(`cannot connect to ${url}`, err);

@@ -1,5 +1,5 @@
 /**
- * The TCP echo client: framed or line mode, with pipelining.
+ * The TCP echo client (plaintext or TLS): framed or line mode, with pipelining.
  *
  * @module
  */
@@ -8,8 +8,9 @@ import {
   connect,
   ConnectionClosedError,
   type NetAddress,
+  type TlsClientOptions,
 } from "../../runtime/mod.ts";
-import { createFrameDecoder, createFrameEncoder } from "../../framing/mod.ts";
+import { framed, FramingError } from "../../framing/mod.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 
@@ -19,6 +20,12 @@ export interface EchoClientOptions extends AdapterChoice, EchoFraming {
   hostname?: string;
   /** The server's port. @default {ECHO_DEFAULTS.port} */
   port?: number;
+  /**
+   * Speak TLS: `ca` (a CA bundle, or the server's own self-signed certificate to pin it; else the
+   * default store) and `serverName` (the name the certificate must carry; else `hostname`).
+   * @default {undefined} plaintext
+   */
+  tls?: TlsClientOptions;
 }
 
 /** A connection to a framed echo server, from {@linkcode connectEcho}. */
@@ -58,55 +65,40 @@ interface Waiter {
  */
 export async function connectEcho(options: EchoClientOptions = {}): Promise<EchoClient> {
   const framing = echoFraming(options);
-  const encoder = createFrameEncoder(writeFraming(framing));
   const conn = await connect({
     hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
     port: options.port ?? ECHO_DEFAULTS.port,
     adapter: options.adapter,
+    tls: options.tls,
+  });
+  // Replies outlive the chunk they came in: copies, so none pins a large read buffer. Requests
+  // made while a write is under way go out together in the next one (framed() batches them).
+  const frames = framed(conn, {
+    framing: { ...framing, copy: true },
+    sendFraming: writeFraming(framing),
   });
   const waiting: Waiter[] = [];
   let failure: unknown;
   const fail = (error: unknown): void => {
     failure ??= error;
     for (const waiter of waiting.splice(0)) waiter.reject(failure);
-    conn.close();
+    frames.close();
   };
   const reader = (async () => {
-    // Replies outlive the chunk they came in: copies, so none pins a large read buffer.
-    const decoder = createFrameDecoder({ ...framing, copy: true });
     try {
-      for await (const chunk of conn) {
-        for (const frame of decoder.push(chunk)) {
+      for await (const replies of frames.batches()) {
+        for (const reply of replies) {
           const waiter = waiting.shift();
           if (waiter === undefined) throw new Error("echo server sent a frame nobody asked for");
-          waiter.resolve(frame);
+          waiter.resolve(reply);
         }
       }
-      decoder.end();
       fail(new ConnectionClosedError("echo server closed the connection"));
     } catch (error) {
       fail(error);
     }
   })();
 
-  // Frames of requests made while a write is under way wait here and go out together in the
-  // next writev: one system call for a whole burst of pipelined requests.
-  let queued: Uint8Array[] = [];
-  let flushing = false;
-  const flush = async (): Promise<void> => {
-    flushing = true;
-    try {
-      while (queued.length > 0 && failure === undefined) {
-        const batch = queued;
-        queued = [];
-        await conn.writev(batch);
-      }
-    } catch (error) {
-      fail(error);
-    } finally {
-      flushing = false;
-    }
-  };
   const close = async (): Promise<void> => {
     fail(new ConnectionClosedError("echo client closed"));
     await reader;
@@ -116,15 +108,19 @@ export async function connectEcho(options: EchoClientOptions = {}): Promise<Echo
     remoteAddr: conn.remoteAddr,
     request(payload: Uint8Array): Promise<Uint8Array> {
       if (failure !== undefined) return Promise.reject(failure);
-      let parts: Uint8Array[];
-      try {
-        parts = encoder.encodeParts(payload);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const reply = new Promise<Uint8Array>((resolve, reject) => waiting.push({ resolve, reject }));
-      for (const part of parts) queued.push(part);
-      if (!flushing) void flush();
+      const waiter = {} as Waiter;
+      const reply = new Promise<Uint8Array>((resolve, reject) => {
+        waiter.resolve = resolve;
+        waiter.reject = reject;
+      });
+      waiting.push(waiter);
+      frames.send(payload).catch((error) => {
+        if (!(error instanceof FramingError)) return fail(error);
+        // Not framed (too large, holds a newline): nothing was sent, so no reply will come. The
+        // send was refused before it returned, so this runs before any reply can arrive.
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.reject(error);
+      });
       return reply;
     },
     close,

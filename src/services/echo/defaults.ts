@@ -23,6 +23,18 @@ export interface EchoDefaults {
    * frames is about 2 × 128 × 8 MiB = 2 GiB at the defaults; lower either limit to lower it.
    */
   readonly maxConnections: number;
+  /**
+   * TCP connections served at once from one peer address, so that one host cannot take every
+   * place (as sshd's `PerSourceMaxStartups`).
+   */
+  readonly maxConnectionsPerIp: number;
+  /**
+   * A TCP connection on which no frame completes for this long is closed, in ms (0: never); so is
+   * one whose peer takes none of our replies for this long.
+   */
+  readonly idleTimeoutMs: number;
+  /** A frame whose first bytes arrived must be complete this long after, in ms (0: no limit). */
+  readonly frameTimeoutMs: number;
   /** How long a closing TCP server waits for frames in flight, in ms. */
   readonly graceMs: number;
   /** How long a request waits for its reply, in ms (a UDP datagram may be lost). */
@@ -59,6 +71,9 @@ export const ECHO_DEFAULTS: EchoDefaults = Object.freeze({
   header: "!I",
   maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
   maxConnections: 128,
+  maxConnectionsPerIp: 16,
+  idleTimeoutMs: 60_000,
+  frameTimeoutMs: 30_000,
   graceMs: 5_000,
   timeoutMs: 5_000,
   udpRate: 100,

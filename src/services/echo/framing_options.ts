@@ -5,7 +5,6 @@
  * @module
  */
 import {
-  createFrameDecoder,
   createFrameEncoder,
   type DelimiterOptions,
   type LengthPrefixedOptions,
@@ -45,8 +44,9 @@ export type LengthFramingOptions = LengthPrefixedOptions & {
 };
 
 /**
- * Turns echo options into codec options, and checks them by building a decoder once, so that a
- * bad header format fails here, before any socket is opened.
+ * Turns echo options into codec options, and checks them by building an encoder once (decoders
+ * check their options by the same rules), so that a bad header format fails here, before any
+ * socket is opened.
  *
  * @throws {TypeError} for a header that is not one struct integer or `varint`
  * @throws {RangeError} for a limit that is not a positive integer
@@ -67,7 +67,6 @@ export function lengthFraming(options: LengthFraming): LengthFramingOptions {
     header: options.header ?? ECHO_DEFAULTS.header,
     maxFrameLength,
   } as const;
-  createFrameDecoder(framing);
   createFrameEncoder(framing);
   return framing;
 }

@@ -17,7 +17,25 @@ export { connectEchoUdp, type EchoUdpClient, type EchoUdpClientOptions } from ".
 export type { EchoFraming, LengthFraming } from "./framing_options.ts";
 export { TextOnFramedConnectionError } from "./text_peer.ts";
 export type { ServerHandle } from "../handle.ts";
-export { ReplyTimeoutError, TooManyConnectionsError } from "../errors.ts";
+export {
+  ReplyTimeoutError,
+  TooManyConnectionsError,
+  TooManyConnectionsFromAddressError,
+  WriteTimeoutError,
+} from "../errors.ts";
 // Named by the options and errors above.
-export type { AdapterChoice, AdapterName, NetAddress } from "../../runtime/mod.ts";
-export { FrameTooLargeError, FramingError } from "../../framing/mod.ts";
+export type {
+  AdapterChoice,
+  AdapterName,
+  NetAddress,
+  NetworkError,
+  Pem,
+  TlsClientOptions,
+  TlsServerOptions,
+} from "../../runtime/mod.ts";
+export {
+  FrameTimeoutError,
+  FrameTooLargeError,
+  FramingError,
+  IdleTimeoutError,
+} from "../../framing/mod.ts";

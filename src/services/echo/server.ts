@@ -7,24 +7,30 @@ import {
   type AdapterChoice,
   listen,
   type NetAddress,
+  type NetworkError,
   type TcpConnection,
+  type TlsServerOptions,
 } from "../../runtime/mod.ts";
 import {
-  createFrameDecoder,
-  createFrameEncoder,
-  type FrameEncoder,
+  type Framed,
+  framed,
+  FramedClosedError,
   FrameTooLargeError,
-  FramingError,
   integerOption,
 } from "../../framing/mod.ts";
 import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
-import { TooManyConnectionsError } from "../errors.ts";
+import {
+  TooManyConnectionsError,
+  TooManyConnectionsFromAddressError,
+  WriteTimeoutError,
+} from "../errors.ts";
+import { PerAddress } from "../per_address.ts";
 import { type EchoFraming, echoFraming, writeFraming } from "./framing_options.ts";
 import { explainRefusedFrame } from "./text_peer.ts";
 import { type ServerHandle, serverHandle } from "../handle.ts";
 import { isDisconnect } from "../disconnect.ts";
-import { timerDelay } from "../timeout.ts";
+import { MAX_TIMER_MS, timerDelay, withTimeout } from "../timeout.ts";
 
 /** Options of {@linkcode serveEcho}. */
 export interface EchoServerOptions extends AdapterChoice, EchoFraming {
@@ -43,6 +49,25 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
    */
   maxConnections?: number;
   /**
+   * Connections served at once from one peer address; one more from it is closed as it arrives
+   * (and `onError` is told), while other addresses are served.
+   * @default {ECHO_DEFAULTS.maxConnectionsPerIp}
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * Closes a connection on which no frame completes for this many ms of waiting (an
+   * `IdleTimeoutError` for `onError`), or whose peer has not taken a reply after this long (a
+   * `WriteTimeoutError`): a peer that holds a place and does nothing. 0: never.
+   * @default {ECHO_DEFAULTS.idleTimeoutMs}
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Closes a connection whose frame, once its first bytes arrived, is not complete this many ms
+   * later (a `FrameTimeoutError`): a peer sending a frame a byte at a time. 0: no limit.
+   * @default {ECHO_DEFAULTS.frameTimeoutMs}
+   */
+  frameTimeoutMs?: number;
+  /**
    * How long {@linkcode EchoServer.close} waits for frames in flight, in ms.
    * @default {ECHO_DEFAULTS.graceMs}
    */
@@ -54,6 +79,20 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
    * @default {nothing}
    */
   onError?: (error: Error, peer: NetAddress) => void;
+  /**
+   * Serve TLS: `cert` and `key` (PEM), and the handshake's limits (`handshakeTimeoutMs`,
+   * `maxPendingHandshakes`: see `listen`). Frames travel inside TLS as they would over TCP.
+   * @default {undefined} plaintext
+   */
+  tls?: TlsServerOptions;
+  /**
+   * Told of each connection that failed before it was served: a TLS handshake that failed (a
+   * plaintext client on a TLS port, a client that refused the certificate), timed out or was
+   * dropped for room, as a `TlsError`; a connection reset while being accepted. Nothing else
+   * happens to the server. See `listen`'s option of the same name.
+   * @default {one line on stderr at most every 10 s}
+   */
+  onAcceptError?: (error: NetworkError) => void;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
 }
@@ -61,15 +100,11 @@ export interface EchoServerOptions extends AdapterChoice, EchoFraming {
 /** A running echo server, from {@linkcode serveEcho} or {@linkcode serveEchoUdp}. */
 export type EchoServer = ServerHandle;
 
-const NO_BYTES = new Uint8Array(0);
-
 /** What the server knows about one connection, to close it at the right moment. */
 interface ConnectionState {
-  conn: TcpConnection;
-  /** Waiting for bytes, with no reply being written. */
+  frames: Framed<Uint8Array>;
+  /** Waiting for frames, with no reply being written. */
   idle: boolean;
-  /** Some bytes of a frame have arrived, not all. */
-  partial: boolean;
   /** The server is closing: end after the current frames. */
   draining: boolean;
   done: Promise<void>;
@@ -103,11 +138,11 @@ interface ConnectionState {
  */
 export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoServer> {
   const framing = echoFraming(options);
-  const encoder = createFrameEncoder(writeFraming(framing));
   // In line mode EOF ends a line too: `printf hi | nc -N` gets its "hi" back.
   const decoding = framing.codec === "delimiter"
     ? { ...framing, acceptUnterminated: true }
     : framing;
+  const sendFraming = writeFraming(framing);
   const { upper = false, graceMs = ECHO_DEFAULTS.graceMs, onError } = options;
   const maxConnections = integerOption(
     "maxConnections",
@@ -115,37 +150,54 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     ECHO_DEFAULTS.maxConnections,
     1,
   );
+  const perIp = new PerAddress(integerOption(
+    "maxConnectionsPerIp",
+    options.maxConnectionsPerIp,
+    ECHO_DEFAULTS.maxConnectionsPerIp,
+    1,
+  ));
+  const timeouts = {
+    idleTimeoutMs: integerOption(
+      "idleTimeoutMs",
+      options.idleTimeoutMs,
+      ECHO_DEFAULTS.idleTimeoutMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+    frameTimeoutMs: integerOption(
+      "frameTimeoutMs",
+      options.frameTimeoutMs,
+      ECHO_DEFAULTS.frameTimeoutMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+  };
+  const writeTimeoutMs = timeouts.idleTimeoutMs;
   const states = new Set<ConnectionState>();
 
-  const handle = async (state: ConnectionState): Promise<void> => {
-    const { conn } = state;
-    const decoder = createFrameDecoder(decoding);
+  const handle = async (state: ConnectionState, peer: NetAddress): Promise<void> => {
+    const { frames } = state;
     try {
-      for await (const chunk of conn) {
+      // Every frame one read completed goes back in one write; a bad frame behind good ones in
+      // that read fails the next step, once their replies are out.
+      for await (const batch of frames.batches()) {
         state.idle = false;
-        const frames = decoder.push(chunk);
-        state.partial = decoder.bufferedBytes > 0;
-        if (frames.length > 0) {
-          await conn.writev(replies(frames, encoder, upper));
-          // Good frames come back before a bad one that followed them in the same chunk; the
-          // decoder keeps that error for the next call, made now so the connection ends now.
-          decoder.push(NO_BYTES);
-        }
-        if (state.draining && !state.partial) break;
+        const sent = frames.sendMany(upper ? batch.map(asciiUpper) : batch);
+        // A peer that sends and never reads would hold its place forever, the send waiting.
+        await (writeTimeoutMs > 0
+          ? withTimeout(sent, writeTimeoutMs, () => new WriteTimeoutError(writeTimeoutMs))
+          : sent);
+        if (state.draining && frames.bufferedBytes === 0) break;
         state.idle = true;
-      }
-      if (!state.draining) {
-        const last = decoder.end();
-        if (last.length > 0) await conn.writev(replies(last, encoder, upper));
       }
     } catch (error) {
       if (error instanceof FrameTooLargeError && framing.codec === "length") {
-        onError?.(explainRefusedFrame(error, framing.header), conn.remoteAddr);
-      } else if (error instanceof FramingError || !isDisconnect(error)) {
-        onError?.(error instanceof Error ? error : new Error(String(error)), conn.remoteAddr);
+        onError?.(explainRefusedFrame(error, framing.header), peer);
+      } else if (!isDisconnect(error) && !(state.draining && isClosed(error))) {
+        onError?.(error instanceof Error ? error : new Error(String(error)), peer);
       }
     } finally {
-      conn.close();
+      frames.close();
     }
   };
 
@@ -154,23 +206,31 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
       hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
       port: options.port ?? ECHO_DEFAULTS.port,
       adapter: options.adapter,
+      tls: options.tls,
+      onAcceptError: options.onAcceptError,
     },
-    (conn) => {
+    (conn: TcpConnection) => {
+      const peer = conn.remoteAddr;
       if (states.size >= maxConnections) {
-        onError?.(new TooManyConnectionsError(maxConnections), conn.remoteAddr);
+        onError?.(new TooManyConnectionsError(maxConnections), peer);
+        conn.close();
+        return;
+      }
+      if (!perIp.take(peer.hostname)) {
+        onError?.(new TooManyConnectionsFromAddressError(peer.hostname, perIp.limit), peer);
         conn.close();
         return;
       }
       let settle!: () => void;
       const state: ConnectionState = {
-        conn,
+        frames: framed(conn, { framing: decoding, sendFraming, ...timeouts }),
         idle: true,
-        partial: false,
         draining: false,
         done: new Promise((resolve) => (settle = resolve)),
       };
       states.add(state);
-      return handle(state).finally(() => {
+      return handle(state, peer).finally(() => {
+        perIp.release(peer.hostname);
         states.delete(state);
         settle();
       });
@@ -181,7 +241,8 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     await server.close();
     for (const state of states) {
       state.draining = true;
-      if (state.idle && !state.partial) state.conn.close();
+      // Waiting, with no part of a frame received: nothing in flight.
+      if (state.idle && state.frames.bufferedBytes === 0) state.frames.close();
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((
@@ -189,15 +250,13 @@ export async function serveEcho(options: EchoServerOptions = {}): Promise<EchoSe
     ) => (timer = setTimeout(resolve, timerDelay(graceMs))));
     await Promise.race([Promise.all([...states].map((s) => s.done)), grace]);
     clearTimeout(timer);
-    for (const state of states) state.conn.close();
+    for (const state of states) state.frames.close();
     await Promise.all([...states].map((s) => s.done));
   };
   return serverHandle(server.addr, shutdown, options.signal, server);
 }
 
-/** The encoded replies to `frames`, ready for one `writev`. */
-function replies(frames: Uint8Array[], encoder: FrameEncoder, upper: boolean): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  for (const frame of frames) parts.push(...encoder.encodeParts(upper ? asciiUpper(frame) : frame));
-  return parts;
+/** A send refused because the server closed the connection while the reply waited. */
+function isClosed(error: unknown): boolean {
+  return error instanceof FramedClosedError;
 }

@@ -1,29 +1,71 @@
 /**
- * The exec client: connects, proves it holds the token, and runs commands one at a time over the
- * same connection, streaming their output to callbacks as it arrives.
+ * The exec client: connects (plaintext or TLS), proves it holds the token, checks the server's
+ * proof before it sends anything more, and runs commands one at a time over the same connection,
+ * streaming their output to callbacks as it arrives.
  *
  * @module
  */
-import { type AdapterChoice, getAdapter, type TcpConnection } from "../../runtime/mod.ts";
-import { importTokenKey, signNonce, type TokenKey } from "./protocol/mod.ts";
-import { decodeBase64 } from "./protocol/mod.ts";
+import {
+  type AdapterChoice,
+  ConnectionClosedError,
+  getAdapter,
+  type TcpConnection,
+  type TlsClientOptions,
+} from "../../runtime/mod.ts";
+import {
+  answerGreeting,
+  type ChannelBinding,
+  checkHello,
+  checkReady,
+  importTokenKey,
+  type ServerControlMessage,
+  type TokenKey,
+} from "./protocol/mod.ts";
+import { type ConnectionBinding, connectionBinding } from "./channel.ts";
+import { plaintextRefusal, refusesPlaintext } from "./exposure.ts";
 import { ExecAuthError, ExecCommandError, ExecProtocolError } from "./errors.ts";
 import { parseClientControl, parseServerFrame } from "./protocol/mod.ts";
 import {
   encodeControl,
   EXEC_MAX_CHUNK,
-  EXEC_NONCE_LENGTH,
-  EXEC_PROTOCOL,
   type ExitMessage,
   FRAME_STDIN,
   type RunMessage,
   type ServerFrame,
 } from "./protocol/mod.ts";
-import { FrameReader, FrameWriter } from "./wire.ts";
+import { FrameWriter, openFrames } from "./wire.ts";
+import type { Framed } from "../../framing/mod.ts";
 import { MAX_TIMER_MS } from "../timeout.ts";
 import { EXEC_DEFAULTS } from "./defaults.ts";
 
 const HANDSHAKE = "the handshake";
+/** The first pause before trying a refused handshake again, and the longest, in ms. */
+const FIRST_RETRY_MS = 50;
+const MAX_RETRY_MS = 1_000;
+
+/**
+ * The server refused the handshake without judging our token: an `error` before its `hello`
+ * (busy), or a close during the handshake (busy, or our address must wait). Worth another try.
+ */
+class HandshakeRefused extends ExecAuthError {}
+
+/** Whether `err`, met once connected, is a refusal worth trying again after a pause. */
+function isRefusal(err: unknown): boolean {
+  return err instanceof HandshakeRefused || err instanceof ConnectionClosedError;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (no timer is left behind). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
 const COMMAND = "a command";
 
 /** Options of {@linkcode ExecClient.connect}. */
@@ -35,10 +77,27 @@ export interface ExecClientOptions extends AdapterChoice {
   /** Server port. @default {EXEC_DEFAULTS.port} */
   port?: number;
   /**
-   * Give up when connecting and authenticating take longer, in milliseconds.
+   * Give up when connecting and authenticating take longer, in milliseconds. A handshake the
+   * server refuses (busy, or our address must wait after failed handshakes) is tried again
+   * after a pause that doubles (50 ms to 1 s, with jitter) until then; a wrong token, another
+   * protocol or a refused connection (nothing listens) is not.
    * @default {EXEC_DEFAULTS.connectTimeoutMs}
    */
   timeoutMs?: number;
+  /**
+   * Speak TLS: `ca` (a CA bundle, or the server's own self-signed certificate to pin it; else the
+   * default store), `serverName` (the name the certificate must carry; else `hostname`). The
+   * handshake's proofs are then bound to this TLS connection (docs/PROTOCOL.md).
+   * @default {undefined} plaintext
+   */
+  tls?: TlsClientOptions;
+  /**
+   * Allow plaintext to a host beyond loopback. Without it `connect` refuses such a host (a
+   * `TypeError`): anyone on the path would read the commands and output, and could relay the
+   * handshake to run commands of its own.
+   * @default {false}
+   */
+  insecurePlaintext?: boolean;
 }
 
 /** What to run, and where its input comes from and its output goes. */
@@ -76,89 +135,126 @@ export type ExecResult = Omit<ExitMessage, "type">;
  * ```
  */
 export class ExecClient implements AsyncDisposable {
-  readonly #conn: TcpConnection;
+  readonly #frames: Framed<Uint8Array>;
   readonly #writer: FrameWriter;
-  readonly #frames: FrameReader;
+  /** Taken at the start, while the connection is open (a closed one has no exporter). */
+  readonly #channel: ConnectionBinding;
+  #binding: ChannelBinding = "none";
   #busy = false;
   #broken = false;
 
   private constructor(conn: TcpConnection) {
-    this.#conn = conn;
-    this.#writer = new FrameWriter(conn);
-    this.#frames = new FrameReader(conn);
+    this.#frames = openFrames(conn);
+    this.#writer = new FrameWriter(this.#frames);
+    this.#channel = connectionBinding(conn, "client");
   }
 
   /**
    * Connects and authenticates.
    *
-   * @throws {ExecAuthError} when the server refuses the token or the handshake fails
-   * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/1`
+   * @throws {ExecAuthError} when the server refuses the token, its own proof is wrong (it does
+   * not hold the token, or the connection is relayed), the handshake fails, or the server
+   * refused every handshake until `timeoutMs` (the message gives the last refusal)
+   * @throws {ExecProtocolError} when the server does not speak `unstuck-exec/2`, or the two ends
+   * do not see the same kind of connection (TLS or not)
+   * @throws {TypeError} for plaintext to a host beyond loopback without `insecurePlaintext`
    * @throws {RangeError} for a `timeoutMs` that is not an integer a timer can hold
-   * @throws the adapter's `NetworkError`s when it cannot connect
+   * @throws the adapter's `NetworkError`s when it cannot connect (`TlsError` for a certificate
+   * it does not trust, or that does not carry the name)
    */
   static async connect(options: ExecClientOptions): Promise<ExecClient> {
     const ms = options.timeoutMs ?? EXEC_DEFAULTS.connectTimeoutMs;
     if (!(Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMER_MS)) {
       throw new RangeError(`timeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${ms}`);
     }
+    const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
+    if (refusesPlaintext(hostname, options)) throw plaintextRefusal("connect to", hostname);
     const key = await importTokenKey(options.token);
     const adapter = await getAdapter(options.adapter);
-    const abort = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const port = options.port ?? EXEC_DEFAULTS.port;
+    // One deadline for every attempt and every pause between them.
+    const expired = new AbortController();
+    let refusal = "";
+    const timer = setTimeout(() => expired.abort(), ms);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        reject(new ExecAuthError(`no connection and handshake within ${ms} ms`));
-      }, ms);
+      expired.signal.addEventListener("abort", () => {
+        const last = refusal && ` (last refusal: ${refusal})`;
+        // A TLS server waits, silent, for a ClientHello that a plaintext client never sends.
+        const hint = refusal === "" && options.tls === undefined
+          ? " (is it a TLS server? then connect with tls)"
+          : "";
+        reject(new ExecAuthError(`no connection and handshake within ${ms} ms${last}${hint}`));
+      });
     });
-    let conn: TcpConnection | undefined;
+    timeout.catch(() => {});
     try {
-      const hostname = options.hostname ?? EXEC_DEFAULTS.hostname;
-      const port = options.port ?? EXEC_DEFAULTS.port;
-      conn = await Promise.race([
-        adapter.connect({ hostname, port, signal: abort.signal }),
-        timeout,
-      ]);
-      const client = new ExecClient(conn);
-      await Promise.race([client.#handshake(key), timeout]);
-      return client;
-    } catch (err) {
-      conn?.close();
-      throw err;
+      for (let delay = FIRST_RETRY_MS;; delay = Math.min(2 * delay, MAX_RETRY_MS)) {
+        let conn: TcpConnection | undefined;
+        try {
+          conn = await Promise.race([
+            adapter.connect({ hostname, port, signal: expired.signal, tls: options.tls }),
+            timeout,
+          ]);
+          const client = new ExecClient(conn);
+          await Promise.race([client.#handshake(key), timeout]);
+          return client;
+        } catch (err) {
+          conn?.close();
+          if (expired.signal.aborted || !(conn !== undefined && isRefusal(err))) throw err;
+          refusal = (err as Error).message;
+        }
+        // A refused handshake (a busy server, or one that makes our address wait) is tried
+        // again, after a pause that doubles, with jitter, until the deadline.
+        await Promise.race([pause(delay * (0.5 + Math.random() / 2), expired.signal), timeout]);
+      }
     } finally {
       clearTimeout(timer);
     }
   }
 
   async #handshake(key: TokenKey): Promise<void> {
-    const hello = await this.#next(HANDSHAKE);
-    if (hello.kind !== "control" || hello.message.type !== "hello") {
-      if (hello.kind === "control" && hello.message.type === "error") {
-        throw new ExecAuthError(hello.message.message);
-      }
-      throw new ExecProtocolError("expected a hello message from the server");
+    const hello = this.#serverMessage(await this.#next(HANDSHAKE), "hello");
+    const serverNonce = checkHello(hello);
+    const { offer } = this.#serverMessage(await this.#next(HANDSHAKE), "bindings");
+    const { ability, material } = this.#channel;
+    const { auth, transcript } = await answerGreeting(key, serverNonce, offer, ability, material);
+    await this.#writer.control(auth);
+    const ready = this.#serverMessage(await this.#next(HANDSHAKE), "ready");
+    // Nothing more goes to a server that has not proved it holds the token, on this connection.
+    if (!(await checkReady(key, transcript, ready))) {
+      throw new ExecAuthError(
+        "the server's proof is wrong: it does not hold the token, or the connection is relayed",
+      );
     }
-    if (hello.message.protocol !== EXEC_PROTOCOL) {
-      throw new ExecProtocolError(`unsupported protocol ${JSON.stringify(hello.message.protocol)}`);
+    this.#binding = auth.binding as ChannelBinding;
+  }
+
+  /** The handshake message `type` from `frame`; an `error` there is an auth error or a refusal. */
+  #serverMessage<T extends "hello" | "bindings" | "ready">(
+    frame: ServerFrame,
+    type: T,
+  ): Extract<ServerControlMessage, { type: T }> {
+    if (frame.kind === "control" && frame.message.type === type) {
+      return frame.message as Extract<ServerControlMessage, { type: T }>;
     }
-    const nonce = decodeBase64(hello.message.nonce);
-    if (nonce === undefined || nonce.length !== EXEC_NONCE_LENGTH) {
-      throw new ExecProtocolError("the server's nonce is not base64 of 32 bytes");
+    if (frame.kind === "control" && frame.message.type === "error") {
+      // An error in place of hello is a refusal (busy, or our address waits): tried again.
+      const Err = type === "hello" ? HandshakeRefused : ExecAuthError;
+      throw new Err(frame.message.message);
     }
-    await this.#writer.control({ type: "auth", mac: await signNonce(key, nonce) });
-    const answer = await this.#next(HANDSHAKE);
-    if (answer.kind === "control" && answer.message.type === "ready") return;
-    if (answer.kind === "control" && answer.message.type === "error") {
-      throw new ExecAuthError(answer.message.message);
-    }
-    throw new ExecProtocolError("expected ready or error from the server");
+    throw new ExecProtocolError(`expected a ${type} message from the server`);
+  }
+
+  /** What this connection's authentication is bound to (docs/PROTOCOL.md, "Channel binding"). */
+  get binding(): ChannelBinding {
+    return this.#binding;
   }
 
   /** The next frame from the server; EOF there is an error (an auth error in the handshake). */
   async #next(during: typeof HANDSHAKE | typeof COMMAND): Promise<ServerFrame> {
-    const next = await this.#frames.next();
+    const next = await this.#frames.receive();
     if (next === undefined) {
-      const Err = during === HANDSHAKE ? ExecAuthError : ExecProtocolError;
+      const Err = during === HANDSHAKE ? HandshakeRefused : ExecProtocolError;
       throw new Err(`the server closed the connection during ${during}`);
     }
     return parseServerFrame(next);
@@ -225,7 +321,7 @@ export class ExecClient implements AsyncDisposable {
   /** Closes the connection (a running command is killed by the server). Idempotent. */
   close(): void {
     this.#broken = true;
-    this.#conn.close();
+    this.#frames.close();
   }
 
   /** Closes the connection. */

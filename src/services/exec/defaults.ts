@@ -27,7 +27,26 @@ export interface ExecDefaults {
   readonly maxPendingHandshakes: number;
   /** How long a connection must have been authenticating before a newcomer may displace it, in ms. */
   readonly handshakeDisplaceAfterMs: number;
-  /** How long a client may take to connect and authenticate, in ms (its `timeoutMs`). */
+  /** Connections one address may have authenticating at once (sshd's `PerSourceMaxStartups`). */
+  readonly maxPendingHandshakesPerIp: number;
+  /** Connections served at once from one address, authenticated or not. */
+  readonly maxConnectionsPerIp: number;
+  /** Failed handshakes from one address within `penaltyWindowMs` that make it wait. */
+  readonly penaltyFailures: number;
+  /** The window in which an address's failed handshakes are counted, in ms. */
+  readonly penaltyWindowMs: number;
+  /** An address's first wait after failed handshakes, in ms; each further one doubles. */
+  readonly penaltyMs: number;
+  /** The longest wait, in ms; an address quiet this long starts afresh. */
+  readonly penaltyMaxMs: number;
+  /**
+   * A connection on which no frame completes for this long, while no command runs, is closed, in
+   * ms (0: never). It does not run while a command runs, however long and silent.
+   */
+  readonly idleTimeoutMs: number;
+  /** A frame whose first bytes arrived must be complete this long after, in ms (0: no limit). */
+  readonly frameTimeoutMs: number;
+  /** How long a client may take to connect and authenticate, retries included, in ms. */
   readonly connectTimeoutMs: number;
   /** Whether each command runs in a cgroup v2 leaf: where one is writable (`"auto"`). */
   readonly cgroup: "auto" | "required" | "off";
@@ -51,8 +70,16 @@ export const EXEC_DEFAULTS: ExecDefaults = Object.freeze({
   handshakeTimeoutMs: 10_000,
   authFailureDelayMs: 250,
   readySettleMs: 10,
-  maxPendingHandshakes: 16,
+  maxPendingHandshakes: 64,
   handshakeDisplaceAfterMs: 1_000,
+  maxPendingHandshakesPerIp: 4,
+  maxConnectionsPerIp: 16,
+  penaltyFailures: 3,
+  penaltyWindowMs: 10_000,
+  penaltyMs: 1_000,
+  penaltyMaxMs: 60_000,
+  idleTimeoutMs: 60_000,
+  frameTimeoutMs: 30_000,
   connectTimeoutMs: 10_000,
   cgroup: "auto",
 });

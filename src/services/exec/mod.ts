@@ -15,12 +15,25 @@ export {
   ExecTokenFileError,
 } from "./errors.ts";
 // Named by the options, events and results below.
-export type { ExitMessage, RunMessage } from "./protocol/mod.ts";
-export type { AdapterChoice, AdapterName, NetAddress } from "../../runtime/mod.ts";
+export type { ChannelBinding, ExitMessage, RunMessage } from "./protocol/mod.ts";
+export type {
+  AdapterChoice,
+  AdapterName,
+  NetAddress,
+  NetworkError,
+  Pem,
+  TlsClientOptions,
+  TlsServerOptions,
+} from "../../runtime/mod.ts";
 export { type LoadedToken, loadToken, type LoadTokenOptions, TOKEN_ENV } from "./token.ts";
 export { type ExecPolicy, refusalOf } from "./policy.ts";
 export { type ExecServer, type ExecServerOptions, serveExec } from "./server.ts";
-export type { ExecCommandEvent, ExecRejectedEvent, ExecServerEvent } from "./session.ts";
+export type {
+  ExecCommandEvent,
+  ExecRejectedEvent,
+  ExecRejection,
+  ExecServerEvent,
+} from "./session.ts";
 export type { CommandOutcome } from "./command.ts";
 export {
   ExecClient,

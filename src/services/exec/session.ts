@@ -1,7 +1,7 @@
 /**
  * One client connection on the server, as a state machine: awaiting-auth → ready → running (one
  * command) → ready …. Anything out of place is an `error` message, then the connection closes.
- * Nothing is spawned before a valid MAC.
+ * Nothing is spawned before a valid proof, bound to this connection (docs/PROTOCOL.md).
  *
  * @module
  */
@@ -11,14 +11,21 @@ import {
   SpawnError,
   type TcpConnection,
 } from "../../runtime/mod.ts";
-import { createNonce, type TokenKey, verifyNonce } from "./protocol/mod.ts";
-import { encodeBase64 } from "./protocol/mod.ts";
+import { acceptAuth, type ChannelBinding, createGreeting, type TokenKey } from "./protocol/mod.ts";
+import { type ConnectionBinding, connectionBinding } from "./channel.ts";
 import { type CommandOutcome, RunningCommand, type SpawnFunction } from "./command.ts";
 import { ExecProtocolError } from "./errors.ts";
 import { parseClientFrame } from "./protocol/mod.ts";
 import { type ExecPolicy, refusalOf } from "./policy.ts";
-import { EXEC_PROTOCOL, type RunMessage } from "./protocol/mod.ts";
-import { closeGracefully, FrameReader, FrameWriter } from "./wire.ts";
+import { EXEC_MAX_FRAME_LENGTH, type RunMessage } from "./protocol/mod.ts";
+import { FrameWriter, keptQuiet, openFrames } from "./wire.ts";
+import { timerDelay } from "../timeout.ts";
+import {
+  type Framed,
+  FramedClosedError,
+  FrameTimeoutError,
+  IdleTimeoutError,
+} from "../../framing/mod.ts";
 
 /** A `run` request that was answered: run to its end, or refused. */
 export interface ExecCommandEvent {
@@ -34,15 +41,42 @@ export interface ExecCommandEvent {
   refused?: string;
   /** Milliseconds from the request to the end. */
   durationMs: number;
+  /** What the client's authentication was bound to (docs/PROTOCOL.md, "Channel binding"). */
+  binding: ChannelBinding;
 }
 
-/** A connection that failed to authenticate or broke the protocol, and was closed. */
+/**
+ * Why a connection was rejected, as a stable code a log can group by (`reason` is for humans):
+ * a wrong MAC, no `auth` within the handshake deadline, a broken protocol (a bad frame or
+ * message, data before `ready`), no frame for the idle timeout, a frame not complete within
+ * the frame timeout, a client that took no output, every pending place taken, its address's
+ * pending places taken, its address's connections taken, its address made to wait after failed
+ * handshakes (once per wait), a connection closed because its address waits, a pending
+ * handshake displaced by a newcomer.
+ */
+export type ExecRejection =
+  | "auth-failed"
+  | "handshake-timeout"
+  | "protocol"
+  | "idle-timeout"
+  | "frame-timeout"
+  | "not-reading"
+  | "busy"
+  | "busy-address"
+  | "too-many-address"
+  | "penalized"
+  | "waiting"
+  | "displaced";
+
+/** A connection that was refused, failed to authenticate or broke the protocol, and was closed. */
 export interface ExecRejectedEvent {
   /** Event kind. */
   kind: "rejected";
   /** The client's address. */
   peer: NetAddress;
-  /** Why. */
+  /** Why, for a log. */
+  code: ExecRejection;
+  /** Why, in words (from our messages; client text in it is quoted as JSON). */
   reason: string;
 }
 
@@ -65,10 +99,18 @@ export interface SessionContext {
   readySettleMs: number;
   /** How long to wait before answering a wrong MAC, in milliseconds. */
   authFailureDelayMs: number;
+  /**
+   * A connection on which no frame completes for this long while no command runs is closed, in
+   * milliseconds (0: never); a client that does not take a command's output holds the connection
+   * at most this long after the command's time limit.
+   */
+  idleTimeoutMs: number;
+  /** A frame begun must be complete this long after, in milliseconds (0: no limit). */
+  frameTimeoutMs: number;
   /** Starts commands. */
   spawn: SpawnFunction;
-  /** Called once when the handshake has ended, successfully or not. */
-  onHandshakeEnd(): void;
+  /** Called once when the handshake has ended: whether the client authenticated. */
+  onHandshakeEnd(authenticated: boolean): void;
   /** Log sink. */
   onEvent(event: ExecServerEvent): void;
 }
@@ -86,12 +128,26 @@ class SessionEnd extends Error {
   override name = "SessionEnd";
 }
 
+/** No `auth` within the handshake deadline. */
+class HandshakeTimeout extends ExecProtocolError {}
+
+/** The code of a session's end in error. */
+function codeOf(err: unknown): ExecRejection {
+  if (err instanceof HandshakeTimeout) return "handshake-timeout";
+  if (err instanceof IdleTimeoutError) return "idle-timeout";
+  if (err instanceof FrameTimeoutError) return "frame-timeout";
+  return "protocol";
+}
+
 /** Serves one connection until it closes. */
 export class ExecSession {
-  readonly #conn: TcpConnection;
+  readonly #peer: NetAddress;
   readonly #ctx: SessionContext;
+  readonly #frames: Framed<Uint8Array>;
   readonly #writer: FrameWriter;
-  readonly #frames: FrameReader;
+  /** Taken at the start, while the connection is open (a closed one has no exporter). */
+  readonly #channel: ConnectionBinding;
+  #binding: ChannelBinding = "none";
   #command: RunningCommand | undefined;
   #commandEnded: Promise<void> = Promise.resolve();
   /** A `run` with `stdin: true` was accepted and its stdin-end has not arrived yet. */
@@ -100,10 +156,17 @@ export class ExecSession {
 
   /** Takes over `conn`. */
   constructor(conn: TcpConnection, ctx: SessionContext) {
-    this.#conn = conn;
+    this.#peer = conn.remoteAddr;
     this.#ctx = ctx;
-    this.#writer = new FrameWriter(conn);
-    this.#frames = new FrameReader(conn, HANDSHAKE_MAX_FRAME_LENGTH);
+    this.#channel = connectionBinding(conn, "server");
+    // A bad frame ends receiving only: the client is told why before the connection closes.
+    this.#frames = openFrames(conn, {
+      maxFrameLength: HANDSHAKE_MAX_FRAME_LENGTH,
+      closeOnError: false,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      frameTimeoutMs: ctx.frameTimeoutMs,
+    });
+    this.#writer = new FrameWriter(this.#frames);
   }
 
   /** Runs the session to its end; closes the connection and kills any command. Never rejects. */
@@ -111,10 +174,11 @@ export class ExecSession {
     try {
       if (await this.#authenticate()) await this.#commandLoop();
     } catch (err) {
-      if (err instanceof NetworkError) return; // the client is gone: nobody to tell
+      // The client is gone, or we closed the connection: nobody to tell.
+      if (err instanceof NetworkError || err instanceof FramedClosedError) return;
       const reason = err instanceof Error ? err.message : String(err);
       if (!(err instanceof SessionEnd)) {
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: codeOf(err), reason });
       }
       this.#closing = true;
       this.#command?.kill();
@@ -123,7 +187,7 @@ export class ExecSession {
       this.#closing = true;
       this.#command?.kill();
       await this.#commandEnded;
-      await closeGracefully(this.#conn, this.#writer, this.#frames, LINGER_MS);
+      await this.#frames.closeGracefully(LINGER_MS);
     }
   }
 
@@ -131,50 +195,62 @@ export class ExecSession {
   close(): void {
     this.#closing = true;
     this.#command?.kill();
-    this.#conn.close();
+    this.#frames.close();
   }
 
   async #authenticate(): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let settle: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.#ctx.handshakeTimeoutMs);
+    const stopWaiting = new AbortController();
+    let quiet: Promise<boolean> | undefined;
+    let authenticated = false;
     try {
-      const nonce = createNonce();
-      const hello = { type: "hello", protocol: EXEC_PROTOCOL, nonce: encodeBase64(nonce) } as const;
-      await this.#writer.control(hello);
-      const timeout = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(resolve, this.#ctx.handshakeTimeoutMs, "timeout");
+      const greeting = createGreeting(this.#channel.ability);
+      await this.#writer.control(greeting.hello);
+      await this.#writer.control(greeting.bindings);
+      const next = await this.#frames.receive({ signal: deadline.signal }).catch((err) => {
+        throw deadline.signal.aborted ? new HandshakeTimeout("handshake timeout") : err;
       });
-      const next = await Promise.race([this.#frames.next(), timeout]);
-      if (next === "timeout") throw new ExecProtocolError("handshake timeout");
       if (next === undefined) return false;
+      clearTimeout(timer);
       const frame = parseClientFrame(next);
       if (frame.kind !== "control" || frame.message.type !== "auth") {
         throw new ExecProtocolError("expected an auth message");
       }
       // From here until `ready` goes out the client must be silent: whatever it sends meanwhile
-      // is an error, however TCP cut it from the auth (raiseLimit throws).
-      const settled = new Promise((r) => (settle = setTimeout(r, this.#ctx.readySettleMs)));
-      const spoke = this.#frames.beginQuietSpan();
-      if (!(await verifyNonce(this.#ctx.key, nonce, frame.message.mac))) {
+      // is an error, however TCP cut it from the auth.
+      quiet = keptQuiet(this.#frames, this.#ctx.readySettleMs, stopWaiting.signal);
+      const ready = await acceptAuth(
+        this.#ctx.key,
+        greeting,
+        frame.message,
+        this.#channel.material,
+      );
+      if (ready === undefined) {
         const reason = "authentication failed";
-        this.#ctx.onEvent({ kind: "rejected", peer: this.#conn.remoteAddr, reason });
+        this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: "auth-failed", reason });
         await sleep(this.#ctx.authFailureDelayMs);
         throw new SessionEnd(reason);
       }
-      await Promise.race([settled, spoke]);
-      this.#frames.raiseLimit();
-      await this.#writer.control({ type: "ready" });
+      if (!(await quiet)) {
+        throw new ExecProtocolError("data sent before the server's ready message");
+      }
+      this.#frames.maxFrameLength = EXEC_MAX_FRAME_LENGTH;
+      this.#binding = frame.message.binding as ChannelBinding;
+      await this.#writer.control(ready);
+      authenticated = true;
       return true;
     } finally {
       clearTimeout(timer);
-      clearTimeout(settle);
-      this.#ctx.onHandshakeEnd();
+      stopWaiting.abort();
+      await quiet; // its receive must be over before the next one
+      this.#ctx.onHandshakeEnd(authenticated);
     }
   }
 
   async #commandLoop(): Promise<void> {
     for (;;) {
-      const next = await this.#frames.next();
+      const next = await this.#frames.receive();
       if (next === undefined) return; // the client went away; serve() kills what still runs
       const frame = parseClientFrame(next);
       if (frame.kind === "control") {
@@ -198,9 +274,25 @@ export class ExecSession {
     }
   }
 
+  /**
+   * A client that takes none of a command's output blocks its sends: the command is killed at
+   * its time limit, but the session would wait for the client forever. Past the time limit and
+   * the idle timeout, the connection is closed.
+   */
+  #watchOutput(timeoutMs: number): ReturnType<typeof setTimeout> | undefined {
+    const idleMs = this.#ctx.idleTimeoutMs;
+    if (idleMs === 0) return undefined;
+    return setTimeout(() => {
+      const reason = `the client did not take the command's output within ${idleMs} ms of its ` +
+        "time limit";
+      this.#ctx.onEvent({ kind: "rejected", peer: this.#peer, code: "not-reading", reason });
+      this.close();
+    }, timerDelay(timeoutMs + idleMs));
+  }
+
   async #start(run: RunMessage): Promise<void> {
     const started = Date.now();
-    const peer = this.#conn.remoteAddr;
+    const peer = this.#peer;
     const request = run.argv !== undefined ? { argv: run.argv } : { shell: run.shell };
     this.#awaitingStdinEnd = run.stdin === true;
     const refuse = async (refused: string): Promise<void> => {
@@ -210,6 +302,7 @@ export class ExecSession {
         request,
         refused,
         durationMs: Date.now() - started,
+        binding: this.#binding,
       });
       await this.#writer.control({ type: "error", message: refused });
     };
@@ -224,6 +317,9 @@ export class ExecSession {
       return await refuse(`cannot run ${describe(run)}: ${spawnFailure(err)}`);
     }
     this.#command = command;
+    // The client waits for us, silent, however long the command runs: no idle timeout meanwhile.
+    this.#frames.idle.pause();
+    const stalled = this.#watchOutput(timeoutMs);
     this.#commandEnded = command.done.then(async (outcome) => {
       // Ready again before the exit goes out, so an immediate next `run` is in order.
       this.#command = undefined;
@@ -233,11 +329,16 @@ export class ExecSession {
         request,
         outcome,
         durationMs: Date.now() - started,
+        binding: this.#binding,
       });
       if (this.#closing) return;
       const { code, signal, timedOut, truncated } = outcome;
       await this.#writer.control({ type: "exit", code, signal, timedOut, truncated });
-    }).catch(() => {}); // a failed write means the client is gone; serve() is closing already
+    }).catch(() => {}) // a failed write means the client is gone; serve() is closing already
+      .finally(() => {
+        clearTimeout(stalled);
+        this.#frames.idle.resume();
+      });
   }
 }
 

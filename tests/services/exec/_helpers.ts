@@ -16,21 +16,38 @@ import {
   type TcpConnection,
 } from "../../../mod.ts";
 import {
+  answerGreeting,
+  type AuthMessage,
+  checkHello,
   encodeControl,
+  type HandshakeTranscript,
   importTokenKey,
   parseServerFrame,
   type ServerControlMessage,
-  signNonce,
 } from "../../../src/services/exec/protocol/mod.ts";
+import { connectionBinding } from "../../../src/services/exec/channel.ts";
+import type { TlsClientOptions } from "../../../src/runtime/mod.ts";
 import { concat, within } from "../../runtime/helpers.ts";
 
 export { concat, eventually, isRunning, pseudoRandom, within } from "../../runtime/helpers.ts";
 
 export const TOKEN = "exec-test-token";
 
-/** A server on 127.0.0.1 and an OS-chosen port, with the test token. */
+/**
+ * A server on 127.0.0.1 and an OS-chosen port, with the test token. Without penalties or limits
+ * per address unless asked for: these tests make one bad handshake after another, and keep
+ * connections open, all from 127.0.0.1, on purpose (the limits per address have tests of their
+ * own, in tests/services/adversarial/).
+ */
 export function startServer(options: Partial<ExecServerOptions> = {}): Promise<ExecServer> {
-  return serveExec({ token: TOKEN, port: 0, ...options });
+  return serveExec({
+    token: TOKEN,
+    port: 0,
+    penaltyMs: 0,
+    maxConnectionsPerIp: 1_000,
+    maxPendingHandshakesPerIp: 1_000,
+    ...options,
+  });
 }
 
 /** A client of `server`, authenticated with the test token. */
@@ -102,14 +119,18 @@ export class RawPeer {
   #pending: Uint8Array[] = [];
   #reading: Promise<boolean> | undefined;
   #hello: ServerControlMessage | undefined;
+  /** The server's binding offer, read with its hello. */
+  offer: string[] | undefined;
+  /** The transcript of the last auth made by {@linkcode authMessage}. */
+  transcript: HandshakeTranscript | undefined;
 
   private constructor(conn: TcpConnection) {
     this.conn = conn;
     this.#chunks = conn[Symbol.asyncIterator]();
   }
 
-  static async open(port: number): Promise<RawPeer> {
-    return new RawPeer(await connect({ hostname: "127.0.0.1", port }));
+  static async open(port: number, tls?: TlsClientOptions): Promise<RawPeer> {
+    return new RawPeer(await connect({ hostname: "127.0.0.1", port, tls }));
   }
 
   /** The next frame's payload, or undefined at EOF (bounded by `ms`). */
@@ -143,13 +164,23 @@ export class RawPeer {
     return this.#reading;
   }
 
-  /** The next frame, which must be a control message. */
+  /**
+   * The next frame, which must be a control message. A `hello` is returned with the `bindings`
+   * behind it read too (kept in `offer`), so that the next call reads what follows the greeting.
+   */
   async control(ms = 5_000): Promise<ServerControlMessage | undefined> {
     const payload = await this.frame(ms);
     if (payload === undefined) return undefined;
     const frame = parseServerFrame(payload);
     if (frame.kind !== "control") throw new Error(`expected a control message, got ${frame.kind}`);
-    if (frame.message.type === "hello") this.#hello = frame.message;
+    if (frame.message.type === "hello") {
+      this.#hello = frame.message;
+      const bindings = await this.control(ms);
+      if (bindings?.type !== "bindings") {
+        throw new Error(`expected bindings behind hello, got ${JSON.stringify(bindings)}`);
+      }
+      this.offer = bindings.offer;
+    }
     return frame.message;
   }
 
@@ -172,15 +203,23 @@ export class RawPeer {
     return this.send(encodeFrame(payload));
   }
 
-  /** Answers the server's hello (read now unless read already) with the MAC for `token`. */
-  async authenticate(token = TOKEN): Promise<ServerControlMessage | undefined> {
+  /**
+   * The `auth` an honest client sends for `token` in answer to the server's greeting (read now
+   * unless read already), bound to this connection; its transcript is kept in `transcript`.
+   */
+  async authMessage(token = TOKEN): Promise<AuthMessage> {
     const hello = this.#hello ?? await this.control();
     if (hello?.type !== "hello") throw new Error(`expected hello, got ${JSON.stringify(hello)}`);
-    const nonce = Uint8Array.from(atob(hello.nonce), (c) => c.charCodeAt(0));
-    await this.sendControl({
-      type: "auth",
-      mac: await signNonce(await importTokenKey(token), nonce),
-    });
+    const { ability, material } = connectionBinding(this.conn, "client");
+    const key = await importTokenKey(token);
+    const answer = await answerGreeting(key, checkHello(hello), this.offer!, ability, material);
+    this.transcript = answer.transcript;
+    return answer.auth;
+  }
+
+  /** Answers the server's greeting with the `auth` for `token`; returns the server's answer. */
+  async authenticate(token = TOKEN): Promise<ServerControlMessage | undefined> {
+    await this.sendControl(await this.authMessage(token));
     return await this.control();
   }
 

@@ -28,10 +28,15 @@ function rejects(fn: () => unknown, pattern: RegExp): void {
 
 describe("exec protocol: client messages", () => {
   it("accepts auth and both forms of run", () => {
-    assert.deepEqual(parseClientControl(utf8('{"type":"auth","mac":"QUJD"}')), {
-      type: "auth",
-      mac: "QUJD",
-    });
+    assert.deepEqual(
+      parseClientControl(utf8('{"type":"auth","nonce":"QUJD","binding":"none","mac":"QUJD"}')),
+      {
+        type: "auth",
+        nonce: "QUJD",
+        binding: "none",
+        mac: "QUJD",
+      },
+    );
     assert.deepEqual(
       parseClientControl(utf8('{"type":"run","argv":["ls","-l"],"stdin":true,"timeoutMs":500}')),
       { type: "run", argv: ["ls", "-l"], stdin: true, timeoutMs: 500 },
@@ -68,15 +73,32 @@ describe("exec protocol: client messages", () => {
       /unknown field "timeout"/,
     );
     rejects(
-      () => parseClientControl(utf8('{"type":"auth","mac":"QUJD","__proto__":{}}')),
+      () => parseClientControl(utf8('{"type":"auth","mac":"QUJD","binding":"none","x":{}}')),
+      /unknown field "x"/,
+    );
+    rejects(
+      () =>
+        parseClientControl(
+          utf8('{"type":"auth","nonce":"QUJD","binding":"none","mac":"QUJD","__proto__":{}}'),
+        ),
       /unknown field "__proto__"/,
+    );
+  });
+
+  it("names the versions for a version 1 auth (a mac and nothing else)", () => {
+    rejects(
+      () => parseClientControl(utf8('{"type":"auth","mac":"QUJD"}')),
+      /^this server speaks unstuck-exec\/2 only, and the client sent an unstuck-exec\/1 auth: upgrade the client$/,
     );
   });
 
   it("rejects fields of the wrong type or value", () => {
     const bad: [string, RegExp][] = [
-      ['{"type":"auth"}', /"mac" must be a string/],
-      ['{"type":"auth","mac":1}', /"mac" must be a string/],
+      ['{"type":"auth"}', /"nonce" must be a string/],
+      ['{"type":"auth","nonce":"QUJD","binding":"none"}', /"mac" must be a string/],
+      ['{"type":"auth","nonce":"QUJD","binding":"none","mac":1}', /"mac" must be a string/],
+      ['{"type":"auth","nonce":"QUJD","mac":"QUJD"}', /"binding" must be a string/],
+      ['{"type":"auth","nonce":1,"binding":"none","mac":"QUJD"}', /"nonce" must be a string/],
       ['{"type":"run"}', /exactly one of "argv" and "shell"/],
       ['{"type":"run","argv":["ls"],"shell":"ls"}', /exactly one of "argv" and "shell"/],
       ['{"type":"run","argv":[]}', /"argv" must be a non-empty array/],
@@ -141,7 +163,12 @@ describe("exec protocol: client frames", () => {
         nonEmpty.map((shell) => ({ ...base, shell })),
       )
     );
-    const auth = fc.string().map((mac) => ({ type: "auth" as const, mac }));
+    const auth = fc.tuple(fc.string(), fc.string(), fc.string()).map(([nonce, binding, mac]) => ({
+      type: "auth" as const,
+      nonce,
+      binding,
+      mac,
+    }));
     fc.assert(
       fc.property(fc.oneof(run, auth), (message: ClientControlMessage) => {
         const frame = parseClientFrame(encodeControl(message));
@@ -166,10 +193,12 @@ describe("exec protocol: client frames", () => {
 });
 
 describe("exec protocol: server messages", () => {
-  it("accepts hello, ready, exit and error", () => {
+  it("accepts hello, bindings, ready, exit and error", () => {
     const messages: ServerControlMessage[] = [
-      { type: "hello", protocol: "unstuck-exec/1", nonce: "AAAA" },
-      { type: "ready" },
+      { type: "hello", protocol: "unstuck-exec/2", nonce: "AAAA" },
+      { type: "bindings", offer: ["tls-exporter", "tls-server-cert"] },
+      { type: "bindings", offer: [] }, // a well-formed message; the client refuses the offer
+      { type: "ready", mac: "AAAA" },
       { type: "exit", code: 3, signal: null, timedOut: false, truncated: false },
       { type: "exit", code: null, signal: "SIGKILL", timedOut: true, truncated: true },
       { type: "error", message: "authentication failed" },
@@ -189,8 +218,13 @@ describe("exec protocol: server messages", () => {
 
   it("rejects malformed server messages and client-only frames", () => {
     const bad: [string, RegExp][] = [
-      ['{"type":"hello","protocol":"unstuck-exec/1"}', /"nonce" must be a string/],
-      ['{"type":"ready","extra":1}', /unknown field "extra"/],
+      ['{"type":"hello","protocol":"unstuck-exec/2"}', /"nonce" must be a string/],
+      ['{"type":"hello","protocol":"unstuck-exec/2","nonce":"AAAA","offer":[]}', /"offer"/],
+      ['{"type":"bindings"}', /"offer" must be an array of strings/],
+      ['{"type":"bindings","offer":"none"}', /"offer" must be an array of strings/],
+      ['{"type":"bindings","offer":["none",1]}', /"offer" must be an array of strings/],
+      ['{"type":"ready"}', /"mac" must be a string/],
+      ['{"type":"ready","mac":"AAAA","extra":1}', /unknown field "extra"/],
       ['{"type":"exit","code":"0","signal":null,"timedOut":false,"truncated":false}', /"code"/],
       ['{"type":"exit","code":0.5,"signal":null,"timedOut":false,"truncated":false}', /"code"/],
       ['{"type":"exit","code":0,"signal":9,"timedOut":false,"truncated":false}', /"signal"/],

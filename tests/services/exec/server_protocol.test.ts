@@ -41,9 +41,13 @@ describe("exec server protocol", () => {
     b.close();
     assert.equal(ha?.type, "hello");
     assert.ok(ha?.type === "hello" && hb?.type === "hello");
-    assert.equal(ha.protocol, "unstuck-exec/1");
+    assert.equal(ha.protocol, "unstuck-exec/2");
     assert.equal(atob(ha.nonce).length, 32);
     assert.notEqual(ha.nonce, hb.nonce);
+    // Version 1's shape exactly, so that a strict version 1 client reads the version, not an
+    // unknown field; the offer comes in a message of its own.
+    assert.deepEqual(Object.keys(ha), ["type", "protocol", "nonce"]);
+    assert.deepEqual(a.offer, ["none"]);
   });
 
   it("closes a connection that sends garbage before the handshake, then serves the next", async () => {
@@ -57,9 +61,9 @@ describe("exec server protocol", () => {
   it("refuses a wrong MAC even when a run is pipelined behind it, and runs nothing", async () => {
     const marker = join(tmp.dir, "pipelined-marker");
     const peer = await RawPeer.open(server.addr.port);
-    await peer.control();
     const run = encodeFrame(encodeControl({ type: "run", argv: ["touch", marker] }));
-    const auth = encodeFrame(encodeControl({ type: "auth", mac: btoa("x".repeat(32)) }));
+    const wrong = { ...(await peer.authMessage()), mac: btoa("x".repeat(32)) };
+    const auth = encodeFrame(encodeControl(wrong));
     await peer.send(new Uint8Array([...auth, ...run]));
     await expectErrorAndClose(peer, /^authentication failed$/);
     assert.equal(existsSync(marker), false);
@@ -68,14 +72,7 @@ describe("exec server protocol", () => {
   it("closes a connection that sends anything between auth and ready", async () => {
     const marker = join(tmp.dir, "early-marker");
     const peer = await RawPeer.open(server.addr.port);
-    const hello = await peer.control();
-    assert.ok(hello?.type === "hello");
-    const nonce = Uint8Array.from(atob(hello.nonce), (c) => c.charCodeAt(0));
-    const { importTokenKey, signNonce } = await import(
-      "../../../src/services/exec/protocol/mod.ts"
-    );
-    const mac = await signNonce(await importTokenKey("exec-test-token"), nonce);
-    const auth = encodeFrame(encodeControl({ type: "auth", mac }));
+    const auth = encodeFrame(encodeControl(await peer.authMessage()));
     const run = encodeFrame(encodeControl({ type: "run", argv: ["touch", marker] }));
     await peer.send(new Uint8Array([...auth, ...run]));
     await expectErrorAndClose(peer, /before the server's ready/);
@@ -101,27 +98,45 @@ describe("exec server protocol", () => {
   it("refuses a frame over 1 KiB before authentication, even a well-formed auth", async () => {
     const peer = await RawPeer.open(server.addr.port);
     await peer.control();
-    await peer.sendControl({ type: "auth", mac: "A".repeat(2_000) });
+    await peer.sendControl({ ...(await peer.authMessage()), mac: "A".repeat(2_000) });
     await expectErrorAndClose(peer, /1024/);
   });
 
-  it("refuses a MAC replayed from another connection (each nonce is fresh)", async () => {
-    const { importTokenKey, signNonce } = await import(
-      "../../../src/services/exec/protocol/mod.ts"
-    );
-    const key = await importTokenKey("exec-test-token");
+  it("refuses an auth replayed from another connection (each nonce is fresh)", async () => {
     const first = await RawPeer.open(server.addr.port);
     const second = await RawPeer.open(server.addr.port);
-    const hello = await first.control();
-    assert.ok(hello?.type === "hello" && (await second.control())?.type === "hello");
-    const mac = await signNonce(key, Uint8Array.from(atob(hello.nonce), (c) => c.charCodeAt(0)));
+    assert.equal((await second.control())?.type, "hello");
+    const auth = await first.authMessage();
     // The answer recorded on the first connection, sent on the second: refused.
-    await second.sendControl({ type: "auth", mac });
+    await second.sendControl(auth);
     await expectErrorAndClose(second, /^authentication failed$/);
     // On its own connection it is right.
-    await first.sendControl({ type: "auth", mac });
+    await first.sendControl(auth);
     assert.equal((await first.control())?.type, "ready");
     first.close();
+  });
+
+  it("tells a version 1 client which versions meet, and closes", async () => {
+    const peer = await RawPeer.open(server.addr.port);
+    await peer.control();
+    await peer.sendControl({ type: "auth", mac: btoa("x".repeat(32)) } as never);
+    await expectErrorAndClose(
+      peer,
+      /^this server speaks unstuck-exec\/2 only, and the client sent an unstuck-exec\/1 auth: upgrade the client$/,
+    );
+  });
+
+  it("refuses an auth with a binding it did not offer, or a bad client nonce", async () => {
+    for (
+      const [change, pattern] of [
+        [{ binding: "tls-exporter" }, /binding "tls-exporter" was not offered/],
+        [{ nonce: btoa("x".repeat(31)) }, /client's nonce is not base64 of 32 bytes/],
+      ] as const
+    ) {
+      const peer = await RawPeer.open(server.addr.port);
+      await peer.sendControl({ ...(await peer.authMessage()), ...change });
+      await expectErrorAndClose(peer, pattern);
+    }
   });
 
   it("closes a connection that does not authenticate in time", async () => {
@@ -133,8 +148,7 @@ describe("exec server protocol", () => {
 
   it("times the handshake as a whole: trickling an auth byte by byte does not extend it", async () => {
     const peer = await RawPeer.open(server.addr.port);
-    await peer.control();
-    const auth = encodeFrame(encodeControl({ type: "auth", mac: btoa("z".repeat(32)) }));
+    const auth = encodeFrame(encodeControl(await peer.authMessage()));
     let stop = false;
     const trickle = (async () => {
       // One byte every 50 ms: each read is prompt, the whole would take far past the 300 ms.
@@ -186,7 +200,7 @@ describe("exec server protocol", () => {
 
   it("closes a connection that sends auth twice, or stdin frames out of place", async () => {
     const cases: [(p: RawPeer) => Promise<void>, RegExp][] = [
-      [(p) => p.sendControl({ type: "auth", mac: "" }), /unexpected "auth" message/],
+      [async (p) => p.sendControl(await p.authMessage()), /unexpected "auth" message/],
       [(p) => p.sendFrame(new Uint8Array([3, 1, 2])), /stdin frame while no command/],
       [(p) => p.sendFrame(new Uint8Array([4])), /stdin-end frame while no command/],
     ];
@@ -275,8 +289,7 @@ describe("exec server admission", () => {
   it("waits before answering a wrong MAC", async () => {
     await using server = await startServer({ authFailureDelayMs: 200 });
     const peer = await RawPeer.open(server.addr.port);
-    await peer.control();
-    await peer.sendControl({ type: "auth", mac: btoa("y".repeat(32)) });
+    await peer.sendControl({ ...(await peer.authMessage()), mac: btoa("y".repeat(32)) });
     // No answer yet while the delay runs (a bound on how early, not a timing measurement).
     await assert.rejects(peer.frame(50), /timed out/);
     await expectErrorAndClose(peer, /authentication failed/);

@@ -1,12 +1,10 @@
 /**
- * The exec handshake's cryptography: the server sends a fresh random nonce, the client answers
- * with HMAC-SHA256(key = UTF-8 token, message = nonce bytes), and the server checks it with
- * `crypto.subtle.verify`, which compares in constant time. The token itself never crosses the
- * wire, and a recorded answer is useless for the next connection's nonce.
+ * The exec handshake's keys and nonces: the token as an HMAC-SHA256 key, and fresh random nonces
+ * (each side sends one). The proofs made with them are in `proof.ts`. The token itself never
+ * crosses the wire.
  *
  * @module
  */
-import { decodeBase64, encodeBase64 } from "./base64.ts";
 import { ExecTokenError } from "../errors.ts";
 import { EXEC_NONCE_LENGTH } from "./messages.ts";
 
@@ -54,47 +52,4 @@ export async function importTokenKey(token: string): Promise<TokenKey> {
  */
 export function createNonce(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(EXEC_NONCE_LENGTH));
-}
-
-/**
- * The client's answer to a nonce: base64 of HMAC-SHA256(key, nonce).
- *
- * @example
- * ```ts
- * import { createNonce, importTokenKey, signNonce } from "@unstuck/unstuck/exec/protocol";
- * const mac = await signNonce(await importTokenKey("secret"), createNonce());
- * console.log(mac.length); // 44 (32 bytes in base64)
- * ```
- */
-export async function signNonce(key: TokenKey, nonce: Uint8Array): Promise<string> {
-  const mac = await crypto.subtle.sign(HMAC, key, nonce as Uint8Array<ArrayBuffer>);
-  return encodeBase64(new Uint8Array(mac));
-}
-
-/**
- * Checks a client's answer in constant time. False for a wrong MAC and for anything that is not
- * base64 of 32 bytes.
- *
- * @example
- * ```ts
- * import { createNonce, importTokenKey, signNonce, verifyNonce } from "@unstuck/unstuck/exec/protocol";
- * const key = await importTokenKey("secret");
- * const nonce = createNonce();
- * console.log(await verifyNonce(key, nonce, await signNonce(key, nonce))); // true
- * console.log(await verifyNonce(key, nonce, "AAAA")); // false
- * ```
- */
-export async function verifyNonce(
-  key: TokenKey,
-  nonce: Uint8Array,
-  mac: string,
-): Promise<boolean> {
-  const bytes = decodeBase64(mac);
-  if (bytes === undefined || bytes.length !== 32) return false;
-  return await crypto.subtle.verify(
-    HMAC,
-    key,
-    bytes as Uint8Array<ArrayBuffer>,
-    nonce as Uint8Array<ArrayBuffer>,
-  );
 }

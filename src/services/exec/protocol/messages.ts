@@ -1,5 +1,5 @@
 /**
- * The `unstuck-exec/1` wire protocol: constants, message shapes and payload encoding. Every
+ * The `unstuck-exec/2` wire protocol: constants, message shapes and payload encoding. Every
  * message is one frame (4-byte big-endian length, then the payload); payload byte 0 says what the
  * rest is. See docs/PROTOCOL.md for the full description and a transcript.
  *
@@ -7,7 +7,10 @@
  */
 
 /** The protocol name the server announces in its `hello`. */
-export const EXEC_PROTOCOL = "unstuck-exec/1";
+export const EXEC_PROTOCOL = "unstuck-exec/2";
+
+/** The name of the protocol's first version, which servers no longer speak (for messages). */
+export const EXEC_PROTOCOL_V1 = "unstuck-exec/1";
 
 /** The TCP port `unstuck exec` uses by default. */
 export const EXEC_DEFAULT_PORT = 8082;
@@ -18,7 +21,7 @@ export const EXEC_MAX_FRAME_LENGTH = 8 * 1024 * 1024;
 /** The largest stdout, stderr or stdin chunk sent in one frame: 64 KiB. */
 export const EXEC_MAX_CHUNK = 64 * 1024;
 
-/** The number of random bytes in the server's nonce. */
+/** The number of random bytes in each side's nonce. */
 export const EXEC_NONCE_LENGTH = 32;
 
 /** Payload type byte: a UTF-8 JSON control message. */
@@ -32,28 +35,48 @@ export const FRAME_STDIN = 0x03;
 /** Payload type byte: end of the command's stdin (client → server, no bytes follow). */
 export const FRAME_STDIN_END = 0x04;
 
-/** S→C, first message: the protocol name and a fresh nonce to sign. */
+/**
+ * S→C, first message: the protocol name and the server's fresh nonce. Its shape is the same in
+ * every version, so any client can read which version a server speaks.
+ */
 export interface HelloMessage {
   /** Message type. */
   type: "hello";
-  /** Always {@linkcode EXEC_PROTOCOL}. */
+  /** {@linkcode EXEC_PROTOCOL}. */
   protocol: string;
   /** Base64 of {@linkcode EXEC_NONCE_LENGTH} random bytes. */
   nonce: string;
 }
 
-/** C→S, answer to `hello`: base64 of HMAC-SHA256(key = UTF-8 token, message = nonce bytes). */
+/** S→C, right behind `hello`: the channel bindings the server can compute, strongest first. */
+export interface BindingsMessage {
+  /** Message type. */
+  type: "bindings";
+  /** 1 to 8 distinct binding names (see `CHANNEL_BINDINGS`). */
+  offer: string[];
+}
+
+/** C→S, answer to `hello` and `bindings`: the client's nonce, its binding, its proof. */
 export interface AuthMessage {
   /** Message type. */
   type: "auth";
-  /** Base64 of the 32-byte MAC. */
+  /** Base64 of the client's {@linkcode EXEC_NONCE_LENGTH} random bytes. */
+  nonce: string;
+  /** The binding chosen from the offer. */
+  binding: string;
+  /** The client's proof: base64 of the 32-byte MAC (see `signProof`). */
   mac: string;
 }
 
-/** S→C: authentication succeeded; the client may send `run`. */
+/**
+ * S→C: the client is authenticated, and this is the server's proof. The client checks it before
+ * it sends anything more.
+ */
 export interface ReadyMessage {
   /** Message type. */
   type: "ready";
+  /** The server's proof: base64 of the 32-byte MAC (see `signProof`). */
+  mac: string;
 }
 
 /** C→S: run one command. Exactly one of `argv` and `shell`. */
@@ -96,7 +119,12 @@ export interface ErrorMessage {
 export type ClientControlMessage = AuthMessage | RunMessage;
 
 /** A control message the server sends. */
-export type ServerControlMessage = HelloMessage | ReadyMessage | ExitMessage | ErrorMessage;
+export type ServerControlMessage =
+  | HelloMessage
+  | BindingsMessage
+  | ReadyMessage
+  | ExitMessage
+  | ErrorMessage;
 
 /** A decoded frame from client to server. */
 export type ClientFrame =
@@ -118,8 +146,9 @@ const encoder = new TextEncoder();
  * @example
  * ```ts
  * import { encodeControl } from "@unstuck/unstuck/exec/protocol";
- * const payload = encodeControl({ type: "ready" });
- * console.log(payload[0], new TextDecoder().decode(payload.subarray(1))); // 0 {"type":"ready"}
+ * const payload = encodeControl({ type: "bindings", offer: ["none"] });
+ * console.log(payload[0], new TextDecoder().decode(payload.subarray(1)));
+ * // 0 {"type":"bindings","offer":["none"]}
  * ```
  */
 export function encodeControl(message: ClientControlMessage | ServerControlMessage): Uint8Array {

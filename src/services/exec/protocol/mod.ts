@@ -1,43 +1,35 @@
 /**
- * The `unstuck-exec/1` wire protocol, for clients and servers other than unstuck's own: the
- * message types, their strict parsing and encoding, the constants, and the handshake's HMAC.
- * Every message is one frame: a 4-byte big-endian length (at most
- * {@linkcode EXEC_MAX_FRAME_LENGTH}), then the payload, whose first byte says what the rest is.
- * docs/PROTOCOL.md describes it in full, with a transcript.
+ * The `unstuck-exec/2` wire protocol, for clients and servers other than unstuck's own: the
+ * message types, their strict parsing and encoding, the constants, the handshake's proofs and
+ * channel binding, and its steps on either side. Every message is one frame: a 4-byte big-endian
+ * length (at most {@linkcode EXEC_MAX_FRAME_LENGTH}), then the payload, whose first byte says what
+ * the rest is. docs/PROTOCOL.md describes it in full, with test vectors and a transcript.
  *
- * @example Answer a server's hello
+ * @example Both sides of a handshake on plaintext (binding "none"), without a connection
  * ```ts
  * import {
- *   createNonce,
- *   decodeBase64,
- *   encodeBase64,
- *   encodeControl,
- *   EXEC_PROTOCOL,
+ *   acceptAuth,
+ *   answerGreeting,
+ *   checkHello,
+ *   checkReady,
+ *   createGreeting,
  *   importTokenKey,
- *   parseServerFrame,
- *   signNonce,
- *   verifyNonce,
  * } from "@unstuck/unstuck/exec/protocol";
  *
  * const key = await importTokenKey("s3cret");
- * // The payload of a server's first frame:
- * const payload = encodeControl({
- *   type: "hello",
- *   protocol: EXEC_PROTOCOL,
- *   nonce: encodeBase64(createNonce()),
- * });
- * const frame = parseServerFrame(payload);
- * if (frame.kind === "control" && frame.message.type === "hello") {
- *   const nonce = decodeBase64(frame.message.nonce)!;
- *   const auth = encodeControl({ type: "auth", mac: await signNonce(key, nonce) }); // one frame
- *   console.log(auth[0], await verifyNonce(key, nonce, await signNonce(key, nonce))); // 0 true
- * }
+ * const plaintext = { tls: false, exporter: false };
+ * const greeting = createGreeting(plaintext); // the server sends greeting.hello, greeting.bindings
+ * const serverNonce = checkHello(greeting.hello); // the client checks the version
+ * const answer = await answerGreeting(key, serverNonce, greeting.bindings.offer, plaintext, {});
+ * const ready = await acceptAuth(key, greeting, answer.auth, {}); // the server checks the client
+ * console.log(ready !== undefined && await checkReady(key, answer.transcript, ready)); // true
  * ```
  *
  * @module
  */
 export {
   type AuthMessage,
+  type BindingsMessage,
   type ClientControlMessage,
   type ClientFrame,
   encodeControl,
@@ -47,6 +39,7 @@ export {
   EXEC_MAX_FRAME_LENGTH,
   EXEC_NONCE_LENGTH,
   EXEC_PROTOCOL,
+  EXEC_PROTOCOL_V1,
   type ExitMessage,
   FRAME_CONTROL,
   FRAME_STDERR,
@@ -65,6 +58,34 @@ export {
   parseServerControl,
   parseServerFrame,
 } from "./parse.ts";
-export { createNonce, importTokenKey, signNonce, type TokenKey, verifyNonce } from "./auth.ts";
+export { createNonce, importTokenKey, type TokenKey } from "./auth.ts";
+export {
+  acceptAuth,
+  answerGreeting,
+  checkHello,
+  checkReady,
+  type ClientAnswer,
+  createGreeting,
+  type ServerGreeting,
+} from "./handshake.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
+export {
+  type BindingAbility,
+  type BindingMaterial,
+  bindingOffer,
+  CHANNEL_BINDINGS,
+  type ChannelBinding,
+  channelBindingValue,
+  checkOffer,
+  chooseBinding,
+  MAX_OFFERED_BINDINGS,
+} from "./binding.ts";
+export {
+  type HandshakeTranscript,
+  PROOF_LABELS,
+  proofInput,
+  type ProofRole,
+  signProof,
+  verifyProof,
+} from "./proof.ts";
 export { ExecProtocolError, ExecTokenError } from "../errors.ts";

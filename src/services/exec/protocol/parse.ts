@@ -9,6 +9,8 @@ import { ExecProtocolError } from "../errors.ts";
 import {
   type ClientControlMessage,
   type ClientFrame,
+  EXEC_PROTOCOL,
+  EXEC_PROTOCOL_V1,
   FRAME_CONTROL,
   FRAME_STDERR,
   FRAME_STDIN,
@@ -68,6 +70,14 @@ function str(obj: Json, key: string): string {
 function bool(obj: Json, key: string): boolean {
   const v = obj[key];
   if (typeof v !== "boolean") throw fieldError(obj, key, "a boolean");
+  return v;
+}
+
+function stringList(obj: Json, key: string): string[] {
+  const v = obj[key];
+  if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) {
+    throw fieldError(obj, key, "an array of strings");
+  }
   return v;
 }
 
@@ -134,8 +144,20 @@ export function parseClientControl(json: Uint8Array): ClientControlMessage {
   const obj = parseJsonObject(json);
   switch (obj.type) {
     case "auth":
-      onlyKeys(obj, ["type", "mac"]);
-      return { type: "auth", mac: str(obj, "mac") };
+      // A version 1 client's auth: say which versions meet, rather than which field is missing.
+      if (Object.keys(obj).length === 2 && typeof obj.mac === "string") {
+        throw new ExecProtocolError(
+          `this server speaks ${EXEC_PROTOCOL} only, and the client sent an ${EXEC_PROTOCOL_V1} ` +
+            "auth: upgrade the client",
+        );
+      }
+      onlyKeys(obj, ["type", "nonce", "binding", "mac"]);
+      return {
+        type: "auth",
+        nonce: str(obj, "nonce"),
+        binding: str(obj, "binding"),
+        mac: str(obj, "mac"),
+      };
     case "run":
       return parseRun(obj);
     default:
@@ -144,15 +166,15 @@ export function parseClientControl(json: Uint8Array): ClientControlMessage {
 }
 
 /**
- * Parses a control message sent by a server (`hello`, `ready`, `exit` or `error`) from its JSON
- * bytes.
+ * Parses a control message sent by a server (`hello`, `bindings`, `ready`, `exit` or `error`)
+ * from its JSON bytes.
  *
  * @throws {ExecProtocolError} when it is not exactly one of those messages
  * @example
  * ```ts
  * import { parseServerControl } from "@unstuck/unstuck/exec/protocol";
- * const json = new TextEncoder().encode('{"type":"ready"}');
- * console.log(parseServerControl(json)); // { type: "ready" }
+ * const json = new TextEncoder().encode('{"type":"bindings","offer":["none"]}');
+ * console.log(parseServerControl(json)); // { type: "bindings", offer: ["none"] }
  * ```
  */
 export function parseServerControl(json: Uint8Array): ServerControlMessage {
@@ -161,9 +183,12 @@ export function parseServerControl(json: Uint8Array): ServerControlMessage {
     case "hello":
       onlyKeys(obj, ["type", "protocol", "nonce"]);
       return { type: "hello", protocol: str(obj, "protocol"), nonce: str(obj, "nonce") };
+    case "bindings":
+      onlyKeys(obj, ["type", "offer"]);
+      return { type: "bindings", offer: stringList(obj, "offer") };
     case "ready":
-      onlyKeys(obj, ["type"]);
-      return { type: "ready" };
+      onlyKeys(obj, ["type", "mac"]);
+      return { type: "ready", mac: str(obj, "mac") };
     case "exit":
       onlyKeys(obj, ["type", "code", "signal", "timedOut", "truncated"]);
       return {
