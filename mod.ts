@@ -103,6 +103,7 @@ export {
   NetworkError,
   PipeClosedError,
   sameHost,
+  SERVER_RECEIVE_BUFFER_SIZE,
   spawn,
   SpawnError,
   TLS_EXPORTER_LABEL,

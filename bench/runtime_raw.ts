@@ -178,20 +178,25 @@ async function bunPair(): Promise<RawPair> {
   return {
     received,
     send: (chunk, more) =>
-      new Promise<void>((resolve) => {
-        let offset = 0;
+      new Promise<void>((resolve, reject) => {
+        // `offset` is undefined between chunks: write() may take 0 bytes of a new one, which
+        // must then be sent on `drain` without taking another from the budget.
+        let offset: number | undefined;
         const pump = (): void => {
           for (;;) {
-            if (offset === 0 && !more()) {
-              client.shutdown();
-              resolve();
-              return;
+            if (offset === undefined) {
+              if (!more()) {
+                client.shutdown();
+                resolve();
+                return;
+              }
+              offset = 0;
             }
             const n = client.write(chunk, offset, chunk.length - offset);
-            if (n < 0) throw new Error("socket closed");
+            if (n < 0) return reject(new Error("socket closed"));
             offset += n;
             if (offset < chunk.length) return; // wait for drain
-            offset = 0;
+            offset = undefined;
           }
         };
         onDrain = pump;

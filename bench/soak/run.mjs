@@ -3,6 +3,7 @@
 // one service in each runtime and prints the markdown of its section of docs/BENCHMARKS.md.
 //
 //   node bench/soak/run.mjs [--part udp] [--runtime node,deno,bun] [--seconds 60]
+//                           [--receive-buffer BYTES]   # chat serve's (default: its own, 4 MiB)
 //                           [--checkout DIR]   # another checkout's CLI (e.g. before a fix)
 //
 // Parts: `udp` (bench/soak/udp.mjs: the chat room and the UDP echo), `tcp` (bench/soak/tcp.mjs:
@@ -21,27 +22,30 @@ function compileForNode(checkout) {
   if (tsc.status !== 0 && checkout === root) throw new Error(`tsc ${args.join(" ")} failed`);
 }
 
-async function udpPart({ runtimes, seconds, checkout }) {
+async function udpPart({ runtimes, seconds, checkout, receiveBuffer }) {
   const out = [];
   const chat = [];
   const loops = [];
   for (const runtime of runtimes) {
     process.stderr.write(`soak udp: chat, ${runtime}, ${seconds} s…\n`);
-    chat.push(await chatSoak(runtime, seconds, checkout));
+    chat.push(await chatSoak(runtime, seconds, checkout, receiveBuffer));
     process.stderr.write(`soak udp: echo loop, ${runtime}, 10 s…\n`);
     loops.push(await echoLoop(runtime, 10, checkout));
   }
   out.push(
-    `Command: \`node bench/soak/run.mjs --part udp --seconds ${seconds}\` — ${machine()}.`,
+    `Command: \`node bench/soak/run.mjs --part udp --seconds ${seconds}${
+      receiveBuffer === undefined ? "" : ` --receive-buffer ${receiveBuffer}`
+    }\` — ${machine()}.`,
     "",
-    "| runtime | honest lines | delivered | flood sent | flood relayed per member | forged /who | garbage | dropped by the kernel (server / members) | victim bytes per forged byte | server CPU | RSS before / peak / after | log lines |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    "| runtime | server's receive buffer (kernel) | honest lines | delivered | delivery p50 / p99 | flood sent | flood relayed per member | forged /who | garbage | dropped by the kernel (server / members) | victim bytes per forged byte | server CPU | RSS before / peak / after | log lines |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
   );
   for (const r of chat) {
     out.push(
-      `| ${r.runtime} | ${fmt(r.honestLines)} | ${fmt(100 * r.delivered, 2)} % | ${
-        fmt(r.flood ?? 0)
-      } | ` +
+      `| ${r.runtime} | ${fmt(r.receiveBuffer / 1024, 0)} KiB | ${fmt(r.honestLines)} | ${
+        fmt(100 * r.delivered, 2)
+      } % | ` +
+        `${fmt(r.p50Ms, 1)} / ${fmt(r.p99Ms, 1)} ms | ${fmt(r.flood ?? 0)} | ` +
         `${fmt(r.floodLinesPerMember)} | ${r.spoofing ? fmt(r.spoofed) : "— (not root)"} | ` +
         `${fmt(r.garbage ?? 0)} | ${fmt(r.kernelDropped)} / ${fmt(r.memberKernelDropped)} | ` +
         `${r.amplification === undefined ? "—" : fmt(r.amplification, 2)} | ${
@@ -85,10 +89,11 @@ const parts = listOption("part", Object.keys(PARTS));
 const runtimes = listOption("runtime");
 const seconds = Number(option("seconds", "60"));
 const checkout = resolve(option("checkout", root));
+const receiveBuffer = option("receive-buffer", undefined);
 for (const part of parts) {
   if (!(part in PARTS)) throw new Error(`unknown part ${part} (one of ${Object.keys(PARTS)})`);
 }
 if (runtimes.includes("node")) compileForNode(checkout);
 for (const part of parts) {
-  console.log((await PARTS[part]({ runtimes, seconds, checkout })).join("\n"));
+  console.log((await PARTS[part]({ runtimes, seconds, checkout, receiveBuffer })).join("\n"));
 }

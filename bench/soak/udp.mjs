@@ -5,8 +5,9 @@
 // join cookie) talk for SECONDS while bench/soak/attack.py floods from 5 members at 10,000
 // lines/s, forges `/who` from a victim's address at 1,000/s (root only) and sends random garbage
 // from 64 addresses that never join at 1,000/s. Measured: the share of honest lines delivered
-// to every member, server CPU (% of one core, from /proc) and RSS before, at peak and after,
-// and the bytes the victim got back per byte forged.
+// to every member and the time they took (p50, p99), server CPU (% of one core, from /proc) and
+// RSS before, at peak and after, the bytes the victim got back per byte forged, and the server
+// socket's kernel receive buffer (`--receive-buffer` of run.mjs sets it).
 //
 // Echo loop: two `echo serve --udp` servers, five datagrams forged from one to the other (root
 // only), and the CPU both burn over 10 s.
@@ -81,6 +82,13 @@ export function kernelDrops(port) {
   return NaN;
 }
 
+/** The kernel's receive buffer (`rb` of `ss -m`, bytes) of the UDP socket on 127.0.0.1:`port`. */
+export function kernelReceiveBuffer(port) {
+  const ss = spawnSync("ss", ["-uanmH", `sport = :${port}`], { encoding: "utf8" });
+  const rb = /\brb(\d+)/.exec(ss.stdout ?? "");
+  return rb === null ? NaN : Number(rb[1]);
+}
+
 /** Datagrams the kernel dropped for the honest members' sockets (127.0.1.N): the harness's own. */
 export function memberKernelDrops() {
   let drops = 0;
@@ -100,8 +108,11 @@ async function stop(child) {
   await exited;
 }
 
-/** An honest member on its own loopback address: joins, then counts the honest lines it gets. */
-async function honestMember(i, port) {
+/**
+ * An honest member on its own loopback address: joins, then counts the honest lines it gets and
+ * how long each took to arrive (`sentAt`: when each honest line was sent, by its text).
+ */
+async function honestMember(i, port, sentAt, latencies) {
   const socket = createSocket("udp4");
   await new Promise((r) => socket.bind(0, `127.0.1.${i + 1}`, r));
   const name = `h${i}`;
@@ -113,17 +124,41 @@ async function honestMember(i, port) {
     if (challenge) socket.send(challenge[1], port, "127.0.0.1");
     else if (line.startsWith("* you joined as")) socket.send(`/nick ${name}`, port, "127.0.0.1");
     else if (line === `* you are now ${name}`) member.joined = true;
-    else if (/^h\d+: m \d+$/.test(line)) member.received++;
+    else if (/^h\d+: m \d+$/.test(line)) {
+      member.received++;
+      const sent = sentAt.get(line);
+      if (sent !== undefined) latencies.push(performance.now() - sent);
+    }
   });
   socket.send(HELLO, port, "127.0.0.1");
   return member;
 }
 
-/** The chat soak in one runtime; `seconds` of attack. */
-export async function chatSoak(runtime, seconds, checkout) {
+/** The `q` quantile of `values` (sorted in place), in their unit. */
+function quantile(values, q) {
+  values.sort((a, b) => a - b);
+  return values.length === 0
+    ? NaN
+    : values[Math.min(values.length - 1, Math.floor(q * values.length))];
+}
+
+/**
+ * The chat soak in one runtime; `seconds` of attack; `receiveBuffer`: the server's
+ * `--receive-buffer` (undefined: its default).
+ */
+export async function chatSoak(runtime, seconds, checkout, receiveBuffer) {
   const server = await startServer(
     runtime,
-    ["chat", "serve", "--port", "0", "--verify", "--max-peers", "2048"],
+    [
+      "chat",
+      "serve",
+      "--port",
+      "0",
+      "--verify",
+      "--max-peers",
+      "2048",
+      ...(receiveBuffer === undefined ? [] : ["--receive-buffer", String(receiveBuffer)]),
+    ],
     checkout,
   );
   const victim = createSocket("udp4");
@@ -131,9 +166,11 @@ export async function chatSoak(runtime, seconds, checkout) {
   let victimBytes = 0;
   victim.on("message", (m) => (victimBytes += m.length));
   const members = [];
+  const sentAt = new Map();
+  const latencies = [];
   try {
     for (let i = 0; i < HONEST; i++) {
-      members.push(await honestMember(i, server.port));
+      members.push(await honestMember(i, server.port, sentAt, latencies));
       await pause(10);
     }
     // Joins and names are broadcast to everyone: some replies get lost in that storm. Ask again.
@@ -173,7 +210,9 @@ export async function chatSoak(runtime, seconds, checkout) {
       (async () => {
         await pause((i * HONEST_EVERY_MS) / HONEST);
         while (Date.now() < end - 3_000) {
-          m.socket.send(`m ${m.sent++}`, server.port, "127.0.0.1");
+          const text = `m ${m.sent++}`;
+          sentAt.set(`${m.name}: ${text}`, performance.now());
+          m.socket.send(text, server.port, "127.0.0.1");
           await pause(HONEST_EVERY_MS);
         }
       })()
@@ -196,7 +235,10 @@ export async function chatSoak(runtime, seconds, checkout) {
       runtime,
       seconds,
       honestLines: sent,
+      receiveBuffer: kernelReceiveBuffer(server.port),
       delivered: received / (sent * HONEST),
+      p50Ms: quantile(latencies, 0.5),
+      p99Ms: quantile(latencies, 0.99),
       cpuPercent: (100 * (during.cpu - before.cpu)) / ((Date.now() - 5_000 - started) / 1000),
       rssBefore: before.rssMiB,
       rssPeak: Math.max(peak, during.rssMiB),

@@ -106,3 +106,46 @@ export function adapterName(value: string | undefined): AdapterName | undefined 
 export function noPositionals(positionals: readonly string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
 }
+
+/** The largest `--receive-buffer` (the kernel takes an `int`). */
+const MAX_RECEIVE_BUFFER = 2 ** 31 - 1;
+
+/** `--receive-buffer BYTES` of a UDP server, with the service's default. */
+export function receiveBufferFlag(defaultBytes: number): FlagDef & { type: "integer" } {
+  return {
+    type: "integer",
+    help: "UDP: kernel receive buffer (SO_RCVBUF) to ask for; a burst beyond it is dropped " +
+      "(capped by net.core.rmem_max; Deno cannot set it)",
+    placeholder: "BYTES",
+    defaultText: String(defaultBytes),
+    min: 1,
+    max: MAX_RECEIVE_BUFFER,
+  };
+}
+
+/**
+ * The stderr line of a UDP server command whose receive buffer is not what it asked for: the
+ * runtime cannot set it (`reported` undefined: Deno), or the system granted less. Undefined when
+ * the buffer holds at least `asked` bytes (Linux reports twice what it granted).
+ *
+ * @example
+ * ```ts
+ * import { receiveBufferNote } from "./common_flags.ts";
+ * console.log(receiveBufferNote("chat serve", 4194304, undefined)?.startsWith("chat serve:"));
+ * // true
+ * console.log(receiveBufferNote("chat serve", 4194304, 8388608)); // undefined
+ * ```
+ */
+export function receiveBufferNote(
+  command: string,
+  asked: number,
+  reported: number | undefined,
+): string | undefined {
+  if (reported === undefined) {
+    return `${command}: receive buffer of ${asked} bytes not set: this runtime cannot set ` +
+      "SO_RCVBUF; the system's default holds, and a burst beyond it is dropped by the kernel";
+  }
+  if (reported >= asked) return undefined;
+  return `${command}: receive buffer: asked for ${asked} bytes, the kernel holds ${reported} ` +
+    "(on Linux, raise net.core.rmem_max with sysctl)";
+}

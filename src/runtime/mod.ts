@@ -41,7 +41,7 @@ export {
   TlsError,
   UnsupportedRuntimeError,
 } from "./errors.ts";
-export { MAX_DATAGRAM_SIZE } from "./types.ts";
+export { MAX_DATAGRAM_SIZE, SERVER_RECEIVE_BUFFER_SIZE } from "./types.ts";
 export {
   DEFAULT_MAX_PENDING_HANDSHAKES,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,

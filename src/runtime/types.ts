@@ -225,7 +225,29 @@ export interface DatagramOptions {
   port?: number;
   /** Aborting closes the socket. */
   signal?: AbortSignal;
+  /**
+   * Asks the kernel for a receive buffer of this many bytes (`SO_RCVBUF`): datagrams that arrive
+   * while the program is busy wait there, and once it is full the kernel drops every datagram
+   * that arrives, whoever sent it. A server that a burst can reach (a flood, a room of members)
+   * wants more than the system's default; {@linkcode SERVER_RECEIVE_BUFFER_SIZE} is the
+   * services' choice. Linux caps the request at `net.core.rmem_max` (root included: no adapter
+   * uses `SO_RCVBUFFORCE`) and reserves twice the bytes granted, for its bookkeeping. Applied by
+   * the node adapter in Node and Bun and by the bun adapter on Linux; Deno offers no way to set
+   * it (neither `Deno.listenDatagram` nor its `node:dgram`), so there it is not applied. The
+   * socket's `receiveBufferSize` tells what the kernel granted. An integer from 1 to 2³¹ − 1,
+   * else `RangeError`.
+   * @default the system's (`net.core.rmem_default` on Linux, usually 208 KiB)
+   */
+  receiveBufferSize?: number;
 }
+
+/**
+ * The receive buffer the services ask for (`receiveBufferSize`) on their UDP sockets: 4 MiB, room
+ * for some 4,000 small datagrams on Linux (about 1 KiB of kernel memory each), so that a burst
+ * does not overflow the buffer while the server is busy. The kernel grants at most
+ * `net.core.rmem_max`: raise it (`sysctl -w net.core.rmem_max=4194304`) where it is lower.
+ */
+export const SERVER_RECEIVE_BUFFER_SIZE = 4 * 1024 * 1024;
 
 /** One received datagram. */
 export interface Datagram {
@@ -246,6 +268,12 @@ export const MAX_DATAGRAM_SIZE = 65_507;
 export interface DatagramSocket extends AsyncIterable<Datagram>, AsyncDisposable {
   /** The bound address; for port 0 this holds the real port. */
   readonly addr: NetAddress;
+  /**
+   * The socket's receive buffer in bytes as the kernel reports it once bound (on Linux twice
+   * what it granted of `receiveBufferSize`, or of the system default); undefined where the
+   * adapter cannot tell, which is where it cannot set it either (Deno).
+   */
+  readonly receiveBufferSize: number | undefined;
   /** Sends one datagram; more than {@linkcode MAX_DATAGRAM_SIZE} bytes is a `DatagramTooLargeError`. */
   send(bytes: Uint8Array, to: NetAddress): Promise<void>;
   /** Closes the socket and ends iteration. Idempotent. */

@@ -7,8 +7,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Adapter, TcpConnection } from "../../src/runtime/types.ts";
+import type { Adapter, DatagramSocket, TcpConnection } from "../../src/runtime/types.ts";
+import { detectRuntime } from "../../src/runtime/adapter.ts";
 import { MAX_DATAGRAM_SIZE } from "../../src/runtime/types.ts";
+import { kernelReceiveBuffer, receiveBufferMax } from "../_helpers/kernel_udp.ts";
 import {
   AddressInUseError,
   ConnectionClosedError,
@@ -138,6 +140,32 @@ export function describeConformance(adapter: Adapter): void {
       assert.match(inUse.message, new RegExp(`^bind 127\\.0\\.0\\.1:${port} failed: .*EADDRINUSE`));
     });
 
+    it("applies receiveBufferSize where the runtime can, and reports what the kernel has", {
+      skip: kernelReceiveBuffer(0) === undefined
+        ? "needs Linux and iproute2's ss to read a socket's buffer"
+        : false,
+    }, async () => {
+      // Linux grants at most net.core.rmem_max (root too: SO_RCVBUF) and reports twice that.
+      const max = receiveBufferMax();
+      const asked = Math.min(MiB, max);
+      await using plain = await a.bindDatagram({});
+      await using sized = await a.bindDatagram({ receiveBufferSize: asked });
+      await using capped = await a.bindDatagram({ receiveBufferSize: 4 * max });
+      const kernel = (s: DatagramSocket): number | undefined => kernelReceiveBuffer(s.addr.port);
+      if (detectRuntime() === "deno") {
+        // Deno has no way to set it (its node:dgram only pretends): not applied, not reported.
+        assert.equal(sized.receiveBufferSize, undefined);
+        assert.equal(kernel(sized), kernel(plain));
+      } else {
+        assert.equal(kernel(sized), 2 * asked);
+        assert.equal(kernel(capped), 2 * max);
+        for (const s of [plain, sized, capped]) assert.equal(s.receiveBufferSize, kernel(s));
+      }
+      for (const bad of [0, -1, 1.5, 2 ** 31, Number.NaN]) {
+        await assert.rejects(a.bindDatagram({ receiveBufferSize: bad }), RangeError, String(bad));
+      }
+    });
+
     it("refuses an oversize datagram and stays usable", async () => {
       await using sock = await a.bindDatagram({});
       const error = await sock.send(new Uint8Array(MAX_DATAGRAM_SIZE + 1), sock.addr)
@@ -236,6 +264,25 @@ function describeStream(a: Adapter, transport: "TCP" | "TCP over TLS"): void {
         offset += part.length;
       }
       assert.equal(got.length, offset);
+    });
+
+    it("writes every writev byte for byte, whatever the parts' sizes", async () => {
+      await using server = await a.listen({}, echoHandler);
+      await using conn = await a.connect({ port: server.addr.port });
+      // Sizes around the adapters' thresholds (16 KiB parts, 64 KiB runs, 256 KiB stages):
+      // parts that fill a stage, cross it, and one that is larger than a stage after small ones.
+      const calls = [
+        [4, 16_383, 16_384, 1, 65_536, 262_143, 3, 262_144, 262_145, 0, 5],
+        [7, 300_000, 2, 100_000, 200_000, 1, 250_000, 40_000],
+        Array.from({ length: 5000 }, (_, i) => (i * 37) % 200),
+      ].map((sizes, c) => sizes.map((n, i) => pseudoRandom(n, 100 * c + i + 1)));
+      const reading = within(readAll(conn), 20_000, "read");
+      for (const parts of calls) await within(conn.writev(parts), 20_000, "writev");
+      await conn.closeWrite();
+      const got = await reading;
+      const expected = concat(calls.flat());
+      assert.equal(got.length, expected.length);
+      assert.equal(fnv1a(got), fnv1a(expected));
     });
 
     it("reads with a BYOB reader into a reused buffer, then with a default reader", async () => {

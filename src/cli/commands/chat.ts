@@ -52,7 +52,7 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run a UDP chat room",
   usage:
-    "[--host H] [--port P] [--idle SECONDS] [--max-peers N] [--max-peers-per-ip N] [--rate N] [--verify | --no-verify]",
+    "[--host H] [--port P] [--idle SECONDS] [--max-peers N] [--max-peers-per-ip N] [--rate N] [--receive-buffer BYTES] [--verify | --no-verify]",
   details: [
     "Any datagram joins the room (the newcomer gets '* you joined as HOST:PORT'); a peer is",
     "named HOST:PORT until '/nick NAME'. Text goes to everyone as 'NAME: TEXT'. Commands:",
@@ -108,6 +108,7 @@ const serve = defineCommand({
       min: 1,
       max: 1_000_000,
     },
+    "receive-buffer": common.receiveBufferFlag(CHAT_DEFAULTS.receiveBufferSize),
     verify: {
       type: "boolean",
       help: "Enrol only addresses that send back the room's join cookie (default off loopback)",
@@ -127,6 +128,7 @@ const serve = defineCommand({
       maxPeers: flags["max-peers"],
       maxPeersPerHost: flags["max-peers-per-ip"],
       rate: flags.rate,
+      receiveBufferSize: flags["receive-buffer"],
       verify: flags.verify ? true : flags["no-verify"] ? false : undefined,
       adapter: common.adapterName(flags.adapter),
       onLine: (line) => void writeStdout(printable(line) + "\n"),
@@ -141,6 +143,12 @@ const serve = defineCommand({
           `chat serve: ${DROPPED[reason]}: ${formatAddress(peer)}`,
         ),
     });
+    const note = common.receiveBufferNote(
+      "chat serve",
+      flags["receive-buffer"] ?? CHAT_DEFAULTS.receiveBufferSize,
+      server.receiveBufferSize,
+    );
+    if (note !== undefined) await writeStderr(note + "\n");
     const announcing = (async () => {
       for await (const line of stdinLines(MAX_LINE)) {
         const text = decoder.decode(line);

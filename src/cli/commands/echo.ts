@@ -121,7 +121,7 @@ const serve = defineCommand({
   name: "serve",
   summary: "Run an echo server (framed or line TCP, or UDP)",
   usage:
-    "[--udp] [--host H] [--port P] [--tls-cert F --tls-key F] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--rate N]",
+    "[--udp] [--host H] [--port P] [--tls-cert F --tls-key F] [--upper] [--lines | --header FMT] [--max-frame N] [--max-connections N] [--max-connections-per-ip N] [--idle-timeout SECONDS] [--frame-timeout SECONDS] [--rate N] [--receive-buffer BYTES]",
   details: [
     "TCP (the default): each frame received (a length header, then that many bytes) goes back",
     "as one frame. A frame over --max-frame, or a negative length, closes that connection only,",
@@ -137,7 +137,10 @@ const serve = defineCommand({
     "UDP: each datagram goes back to its sender, at most --rate a second per source IP address",
     "(twice that at once; more are dropped, and logged a few lines a second at most), and",
     "never to the server's own address: forged sources cannot make two servers loop at full",
-    "speed, nor aim this one at a victim beyond that rate.",
+    "speed, nor aim this one at a victim beyond that rate. Datagrams arriving while it is busy",
+    "wait in the socket's kernel buffer (--receive-buffer); once it is full the kernel drops",
+    "them. When the buffer is smaller than asked (the system's cap; Deno cannot set it),",
+    "stderr says so.",
     "With --tls-cert and --tls-key, TCP is served over TLS (listening on tls://…); a client that",
     "fails its TLS handshake (plaintext, or refusing the certificate) costs one line on stderr",
     "(a few a second under attack, and a count of the rest).",
@@ -173,12 +176,17 @@ const serve = defineCommand({
       min: 0,
       max: 1_000_000_000,
     },
+    "receive-buffer": common.receiveBufferFlag(ECHO_DEFAULTS.udpReceiveBufferSize),
     adapter: common.ADAPTER_FLAG,
   },
   async run({ flags, positionals }): Promise<number> {
     common.noPositionals(positionals);
     const framing = framingFlags(flags);
-    if (!flags.udp && flags.rate !== undefined) throw new UsageError("--rate is for --udp");
+    for (const udpOnly of ["rate", "receive-buffer"] as const) {
+      if (!flags.udp && flags[udpOnly] !== undefined) {
+        throw new UsageError(`--${udpOnly} is for --udp`);
+      }
+    }
     const maxConnections = flags["max-connections"];
     const tcpOnly =
       (["max-connections", "max-connections-per-ip", "idle-timeout", "frame-timeout"] as const)
@@ -197,7 +205,7 @@ const serve = defineCommand({
       adapter: common.adapterName(flags.adapter),
       onError,
     };
-    if (flags.udp) return await serveUdp(options, flags.rate);
+    if (flags.udp) return await serveUdp(options, flags.rate, flags["receive-buffer"]);
     // Under attack each kind of error gets a few lines a second, and a count of the rest.
     const log = new LogLimiter({ write: writeLogLine });
     const server = await serveEcho({
@@ -223,6 +231,7 @@ const serve = defineCommand({
 async function serveUdp(
   options: Parameters<typeof serveEchoUdp>[0] & object,
   rate: number | undefined,
+  receiveBufferSize: number | undefined,
 ): Promise<number> {
   const log = new LogLimiter({ write: writeLogLine });
   const reason = { rate: "dropped, over the rate limit", "own-address": "dropped, forged source" };
@@ -230,10 +239,17 @@ async function serveUdp(
     ...options,
     rate: rate === 0 ? Infinity : rate,
     burst: rate === 0 ? undefined : rate === undefined ? undefined : 2 * rate,
+    receiveBufferSize,
     onError: (error, peer) => log.log("echo serve: send failed", errorLine(error, peer).trimEnd()),
     onDrop: (why, peer) =>
       log.log(`echo serve: ${reason[why]}`, `echo serve: ${reason[why]}: ${formatAddress(peer)}`),
   });
+  const note = common.receiveBufferNote(
+    "echo serve",
+    receiveBufferSize ?? ECHO_DEFAULTS.udpReceiveBufferSize,
+    server.receiveBufferSize,
+  );
+  if (note !== undefined) await writeStderr(note + "\n");
   try {
     return await serveUntilSignal(server, "udp");
   } finally {

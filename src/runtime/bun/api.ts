@@ -114,6 +114,8 @@ export interface BunUdpSocket {
   readonly hostname: string;
   /** Bound port. */
   readonly port: number;
+  /** The socket's descriptor (not in Bun's types; read as unknown). */
+  readonly fd?: unknown;
   /** Sends a datagram; false when the kernel cannot take it now (wait for `drain`). */
   send(data: Uint8Array, port: number, address: string): boolean;
   /** Closes the socket. */

@@ -1,23 +1,30 @@
 /**
  * UDP over `Bun.udpSocket`. Received datagrams are queued (bounded; when full, new ones are
  * dropped, as a full kernel buffer would). `send()` returns false when the kernel cannot take the
- * datagram now; we then wait for `drain` and try again.
+ * datagram now; we then wait for `drain` and try again. The kernel's receive buffer
+ * (`receiveBufferSize`) is set through the socket's descriptor (./receive_buffer.ts).
  *
  * @module
  */
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { NetworkError, toNetworkError } from "../errors.ts";
-import { BaseDatagramSocket, DatagramQueue } from "../shared/datagram.ts";
+import { BaseDatagramSocket, DatagramQueue, receiveBufferOption } from "../shared/datagram.ts";
 import { bindAddress } from "../shared/address.ts";
 import { bunApi, type BunUdpSocket } from "./api.ts";
+import { receiveBuffer } from "./receive_buffer.ts";
 
 class BunDatagramSocket extends BaseDatagramSocket {
   readonly #socket: BunUdpSocket;
   readonly #queue: DatagramQueue;
   #drained: (() => void)[] = [];
 
-  constructor(socket: BunUdpSocket, queue: DatagramQueue, signal?: AbortSignal) {
-    super({ hostname: socket.hostname, port: socket.port }, signal);
+  constructor(
+    socket: BunUdpSocket,
+    queue: DatagramQueue,
+    signal?: AbortSignal,
+    receiveBufferSize?: number,
+  ) {
+    super({ hostname: socket.hostname, port: socket.port }, signal, receiveBufferSize);
     this.#socket = socket;
     this.#queue = queue;
   }
@@ -67,6 +74,7 @@ class BunDatagramSocket extends BaseDatagramSocket {
 export async function bindDatagramBun(options: DatagramOptions): Promise<DatagramSocket> {
   const bun = bunApi();
   const { hostname, port } = bindAddress(options);
+  const wanted = receiveBufferOption(options);
   options.signal?.throwIfAborted();
   const queue = new DatagramQueue();
   const bound: { sock?: BunDatagramSocket } = {};
@@ -88,6 +96,13 @@ export async function bindDatagramBun(options: DatagramOptions): Promise<Datagra
   } catch (e) {
     throw toNetworkError(e, `bind ${hostname}:${port}`);
   }
-  bound.sock = new BunDatagramSocket(socket, queue, options.signal);
+  let receiveBufferSize: number | undefined;
+  try {
+    receiveBufferSize = await receiveBuffer(socket.fd, wanted);
+  } catch (e) {
+    socket.close();
+    throw e;
+  }
+  bound.sock = new BunDatagramSocket(socket, queue, options.signal, receiveBufferSize);
   return bound.sock;
 }

@@ -2,11 +2,15 @@
  * UDP over `Deno.listenDatagram`, which exists only with `--unstable-net`. Without it, the deno
  * adapter falls back to `node:dgram` (the node adapter's UDP), loaded only then.
  *
+ * Deno has no way to set a socket's receive buffer (`receiveBufferSize`): `Deno.listenDatagram`
+ * takes no such option and shows no descriptor, and its `node:dgram` only pretends to set it. The
+ * option is checked and not applied; `receiveBufferSize` is undefined.
+ *
  * @module
  */
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
-import { BaseDatagramSocket } from "../shared/datagram.ts";
+import { BaseDatagramSocket, receiveBufferOption } from "../shared/datagram.ts";
 import { bindAddress } from "../shared/address.ts";
 import { denoApi, type DenoDatagramConn } from "./api.ts";
 
@@ -84,6 +88,7 @@ export async function bindDatagramDeno(options: DatagramOptions): Promise<Datagr
     return bindDatagramNode(options);
   }
   const { hostname, port } = bindAddress(options);
+  receiveBufferOption(options);
   options.signal?.throwIfAborted();
   let conn: DenoDatagramConn;
   try {

@@ -2,6 +2,11 @@
  * UDP over `node:dgram`. Runs in Node, Deno (it is the Deno adapter's fallback without
  * `--unstable-net`) and Bun.
  *
+ * The receive buffer (`receiveBufferSize`) is set with `setRecvBufferSize` (`SO_RCVBUF`) in Node
+ * and Bun. Deno's `node:dgram` only pretends to: it accepts the size and reports it back doubled,
+ * while the kernel's buffer stays at the system default (checked with `ss -m`); so in Deno it is
+ * neither set nor reported.
+ *
  * @module
  */
 import dgram from "node:dgram";
@@ -10,16 +15,20 @@ import { isIPv6 } from "node:net";
 import type { Buffer } from "node:buffer";
 import type { Datagram, DatagramOptions, DatagramSocket, NetAddress } from "../types.ts";
 import { toNetworkError } from "../errors.ts";
-import { BaseDatagramSocket, DatagramQueue } from "../shared/datagram.ts";
+import { BaseDatagramSocket, DatagramQueue, receiveBufferOption } from "../shared/datagram.ts";
 import { bindAddress } from "../shared/address.ts";
+import { detectRuntime } from "../adapter.ts";
+
+/** Whether `setRecvBufferSize` reaches the kernel (not in Deno: see the module's comment). */
+const SETS_RECEIVE_BUFFER = detectRuntime() !== "deno";
 
 class NodeDatagramSocket extends BaseDatagramSocket {
   readonly #socket: dgram.Socket;
   readonly #queue = new DatagramQueue();
 
-  constructor(socket: dgram.Socket, signal?: AbortSignal) {
+  constructor(socket: dgram.Socket, signal?: AbortSignal, receiveBufferSize?: number) {
     const a = socket.address();
-    super({ hostname: a.address, port: a.port }, signal);
+    super({ hostname: a.address, port: a.port }, signal, receiveBufferSize);
     this.#socket = socket;
     socket.on("message", (msg: Buffer, rinfo: dgram.RemoteInfo) => {
       this.#queue.offer(
@@ -61,15 +70,21 @@ class NodeDatagramSocket extends BaseDatagramSocket {
  */
 export async function bindDatagramNode(options: DatagramOptions): Promise<DatagramSocket> {
   const { hostname, port } = bindAddress(options);
+  const wanted = receiveBufferOption(options);
   options.signal?.throwIfAborted();
   const socket = dgram.createSocket({ type: isIPv6(hostname) ? "udp6" : "udp4" });
+  let receiveBufferSize: number | undefined;
   try {
     socket.bind({ address: hostname, port });
     await once(socket, "listening"); // rejects with an "error" event instead
+    if (SETS_RECEIVE_BUFFER) {
+      if (wanted !== undefined) socket.setRecvBufferSize(wanted);
+      receiveBufferSize = socket.getRecvBufferSize();
+    }
   } catch (e) {
     socket.close();
     throw toNetworkError(e, `bind ${hostname}:${port}`);
   }
   socket.on("error", () => {/* send errors are reported to the sender */});
-  return new NodeDatagramSocket(socket, options.signal);
+  return new NodeDatagramSocket(socket, options.signal, receiveBufferSize);
 }

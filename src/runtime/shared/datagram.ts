@@ -6,10 +6,12 @@
  */
 import {
   type Datagram,
+  type DatagramOptions,
   type DatagramSocket,
   MAX_DATAGRAM_SIZE,
   type NetAddress,
 } from "../types.ts";
+import { integerOption } from "../../framing/mod.ts";
 import { ConnectionRefusedError, DatagramTooLargeError, NetworkError } from "../errors.ts";
 import { PushQueue } from "./push_queue.ts";
 import { peerAddress } from "./address.ts";
@@ -24,6 +26,26 @@ const DATAGRAM_OVERHEAD = 64;
  * attempt consumes one; more than one is pending only when several arrive within microseconds).
  */
 const SEND_ATTEMPTS = 8;
+
+/** The largest `receiveBufferSize` (the kernel takes an `int`). */
+const MAX_RECEIVE_BUFFER_SIZE = 2 ** 31 - 1;
+
+/**
+ * The `receiveBufferSize` option, checked: undefined (the system's default), or an integer from 1
+ * to 2³¹ − 1 (else `RangeError`, before anything is bound).
+ *
+ * @example
+ * ```ts
+ * import { receiveBufferOption } from "./datagram.ts";
+ * console.log(receiveBufferOption({ receiveBufferSize: 4 << 20 })); // 4194304
+ * console.log(receiveBufferOption({})); // undefined
+ * ```
+ */
+export function receiveBufferOption(options: DatagramOptions): number | undefined {
+  const size = options.receiveBufferSize;
+  if (size === undefined) return undefined;
+  return integerOption("receiveBufferSize", size, size, 1, MAX_RECEIVE_BUFFER_SIZE);
+}
 
 /**
  * Base class of the adapters' UDP sockets.
@@ -43,13 +65,19 @@ const SEND_ATTEMPTS = 8;
 export abstract class BaseDatagramSocket implements DatagramSocket {
   /** The bound address; for port 0 this holds the real port. */
   readonly addr: NetAddress;
+  /** The kernel's receive buffer of the socket, in bytes; undefined where the runtime cannot tell. */
+  readonly receiveBufferSize: number | undefined;
   #closed = false;
   #receiving = false;
   readonly #stopAbort: () => void;
 
-  /** Starts the bookkeeping for a socket bound at `addr`; aborting `signal` closes it. */
-  constructor(addr: NetAddress, signal?: AbortSignal) {
+  /**
+   * Starts the bookkeeping for a socket bound at `addr`, whose receive buffer the kernel reports
+   * as `receiveBufferSize` bytes; aborting `signal` closes it.
+   */
+  constructor(addr: NetAddress, signal?: AbortSignal, receiveBufferSize?: number) {
     this.addr = addr;
+    this.receiveBufferSize = receiveBufferSize;
     this.#stopAbort = whenAborted(signal, () => this.close());
   }
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DEFAULT_HOST } from "../../runtime/mod.ts";
+import { DEFAULT_HOST, SERVER_RECEIVE_BUFFER_SIZE } from "../../runtime/mod.ts";
 
 /** The defaults of the chat service, as {@linkcode CHAT_DEFAULTS} holds them. */
 export interface ChatDefaults {
@@ -28,6 +28,12 @@ export interface ChatDefaults {
   readonly keepaliveMs: number;
   /** How long a member leaving waits for the replies to what it sent, in ms. */
   readonly leaveTimeoutMs: number;
+  /**
+   * The kernel receive buffer (`SO_RCVBUF`) the room asks for, in bytes: where datagrams wait
+   * while the room is busy relaying, so that a burst (a flood) does not make the kernel drop
+   * honest lines ({@linkcode SERVER_RECEIVE_BUFFER_SIZE}, 4 MiB; not settable in Deno).
+   */
+  readonly receiveBufferSize: number;
 }
 
 /**
@@ -49,4 +55,5 @@ export const CHAT_DEFAULTS: ChatDefaults = Object.freeze({
   rate: 20,
   keepaliveMs: 60_000,
   leaveTimeoutMs: 2_000,
+  receiveBufferSize: SERVER_RECEIVE_BUFFER_SIZE,
 });

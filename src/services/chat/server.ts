@@ -37,6 +37,14 @@ export interface ChatServerOptions extends AdapterChoice {
   /** Datagrams an address may send at once. @default {2 × rate} */
   burst?: number;
   /**
+   * The kernel receive buffer (`SO_RCVBUF`) to ask for, in bytes: datagrams arriving while the
+   * room relays wait there, and once it is full the kernel drops every datagram, honest lines
+   * included. Capped by the system (`net.core.rmem_max` on Linux); Deno cannot set it (see
+   * {@linkcode ChatServer.receiveBufferSize}). An integer from 1 to 2³¹ − 1, else `RangeError`.
+   * @default {CHAT_DEFAULTS.receiveBufferSize}
+   */
+  receiveBufferSize?: number;
+  /**
    * Enrol only addresses that prove they receive the room's datagrams (a join cookie round
    * trip; see {@linkcode ChatRoom}). On by default when the room binds an address others can
    * reach, where forged sources can make the room flood a victim; off on loopback, where only
@@ -63,6 +71,12 @@ export interface ChatServer extends ServerHandle {
    * control character, and `RangeError` for text too long for one datagram.
    */
   announce(text: string): Promise<void>;
+  /**
+   * The room socket's receive buffer as the kernel reports it (on Linux twice the bytes granted,
+   * which `net.core.rmem_max` caps); undefined where the runtime can neither set nor tell it
+   * (Deno: the option is not applied, the system's default holds).
+   */
+  readonly receiveBufferSize: number | undefined;
 }
 
 /**
@@ -83,6 +97,7 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
     hostname,
     port: options.port ?? CHAT_DEFAULTS.port,
     adapter: options.adapter,
+    receiveBufferSize: options.receiveBufferSize ?? CHAT_DEFAULTS.receiveBufferSize,
   });
   let room: ChatRoom;
   try {
@@ -153,6 +168,7 @@ export async function serveChat(options: ChatServerOptions = {}): Promise<ChatSe
   }, options.signal);
   return Object.assign(handle, {
     room,
+    receiveBufferSize: socket.receiveBufferSize,
     announce: async (text: string): Promise<void> => await send(room.announce(text)),
   });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { DEFAULT_MAX_FRAME_LENGTH } from "../../framing/mod.ts";
-import { DEFAULT_HOST } from "../../runtime/mod.ts";
+import { DEFAULT_HOST, SERVER_RECEIVE_BUFFER_SIZE } from "../../runtime/mod.ts";
 
 /** The defaults of the echo service, as {@linkcode ECHO_DEFAULTS} holds them. */
 export interface EchoDefaults {
@@ -47,6 +47,12 @@ export interface EchoDefaults {
   readonly udpRate: number;
   /** UDP: datagrams a quiet source host may have answered at once. */
   readonly udpBurst: number;
+  /**
+   * UDP: the kernel receive buffer (`SO_RCVBUF`) the server asks for, in bytes: where datagrams
+   * wait while it is busy, so that a burst does not make the kernel drop honest ones
+   * ({@linkcode SERVER_RECEIVE_BUFFER_SIZE}, 4 MiB; not settable in Deno).
+   */
+  readonly udpReceiveBufferSize: number;
 }
 
 /**
@@ -72,4 +78,5 @@ export const ECHO_DEFAULTS: EchoDefaults = Object.freeze({
   timeoutMs: 5_000,
   udpRate: 100,
   udpBurst: 200,
+  udpReceiveBufferSize: SERVER_RECEIVE_BUFFER_SIZE,
 });

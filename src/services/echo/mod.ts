@@ -6,7 +6,12 @@
 export { asciiUpper } from "./upper.ts";
 export { ECHO_DEFAULTS, type EchoDefaults } from "./defaults.ts";
 export { type EchoServer, type EchoServerOptions, serveEcho } from "./server.ts";
-export { type EchoUdpDropReason, type EchoUdpServerOptions, serveEchoUdp } from "./udp_server.ts";
+export {
+  type EchoUdpDropReason,
+  type EchoUdpServer,
+  type EchoUdpServerOptions,
+  serveEchoUdp,
+} from "./udp_server.ts";
 export { connectEcho, type EchoClient, type EchoClientOptions } from "./client.ts";
 export { connectEchoUdp, type EchoUdpClient, type EchoUdpClientOptions } from "./udp_client.ts";
 export type { EchoFraming, LengthFraming } from "./framing_options.ts";

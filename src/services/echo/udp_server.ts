@@ -32,12 +32,30 @@ export interface EchoUdpServerOptions extends AdapterChoice {
   rate?: number;
   /** Datagrams a quiet source host may have answered at once. @default {ECHO_DEFAULTS.udpBurst} */
   burst?: number;
+  /**
+   * The kernel receive buffer (`SO_RCVBUF`) to ask for, in bytes: datagrams arriving while the
+   * server is busy wait there, and once it is full the kernel drops every datagram, whoever sent
+   * it. Capped by the system (`net.core.rmem_max` on Linux); Deno cannot set it (see
+   * {@linkcode EchoUdpServer.receiveBufferSize}). An integer from 1 to 2³¹ − 1, else `RangeError`.
+   * @default {ECHO_DEFAULTS.udpReceiveBufferSize}
+   */
+  receiveBufferSize?: number;
   /** Called for each datagram dropped unanswered, with the reason. @default {nothing} */
   onDrop?: (reason: EchoUdpDropReason, peer: NetAddress) => void;
   /** Told when a reply cannot be sent; the server goes on. @default {nothing} */
   onError?: (error: Error, peer: NetAddress) => void;
   /** Aborting closes the server, as `close()` does. */
   signal?: AbortSignal;
+}
+
+/** A running UDP echo server, from {@linkcode serveEchoUdp}. */
+export interface EchoUdpServer extends EchoServer {
+  /**
+   * The socket's receive buffer as the kernel reports it (on Linux twice the bytes granted, which
+   * `net.core.rmem_max` caps); undefined where the runtime can neither set nor tell it (Deno: the
+   * option is not applied, the system's default holds).
+   */
+  readonly receiveBufferSize: number | undefined;
 }
 
 /**
@@ -58,7 +76,7 @@ export interface EchoUdpServerOptions extends AdapterChoice {
  * console.log(new TextDecoder().decode(reply)); // "HI"
  * ```
  */
-export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<EchoServer> {
+export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<EchoUdpServer> {
   const { upper = false, onError, onDrop } = options;
   const rate = options.rate ?? ECHO_DEFAULTS.udpRate;
   const limiter = new SourceLimiter({ rate, burst: options.burst ?? ECHO_DEFAULTS.udpBurst });
@@ -66,6 +84,7 @@ export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<
     hostname: options.hostname ?? ECHO_DEFAULTS.hostname,
     port: options.port ?? ECHO_DEFAULTS.port,
     adapter: options.adapter,
+    receiveBufferSize: options.receiveBufferSize ?? ECHO_DEFAULTS.udpReceiveBufferSize,
   });
   // Closing waits for a reply being sent, so no datagram already taken in is left unanswered.
   let stopping = false;
@@ -94,9 +113,10 @@ export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<
       socket.close();
     }
   })();
-  return serverHandle(socket.addr, async () => {
+  const handle = serverHandle(socket.addr, async () => {
     stopping = true;
     if (!busy) socket.close();
     await loop;
   }, options.signal);
+  return Object.assign(handle, { receiveBufferSize: socket.receiveBufferSize });
 }
