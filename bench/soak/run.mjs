@@ -5,15 +5,20 @@
 //   node bench/soak/run.mjs [--part udp] [--runtime node,deno,bun] [--seconds 60]
 //                           [--receive-buffer BYTES]   # chat serve's (default: its own, 4 MiB)
 //                           [--checkout DIR]   # another checkout's CLI (e.g. before a fix)
+//                           [--before DIR]     # memory: also this checkout's CLI, beside it
 //
 // Parts: `udp` (bench/soak/udp.mjs: the chat room and the UDP echo), `tcp` (bench/soak/tcp.mjs:
-// the TCP echo and exec servers under 1,000 connections of honest clients and hostile peers).
+// the TCP echo and exec servers under 1,000 connections of honest clients and hostile peers),
+// `memory` (bench/soak/memory.mjs: the TCP echo's RSS under 128 lying and stalling peers, and
+// after they left; with `--before`, the same against an older checkout, which has no frame
+// timeout; gdb, if present, for its malloc_trim column).
 // A part is a function from the options to the lines it prints; add one to PARTS.
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { bin, formatNumber as fmt, listOption, machine, option, root } from "../_driver.mjs";
 import { chatSoak, echoLoop } from "./udp.mjs";
 import { tcpSoak, tcpTable } from "./tcp.mjs";
+import { FRAME_TIMEOUT, memorySoak, memoryTable } from "./memory.mjs";
 
 /** Compiles `checkout` for Node into its .build/bench (type errors of an old checkout tolerated). */
 function compileForNode(checkout) {
@@ -83,17 +88,35 @@ async function tcpPart({ runtimes, seconds, checkout }) {
   ];
 }
 
-const PARTS = { udp: udpPart, tcp: tcpPart };
+async function memoryPart({ runtimes, checkout, before }) {
+  const rows = await memorySoak({ runtimes, checkout, before });
+  console.error(JSON.stringify({ memory: rows }));
+  return [
+    `Command: \`node bench/soak/run.mjs --part memory${before ? " --before DIR" : ""}\` — ` +
+    `${machine()}; RSS in MiB; \`echo serve --max-connections 129 --frame-timeout ` +
+    `${FRAME_TIMEOUT.A} (A) / ${FRAME_TIMEOUT.B} (B)\`, the checkout before without a frame timeout.`,
+    "",
+    memoryTable(rows),
+  ];
+}
+
+const PARTS = { udp: udpPart, tcp: tcpPart, memory: memoryPart };
 
 const parts = listOption("part", Object.keys(PARTS));
 const runtimes = listOption("runtime");
 const seconds = Number(option("seconds", "60"));
 const checkout = resolve(option("checkout", root));
 const receiveBuffer = option("receive-buffer", undefined);
+const before = option("before") && resolve(option("before"));
 for (const part of parts) {
   if (!(part in PARTS)) throw new Error(`unknown part ${part} (one of ${Object.keys(PARTS)})`);
 }
-if (runtimes.includes("node")) compileForNode(checkout);
+if (runtimes.includes("node")) {
+  compileForNode(checkout);
+  if (before && parts.includes("memory")) compileForNode(before);
+}
 for (const part of parts) {
-  console.log((await PARTS[part]({ runtimes, seconds, checkout, receiveBuffer })).join("\n"));
+  console.log(
+    (await PARTS[part]({ runtimes, seconds, checkout, receiveBuffer, before })).join("\n"),
+  );
 }

@@ -11,7 +11,8 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bin, root } from "../_driver.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`. */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The command that runs the CLI of `checkout` in `runtime` (Node: tsc's compiled copy in its
@@ -25,10 +26,15 @@ function cli(runtime, checkout) {
   return [bin("bun"), [join(checkout, "src/cli/main.ts")]];
 }
 
-/** Resident set size of `pid`, in MiB (VmRSS), or NaN once it is gone. */
-function rssMiB(pid) {
+/**
+ * Resident set size of `pid`, in MiB (VmRSS, or another field of /proc/PID/status such as
+ * RssAnon), or NaN once it is gone.
+ */
+export function rssMiB(pid, field = "VmRSS") {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+      readFileSync(`/proc/${pid}/status`, "utf8"),
+    );
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
@@ -45,8 +51,11 @@ function cpuSeconds(pid) {
   }
 }
 
-/** Starts a server command; resolves with its process, port and collected stderr. */
-function startServer(runtime, args, checkout) {
+/**
+ * Starts a server command of `checkout`'s CLI in `runtime` (its own process group); resolves with
+ * its process, port and collected stderr once it says where it listens.
+ */
+export function startServer(runtime, args, checkout) {
   const [cmd, pre] = cli(runtime, checkout);
   const env = { ...process.env, NO_COLOR: "1" };
   delete env.UNSTUCK_TOKEN;
@@ -83,12 +92,18 @@ function startServer(runtime, args, checkout) {
   });
 }
 
-function stopServer(server) {
+/**
+ * SIGTERM to the server's process group (SIGKILL after 15 s); resolves once it exited, with whether
+ * it was still running (served to the end) when asked to stop.
+ */
+export function stopServer(server) {
+  const alive = server.child.exitCode === null;
   try {
     process.kill(-server.child.pid, "SIGTERM");
   } catch {
     // gone
   }
+  if (!alive) return Promise.resolve(false);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       try {
@@ -96,11 +111,11 @@ function stopServer(server) {
       } catch {
         // gone
       }
-      resolve();
+      resolve(alive);
     }, 15_000);
     server.child.once("exit", () => {
       clearTimeout(timer);
-      resolve();
+      resolve(alive);
     });
   });
 }
@@ -160,8 +175,7 @@ async function soakOne(runtime, service, durationMs, tokenFile, checkout) {
   await sleep(10_000); // every connection gone, timers done
   clearInterval(sampler);
   const after = rssMiB(pid);
-  const alive = server.child.exitCode === null;
-  await stopServer(server);
+  const alive = await stopServer(server);
   return {
     runtime,
     service,
