@@ -98,6 +98,10 @@ export class DelimiterDecoder extends FrameDecoderBase {
     return n;
   }
 
+  get frameBytesReceived(): number {
+    return this.#pendingLen;
+  }
+
   protected finish(): Uint8Array[] {
     const len = this.#pendingLen;
     if (len === 0) return [];

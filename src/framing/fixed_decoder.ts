@@ -76,6 +76,10 @@ export class FixedDecoder extends FrameDecoderBase {
     return n;
   }
 
+  get frameBytesReceived(): number {
+    return this.#partial ? this.assembler.received : 0;
+  }
+
   protected finish(): Uint8Array[] {
     if (!this.#partial) return [];
     const received = this.assembler.received;

@@ -65,6 +65,11 @@ export interface FrameDecoder {
    */
   readonly bufferedBytes: number;
   /**
+   * Bytes of the frame in progress received so far, its header included (0 between frames): what
+   * `TruncatedFrameError` would report if the input ended now.
+   */
+  readonly frameBytesReceived: number;
+  /**
    * The largest frame accepted (see the codec's `maxFrameLength` option). Setting it changes the
    * limit for every frame whose length is checked afterwards: a length-prefixed frame's length
    * is checked once, when its header is complete; a delimited frame's as its bytes arrive. The
@@ -134,6 +139,7 @@ export abstract class FrameDecoderBase implements FrameDecoder {
   protected abstract get pendingBytes(): number;
   /** Whether part of a frame has been decoded (a frame has begun and not completed). */
   abstract get midFrame(): boolean;
+  abstract get frameBytesReceived(): number;
   abstract maxFrameLength: number;
 
   get bufferedBytes(): number {

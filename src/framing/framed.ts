@@ -169,7 +169,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
       idleMs,
       frameMs,
       (error) => this.#fail(error),
-      () => this.#decoder.bufferedBytes,
+      () => this.#decoder.frameBytesReceived,
     );
     this.idle = timers;
     this.#timers = idleMs > 0 || frameMs > 0 ? timers : null;

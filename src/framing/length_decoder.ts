@@ -207,10 +207,15 @@ export class LengthPrefixedDecoder extends FrameDecoderBase {
     return pos;
   }
 
+  get frameBytesReceived(): number {
+    if (this.#state === IDLE) return 0;
+    return this.#state === BODY ? this.#wireSize - this.#remaining : this.#headLen;
+  }
+
   protected finish(): Uint8Array[] {
     if (this.#state === IDLE) return [];
     const inBody = this.#state === BODY;
-    const received = inBody ? this.#wireSize - this.#remaining : this.#headLen;
+    const received = this.frameBytesReceived;
     // Inside the header the frame's size is unknown: what is missing is a lower bound.
     const missing = inBody ? this.#remaining : this.#headerNeed();
     this.#reset();

@@ -134,7 +134,19 @@ describe("framed() frame timeout", () => {
     const error = await within(f.receive().catch((e) => e), 5000, "frame timeout");
     assert.ok(error instanceof FrameTimeoutError, String(error));
     assert.equal(error.timeoutMs, 50);
+    assert.equal(error.received, 2);
     assert.equal(t.closed, true);
+  });
+
+  it("reports the bytes of the frame received, not the buffer held for it", async () => {
+    const t = new ScriptedTransport();
+    const f = framed(t, { frameTimeoutMs: 50 });
+    t.push(Uint8Array.of(0, 1, 0, 0)); // announces 65,536 bytes
+    t.push(new Uint8Array(14));
+    const error = await within(f.receive().catch((e) => e), 5000, "frame timeout");
+    assert.ok(error instanceof FrameTimeoutError, String(error));
+    assert.equal(error.received, 18);
+    assert.match(error.message, /\(18 bytes received\)/);
   });
 
   it("is not paused by pausing the idle timeout", async () => {
@@ -144,6 +156,7 @@ describe("framed() frame timeout", () => {
     t.push(FRAME.subarray(0, 5));
     const error = await within(f.receive().catch((e) => e), 5000, "frame timeout");
     assert.ok(error instanceof FrameTimeoutError, String(error));
+    assert.equal(error.received, 5);
   });
 
   it("does not run between frames, nor for a frame that completes in time", async () => {
