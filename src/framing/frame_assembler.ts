@@ -94,7 +94,7 @@ export class FrameAssembler {
   add(bytes: Uint8Array, start: number, end: number, keep: Keep): void {
     const n = end - start;
     if (n === 0) return;
-    if (keep === KEEP_VIEW && this.#tail.length === 0 && this.#size <= this.#proven) {
+    if (keep !== KEEP_SCRATCH && this.#tail.length === 0 && this.#size <= this.#proven) {
       // The peer has sent a frame this large before: this one gets its buffer at once, as
       // the frame before it did (a buffer freed and taken again, not fresh pages each time).
       this.#tail = new Uint8Array(this.#size);

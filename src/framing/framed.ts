@@ -603,6 +603,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
       return frame === undefined ? undefined : this.#message(frame);
     } finally {
       this.#busy = false;
+      this.#timers?.settle();
     }
   }
 
@@ -624,6 +625,7 @@ export class Framed<T> implements AsyncIterable<T>, AsyncDisposable {
       }
     } finally {
       this.#busy = false;
+      this.#timers?.settle();
     }
   }
 

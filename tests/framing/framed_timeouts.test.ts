@@ -18,10 +18,13 @@ const FRAME = encodeFrame(new Uint8Array([1, 2, 3]));
 /** Counts the timers alive (set and neither fired nor cleared), by wrapping the globals. */
 class TimerCount {
   readonly #live = new Set<unknown>();
+  /** Timers set since `install()`. */
+  made = 0;
   readonly #set = globalThis.setTimeout;
   readonly #clear = globalThis.clearTimeout;
 
   install(): void {
+    this.made = 0;
     const live = this.#live;
     const set = this.#set;
     const clear = this.#clear;
@@ -31,6 +34,7 @@ class TimerCount {
         fn();
       }, ms);
       live.add(id);
+      this.made++;
       return id;
     }) as typeof setTimeout;
     globalThis.clearTimeout = ((id: ReturnType<typeof setTimeout>) => {
@@ -193,5 +197,23 @@ describe("framed() timers", () => {
     f.close();
     assert.equal(timers.live, 0, "none after close");
     assert.equal(await waiting, undefined);
+  });
+
+  it("set one timer for a frame that arrives in many reads, and keep none after it", async () => {
+    const t = new ScriptedTransport();
+    const f = framed(t, { idleTimeoutMs: 600_000, frameTimeoutMs: 600_000 });
+    const frame = encodeFrame(new Uint8Array(2000).fill(7));
+    const pending = f.receive();
+    let ours = 0; // the sleeps' timers, and within()'s
+    for (let at = 0; at < frame.length; at += 100, ours++) {
+      await sleep(0); // each piece its own read
+      t.push(frame.subarray(at, at + 100));
+    }
+    assert.deepEqual(await within(pending, 5000, "the frame"), new Uint8Array(2000).fill(7));
+    ours++;
+    const set = timers.made - ours;
+    assert.ok(set <= 2, `${set} timers for one frame in ${ours - 1} reads`);
+    assert.equal(timers.live, 0, "none once the frame came");
+    f.close();
   });
 });

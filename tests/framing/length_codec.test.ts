@@ -291,25 +291,32 @@ describe("length-prefixed codec", () => {
     }
   });
 
-  it("after a whole frame, gives a frame up to that size its buffer as it begins, and no larger", () => {
-    // What a peer can make the decoder hold follows what it has sent: a frame it completed.
-    const decoder = createFrameDecoder();
-    const frame = encodeFrame(new Uint8Array(1 << 20));
-    const feed = (bytes: Uint8Array): number => {
-      let frames = 0;
-      for (let at = 0; at < bytes.length; at += 65536) {
-        frames += decoder.push(bytes.subarray(at, at + 65536)).length;
-      }
-      return frames;
-    };
-    assert.equal(feed(frame), 1);
-    assert.equal(feed(frame.subarray(0, 14)), 0);
-    assert.equal(decoder.bufferedBytes, 1 << 20);
-    assert.equal(feed(frame.subarray(14)), 1);
-    const [larger] = encodeFrameParts(new Uint8Array(2 << 20));
-    decoder.push(concat([larger, new Uint8Array(10)]));
-    assert.ok(decoder.bufferedBytes <= 16 * 1024, `${decoder.bufferedBytes} bytes held`);
-  });
+  for (const copy of [false, true]) {
+    it(
+      `after a whole frame, gives a frame up to that size its buffer as it begins, and no larger${
+        copy ? " (copy)" : ""
+      }`,
+      () => {
+        // What a peer can make the decoder hold follows what it has sent: a frame it completed.
+        const decoder = createFrameDecoder({ copy });
+        const frame = encodeFrame(new Uint8Array(1 << 20));
+        const feed = (bytes: Uint8Array): number => {
+          let frames = 0;
+          for (let at = 0; at < bytes.length; at += 65536) {
+            frames += decoder.push(bytes.subarray(at, at + 65536)).length;
+          }
+          return frames;
+        };
+        assert.equal(feed(frame), 1);
+        assert.equal(feed(frame.subarray(0, 14)), 0);
+        assert.equal(decoder.bufferedBytes, 1 << 20);
+        assert.equal(feed(frame.subarray(14)), 1);
+        const [larger] = encodeFrameParts(new Uint8Array(2 << 20));
+        decoder.push(concat([larger, new Uint8Array(10)]));
+        assert.ok(decoder.bufferedBytes <= 16 * 1024, `${decoder.bufferedBytes} bytes held`);
+      },
+    );
+  }
 
   it("grows a spanning frame's buffer with the bytes received, at most doubling them", () => {
     const payload = patternBytes(3_000_000);

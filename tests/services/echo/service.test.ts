@@ -42,6 +42,21 @@ describe("serveEcho / connectEcho", () => {
     assert.deepEqual(await client.request(big), big);
   });
 
+  it("hands back replies that pin at most 8 times their size of read buffers", async () => {
+    await using server = await serveEcho({ port: 0 });
+    await using client = await connectEcho({ port: server.addr.port });
+    for (const size of [0, 10, 1000, 70_000]) {
+      const payload = Uint8Array.from({ length: size }, (_, i) => i % 251);
+      const replies = await Promise.all(
+        Array.from({ length: 64 }, () => client.request(payload)),
+      );
+      for (const reply of replies) {
+        assert.deepEqual(reply, payload);
+        assert.ok(reply.buffer.byteLength <= 8 * size, `${reply.buffer.byteLength} for ${size}`);
+      }
+    }
+  });
+
   it("a bad frame closes that connection only and is reported once", async () => {
     const errors: string[] = [];
     await using server = await serveEcho({
