@@ -94,6 +94,7 @@ export {
   detectRuntime,
   formatAddress,
   getAdapter,
+  hostKey,
   isIpLiteral,
   isLoopback,
   listen,

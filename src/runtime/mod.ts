@@ -77,6 +77,7 @@ export type {
 export {
   DEFAULT_HOST,
   formatAddress,
+  hostKey,
   isIpLiteral,
   isLoopback,
   localBindFor,

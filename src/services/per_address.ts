@@ -5,25 +5,11 @@
  * @module
  */
 
-/**
- * The key of a peer address: IPv4-mapped IPv6 (`::ffff:127.0.0.2`, what a dual-stack listener
- * reports) counts as the IPv4 address it maps; other addresses as written, in lower case. (One
- * address each, as sshd's default `PerSourceNetBlockSize 32:128`.)
- *
- * @example
- * ```ts
- * import { addressKey } from "./per_address.ts";
- * console.log(addressKey("::FFFF:127.0.0.2"), addressKey("::1")); // "127.0.0.2" "::1"
- * ```
- */
-export function addressKey(hostname: string): string {
-  const lower = hostname.toLowerCase();
-  const mapped = /^(?:::|(?:0{1,4}:){5})ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower);
-  return mapped ? mapped[1] : lower;
-}
+import { hostKey } from "../runtime/mod.ts";
 
 /**
- * Counts places per address, up to a limit each. Memory follows the addresses that hold places:
+ * Counts places per address ({@linkcode hostKey}: one address each, as sshd's default
+ * `PerSourceNetBlockSize 32:128`), up to a limit each. Memory follows the addresses that hold places:
  * an address whose count drops to zero is forgotten.
  *
  * @example
@@ -47,7 +33,7 @@ export class PerAddress {
 
   /** Takes a place for `hostname`; false (and nothing taken) when it holds `limit` already. */
   take(hostname: string): boolean {
-    const key = addressKey(hostname);
+    const key = hostKey(hostname);
     const held = this.#held.get(key) ?? 0;
     if (held >= this.limit) return false;
     this.#held.set(key, held + 1);
@@ -56,7 +42,7 @@ export class PerAddress {
 
   /** Gives back a place `take` gave `hostname`. */
   release(hostname: string): void {
-    const key = addressKey(hostname);
+    const key = hostKey(hostname);
     const held = this.#held.get(key) ?? 0;
     if (held <= 1) this.#held.delete(key);
     else this.#held.set(key, held - 1);
@@ -64,7 +50,7 @@ export class PerAddress {
 
   /** The places `hostname` holds. */
   held(hostname: string): number {
-    return this.#held.get(addressKey(hostname)) ?? 0;
+    return this.#held.get(hostKey(hostname)) ?? 0;
   }
 
   /** How many addresses hold places. */

@@ -9,6 +9,7 @@ import {
   bindAddress,
   canonicalIp,
   formatAddress,
+  hostKey,
   isIpLiteral,
   isLoopback,
   localBindFor,
@@ -156,5 +157,15 @@ describe("address: binding and writing", () => {
       assert.throws(() => bindAddress({ port }), RangeError, String(port));
     }
     assert.throws(() => peerAddress({ port: 0 }), RangeError);
+  });
+});
+
+describe("hostKey", () => {
+  it("gives every spelling of one address one key, and names in lower case", () => {
+    assert.equal(hostKey("::FFFF:127.0.0.2"), "127.0.0.2");
+    assert.equal(hostKey("::ffff:7f00:2"), "127.0.0.2");
+    assert.equal(hostKey("0:0:0:0:0:0:0:1"), hostKey("::1"));
+    assert.equal(hostKey("LocalHost"), "localhost");
+    assert.notEqual(hostKey("127.0.0.2"), hostKey("127.0.0.3"));
   });
 });

@@ -188,8 +188,21 @@ export function isLoopback(host: string): boolean {
  * ```
  */
 export function sameHost(a: string, b: string): boolean {
-  const key = (h: string): string => canonicalIp(h) ?? h.toLowerCase();
-  return key(a) === key(b);
+  return hostKey(a) === hostKey(b);
+}
+
+/**
+ * One key per host, for tables per address: an IP address in one spelling ({@linkcode canonicalIp},
+ * IPv4-mapped IPv6 as IPv4), a name lower-cased.
+ *
+ * @example
+ * ```ts
+ * import { hostKey } from "@unstuck/unstuck";
+ * console.log(hostKey("::FFFF:127.0.0.2"), hostKey("0:0::1"), hostKey("LocalHost")); // "127.0.0.2" "::1" "localhost"
+ * ```
+ */
+export function hostKey(host: string): string {
+  return canonicalIp(host) ?? host.toLowerCase();
 }
 
 /**

@@ -12,6 +12,7 @@ import { JoinCookies } from "./cookie.ts";
 import { checkRateLimit, type RateLimit, SourceLimiter, TokenBucket } from "../rate_limit.ts";
 import { codePointLabel, findUnsafeCharacter, UnsafeTextError } from "../terminal_text.ts";
 import { isOwnAddress } from "../own_address.ts";
+import { PerAddress } from "../per_address.ts";
 
 /** Options of {@linkcode ChatRoom}. */
 export interface ChatRoomOptions {
@@ -242,7 +243,6 @@ function challenges(cookie: string): string[] {
 export class ChatRoom {
   readonly #idleMs: number;
   readonly #maxPeers: number;
-  readonly #maxPeersPerHost: number;
   readonly #limit: RateLimit;
   readonly #cookies: JoinCookies | undefined;
   readonly #self: NetAddress | undefined;
@@ -254,7 +254,7 @@ export class ChatRoom {
   /** Chosen names' keys (both of each) to the address key of the peer holding the name. */
   readonly #names = new Map<string, string>();
   /** Peers per host. */
-  readonly #hosts = new Map<string, number>();
+  readonly #hosts: PerAddress;
   /** The rate limit of addresses that are no members. */
   readonly #strangers: SourceLimiter;
 
@@ -274,7 +274,7 @@ export class ChatRoom {
     }
     this.#idleMs = idleMs;
     this.#maxPeers = maxPeers;
-    this.#maxPeersPerHost = maxPeersPerHost;
+    this.#hosts = new PerAddress(maxPeersPerHost);
     this.#limit = checkRateLimit({ rate, burst: options.burst ?? Math.max(1, 2 * rate) });
     this.#now = options.now ?? Date.now;
     this.#cookies = options.verify
@@ -429,14 +429,11 @@ export class ChatRoom {
       out.push(this.#to(address, "* error: room full"));
       return false;
     }
-    const host = address.hostname.toLowerCase();
-    const fromHost = this.#hosts.get(host) ?? 0;
-    if (fromHost >= this.#maxPeersPerHost) {
+    if (!this.#hosts.take(address.hostname)) {
       this.#onDrop?.("host-full", address);
       out.push(this.#to(address, "* error: too many members from your address"));
       return false;
     }
-    this.#hosts.set(host, fromHost + 1);
     const now = this.#now();
     const peer: Member = {
       name: key,
@@ -465,10 +462,7 @@ export class ChatRoom {
     this.#peers.delete(key);
     for (const name of peer.keys ?? []) this.#names.delete(name);
     this.#strangers.attach(key, peer.bucket);
-    const host = peer.address.hostname.toLowerCase();
-    const left = (this.#hosts.get(host) ?? 1) - 1;
-    if (left > 0) this.#hosts.set(host, left);
-    else this.#hosts.delete(host);
+    this.#hosts.release(peer.address.hostname);
   }
 
   #command(peer: Member, key: string, word: string, rest: string, out: ChatPacket[]): void {

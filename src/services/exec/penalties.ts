@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { addressKey } from "../per_address.ts";
+import { hostKey } from "../../runtime/mod.ts";
 
 /** The rules of {@linkcode HandshakePenalties}. */
 export interface PenaltyRules {
@@ -66,7 +66,7 @@ export class HandshakePenalties {
    * @param now The time, in ms (`performance.now()`).
    */
   waitFor(hostname: string, now: number): number {
-    const record = this.#records.get(addressKey(hostname));
+    const record = this.#records.get(hostKey(hostname));
     return record === undefined ? 0 : Math.max(0, record.until - now);
   }
 
@@ -78,7 +78,7 @@ export class HandshakePenalties {
    */
   failed(hostname: string, now: number): number {
     const rules = this.#rules;
-    const key = addressKey(hostname);
+    const key = hostKey(hostname);
     let record = this.#records.get(key);
     if (record !== undefined && now - Math.max(record.last, record.until) > rules.maxMs) {
       record = undefined; // quiet for long enough: start afresh
