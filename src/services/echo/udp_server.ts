@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type AdapterChoice, bindDatagram, type NetAddress } from "../../runtime/mod.ts";
+import { type AdapterChoice, bindDatagram, hostKey, type NetAddress } from "../../runtime/mod.ts";
 import { asciiUpper } from "./upper.ts";
 import { ECHO_DEFAULTS } from "./defaults.ts";
 import { serverHandle } from "../handle.ts";
@@ -96,7 +96,7 @@ export async function serveEchoUdp(options: EchoUdpServerOptions = {}): Promise<
           onDrop?.("own-address", remote);
           continue;
         }
-        if (!limiter.take(remote.hostname.toLowerCase())) {
+        if (!limiter.take(hostKey(remote.hostname))) {
           onDrop?.("rate", remote);
           continue;
         }
